@@ -1,0 +1,29 @@
+-- edge-dcr schema. Idempotent: `npm start` and the tests apply it on every run.
+PRAGMA foreign_keys = ON;
+
+-- A template client: the configuration every instance of it runs with, read live at each request.
+CREATE TABLE IF NOT EXISTS templates (
+  name        TEXT PRIMARY KEY,          -- the software_id instances are registered with
+  config      TEXT NOT NULL,             -- JSON, validated by src/admin/schemas.ts
+  enabled     INTEGER NOT NULL DEFAULT 1,
+  version     INTEGER NOT NULL DEFAULT 1,
+  created_at  INTEGER NOT NULL,          -- ms since epoch
+  updated_at  INTEGER NOT NULL
+);
+
+-- Static clients (made by the admin) and instances (made by registration).
+-- An instance stores only its own identity and credentials; the rest comes from its template.
+CREATE TABLE IF NOT EXISTS clients (
+  client_id          TEXT PRIMARY KEY,
+  kind               TEXT NOT NULL CHECK (kind IN ('static', 'instance')),
+  template_name      TEXT REFERENCES templates (name) ON DELETE CASCADE,
+  secret_hash        TEXT NOT NULL,      -- hex SHA-256 of the client secret
+  config             TEXT NOT NULL,      -- JSON: a static client's metadata, or an instance's own choices
+  created_by_iat     TEXT UNIQUE,        -- jti of the initial access token that made the instance: one client per IAT
+  created_by_client  TEXT,               -- the client the IAT was issued to
+  issued_at          INTEGER NOT NULL,   -- ms since epoch
+  CHECK ((kind = 'instance') = (template_name IS NOT NULL)),
+  CHECK ((kind = 'instance') = (created_by_iat IS NOT NULL))
+);
+
+CREATE INDEX IF NOT EXISTS clients_by_template ON clients (template_name, issued_at);

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { redirectUriProblem } from '../oauth/redirect-uris';
+import { SCOPE_TOKEN, DCR_SCOPE } from '../oauth/scopes';
+
+/** What the admin API accepts for templates and static clients. Errors name the offending field. */
+
+const CAPABILITIES = ['code', 'client_credentials', 'refresh'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export const AUTHENTICATORS = ['username-password'] as const;
+export const SECRET_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+export type SecretAuthMethod = (typeof SECRET_AUTH_METHODS)[number];
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+const redirectUri = z.string().superRefine((uri, ctx) => {
+  const problem = redirectUriProblem(uri);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const scopes = z
+  .array(z.string().regex(SCOPE_TOKEN, 'must be a scope token (printable ASCII, no space, quote or backslash)'))
+  .refine((list) => !list.includes(DCR_SCOPE), `"${DCR_SCOPE}" is granted through a template's registration setting, not listed`);
+
+const unique = <T extends z.ZodTypeAny>(item: T) =>
+  z.array(item).refine((list) => new Set(list).size === list.length, 'must not repeat a value');
+
+const ttl = z.number().int().min(1).max(31_536_000);
+
+export const templateSchema = z
+  .object({
+    name,
+    client_name: z.string().min(1).max(200).optional(),
+    capabilities: unique(z.enum(CAPABILITIES)).min(1),
+    redirect_uris: unique(redirectUri).default([]),
+    scopes: scopes.default([]),
+    authenticators: unique(z.enum(AUTHENTICATORS)).min(1).default([...AUTHENTICATORS]),
+    token_endpoint_auth_methods: unique(z.enum(SECRET_AUTH_METHODS)).min(1).default([...SECRET_AUTH_METHODS]),
+    registration: z.strictObject({
+      mode: z.literal('clients'),
+      allowed_clients: unique(name).min(1),
+    }),
+    access_token_ttl: ttl.default(3600),
+    refresh_token_ttl: ttl.default(3600),
+    id_token_signed_response_alg: z.enum(['RS256', 'ES256']).default('RS256'),
+    enabled: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.capabilities.includes('code') && t.redirect_uris.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['redirect_uris'], message: 'the code capability needs at least one redirect URI' });
+    }
+    if (t.capabilities.includes('refresh') && !t.capabilities.includes('code')) {
+      ctx.addIssue({ code: 'custom', path: ['capabilities'], message: '"refresh" needs "code"' });
+    }
+  });
+
+export type TemplateConfig = z.infer<typeof templateSchema>;
+
+export const staticClientSchema = z
+  .object({
+    client_id: name,
+    client_name: z.string().min(1).max(200).optional(),
+    /** Omit to have one generated; given secrets must be long enough to resist guessing. */
+    client_secret: z.string().min(32).max(512).optional(),
+    capabilities: unique(z.enum(CAPABILITIES)).min(1).default(['client_credentials']),
+    redirect_uris: unique(redirectUri).default([]),
+    scopes: scopes.default([]),
+    token_endpoint_auth_methods: unique(z.enum(SECRET_AUTH_METHODS)).min(1).default([...SECRET_AUTH_METHODS]),
+    access_token_ttl: ttl.default(3600),
+  })
+  .strict();
+
+export type StaticClientInput = z.infer<typeof staticClientSchema>;
+export type StaticClientConfig = Omit<StaticClientInput, 'client_id' | 'client_secret'>;
+
+/** "redirect_uris.0: must not contain a fragment; capabilities: ..." */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`)
+    .join('; ');
+}

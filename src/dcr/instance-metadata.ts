@@ -1,0 +1,75 @@
+import { OAuthError, invalidClientMetadata } from '../oauth/errors';
+import { grantTypesOf, responseTypesOf } from '../oauth/client';
+import type { TemplateConfig } from '../admin/schemas';
+import type { InstanceChoices } from '../storage/clients';
+import { SCOPE_TOKEN } from '../oauth/scopes';
+
+/**
+ * What a registration request may say besides `software_id`. An instance may pick its own name, a subset of
+ * the template's redirect URIs and one of its auth methods; any other metadata the template governs must
+ * agree with the template. Nothing is ever widened. Metadata we do not know is ignored (RFC 7591 2).
+ */
+export function instanceChoicesFrom(metadata: Record<string, unknown>, template: TemplateConfig): InstanceChoices {
+  for (const field of ['client_id', 'client_secret', 'registration_access_token', 'client_id_issued_at', 'client_secret_expires_at']) {
+    if (field in metadata) throw invalidClientMetadata(`${field} is assigned by the server`);
+  }
+  if ('software_statement' in metadata) {
+    throw new OAuthError('invalid_software_statement', 'software statements are not accepted; send software_id');
+  }
+
+  const choices: InstanceChoices = {};
+  const { client_name, redirect_uris, token_endpoint_auth_method } = metadata;
+  if (client_name !== undefined) {
+    if (typeof client_name !== 'string' || client_name.length === 0 || client_name.length > 200) {
+      throw invalidClientMetadata('client_name must be a string of 1 to 200 characters');
+    }
+    choices.client_name = client_name;
+  }
+  if (redirect_uris !== undefined) {
+    if (!isStringArray(redirect_uris) || redirect_uris.length === 0) {
+      throw new OAuthError('invalid_redirect_uri', 'redirect_uris must be a non-empty array of strings');
+    }
+    const foreign = redirect_uris.find((uri) => !template.redirect_uris.includes(uri));
+    if (foreign !== undefined) {
+      throw new OAuthError('invalid_redirect_uri', `redirect URI ${JSON.stringify(foreign)} is not one of the template's`);
+    }
+    // Asking for all of them is no choice: stay linked to the template's list as it changes.
+    if (!sameSet(redirect_uris, template.redirect_uris)) choices.redirect_uris = [...new Set(redirect_uris)];
+  }
+  if (token_endpoint_auth_method !== undefined) {
+    if (!template.token_endpoint_auth_methods.includes(token_endpoint_auth_method as never)) {
+      throw invalidClientMetadata(`token_endpoint_auth_method must be one of ${template.token_endpoint_auth_methods.join(', ')}`);
+    }
+    choices.token_endpoint_auth_method = token_endpoint_auth_method as InstanceChoices['token_endpoint_auth_method'];
+  }
+  requireAgreement(metadata, template);
+  return choices;
+}
+
+/** Metadata the template alone decides: accepted only when it says what the template says. */
+function requireAgreement(metadata: Record<string, unknown>, template: TemplateConfig): void {
+  const governed: Record<string, (value: unknown) => boolean> = {
+    grant_types: (v) => isStringArray(v) && sameSet(v, grantTypesOf(template)),
+    response_types: (v) => isStringArray(v) && sameSet(v, responseTypesOf(template)),
+    scope: (v) => typeof v === 'string' && v.split(' ').every((t) => SCOPE_TOKEN.test(t)) && sameSet(v.split(' '), template.scopes),
+    token_endpoint_auth_methods: (v) => isStringArray(v) && sameSet(v, template.token_endpoint_auth_methods),
+    id_token_signed_response_alg: (v) => v === template.id_token_signed_response_alg,
+    subject_type: (v) => v === 'public',
+    default_acr_values: (v) => isStringArray(v) && sameSet(v, template.authenticators),
+    refresh_token_ttl: (v) => v === template.refresh_token_ttl,
+  };
+  for (const [field, agrees] of Object.entries(governed)) {
+    if (field in metadata && !agrees(metadata[field])) {
+      throw invalidClientMetadata(`${field} is set by the template "${template.name}" and cannot be changed`);
+    }
+  }
+}
+
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+const sameSet = (a: readonly string[], b: readonly string[]) => {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((item) => right.has(item));
+};

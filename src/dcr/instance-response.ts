@@ -1,0 +1,41 @@
+import { grantTypesOf, responseTypesOf, type Client } from '../oauth/client';
+import type { InstanceChoices } from '../storage/clients';
+
+/** An instance's effective metadata in RFC 7591 3.2.1 form. */
+export interface InstanceMetadata {
+  client_id: string;
+  client_secret?: string;
+  client_id_issued_at: number;
+  client_secret_expires_at?: number;
+  client_name: string;
+  software_id: string;
+  grant_types: string[];
+  response_types: string[];
+  redirect_uris: string[];
+  scope: string;
+  token_endpoint_auth_method: string;
+  token_endpoint_auth_methods: string[];
+  default_acr_values: string[];
+  subject_type: 'public';
+  id_token_signed_response_alg: string;
+  refresh_token_ttl: number | null;
+}
+
+export function instanceMetadata(client: Client, choices: InstanceChoices): InstanceMetadata {
+  return {
+    client_id: client.clientId,
+    client_id_issued_at: Math.floor(client.issuedAt / 1000),
+    client_name: client.clientName,
+    software_id: client.templateName!,
+    grant_types: grantTypesOf(client),
+    response_types: responseTypesOf(client),
+    redirect_uris: client.redirectUris,
+    scope: client.scopes.join(' '),
+    token_endpoint_auth_method: choices.token_endpoint_auth_method ?? client.authMethods[0]!,
+    token_endpoint_auth_methods: client.authMethods,
+    default_acr_values: client.authenticators,
+    subject_type: 'public',
+    id_token_signed_response_alg: client.idTokenAlg,
+    refresh_token_ttl: client.refreshTokenTtl,
+  };
+}

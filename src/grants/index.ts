@@ -1,0 +1,7 @@
+import type { GrantHandler } from './types';
+import { clientCredentialsGrant } from './client-credentials';
+
+/** grant_type -> handler. A grant type missing here is `unsupported_grant_type`. */
+export const GRANTS: Readonly<Record<string, GrantHandler>> = {
+  client_credentials: clientCredentialsGrant,
+};

@@ -1,0 +1,63 @@
+import { invalidClient, invalidRequest } from './errors';
+import type { Form } from './form';
+import { effectiveClient, type Client } from './client';
+import { findClientWithTemplate } from '../storage/clients';
+import { matchesHash } from '../tokens/secrets';
+
+/** Client credentials as presented, before any lookup (RFC 6749 2.3.1). */
+export interface PresentedCredentials {
+  clientId: string;
+  secret: string;
+  method: 'client_secret_basic' | 'client_secret_post';
+}
+
+/** Reads the credentials from the Authorization header or the form, refusing both at once. */
+export function presentedCredentials(authorization: string | undefined, form: Form): PresentedCredentials {
+  const bodySecret = form.get('client_secret');
+  const bodyClientId = form.get('client_id');
+  if (authorization !== undefined) {
+    if (bodySecret !== undefined) throw invalidRequest('use one client authentication method, not both Basic and client_secret');
+    const basic = parseBasic(authorization);
+    if (bodyClientId !== undefined && bodyClientId !== basic.clientId) {
+      throw invalidRequest('client_id in the body does not match the Authorization header');
+    }
+    return { ...basic, method: 'client_secret_basic' };
+  }
+  if (bodyClientId === undefined) throw invalidRequest('client authentication is required');
+  if (bodySecret === undefined) throw invalidClient('client authentication failed');
+  return { clientId: bodyClientId, secret: bodySecret, method: 'client_secret_post' };
+}
+
+function parseBasic(authorization: string): { clientId: string; secret: string } {
+  const match = /^Basic ([A-Za-z0-9+/]+={0,2})$/i.exec(authorization.trim());
+  if (!match) throw invalidClient('the Authorization header is not valid Basic credentials');
+  let decoded: string;
+  try {
+    decoded = atob(match[1]!);
+  } catch {
+    throw invalidClient('the Authorization header is not valid Basic credentials');
+  }
+  const colon = decoded.indexOf(':');
+  if (colon < 1) throw invalidClient('the Authorization header is not valid Basic credentials');
+  try {
+    // RFC 6749 2.3.1: both parts are form-urlencoded before base64.
+    const formDecode = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '));
+    return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+  } catch {
+    throw invalidClient('the Authorization header is not valid Basic credentials');
+  }
+}
+
+/**
+ * The authenticated client, resolved against its template as it is now. Unknown client, wrong secret,
+ * a method the client may not use, and a deleted or disabled template all answer the same `invalid_client`.
+ */
+export async function authenticateClient(db: D1Database, credentials: PresentedCredentials): Promise<Client> {
+  const found = await findClientWithTemplate(db, credentials.clientId);
+  const client = found && effectiveClient(found.client, found.template);
+  const secretMatches = client ? await matchesHash(credentials.secret, client.secretHash) : false;
+  if (!client || !secretMatches || !client.authMethods.includes(credentials.method)) {
+    throw invalidClient('client authentication failed');
+  }
+  return client;
+}

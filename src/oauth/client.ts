@@ -1,0 +1,74 @@
+import type { Capability, SecretAuthMethod } from '../admin/schemas';
+import type { StoredClient } from '../storage/clients';
+import type { StoredTemplate } from '../storage/templates';
+
+/**
+ * A client as the OAuth endpoints see it: a static client's own metadata, or an instance's identity
+ * merged with its template as it is at this moment (live linkage: nothing is copied at registration).
+ */
+export interface Client {
+  clientId: string;
+  kind: 'static' | 'instance';
+  secretHash: string;
+  issuedAt: number;
+  templateName: string | null;
+  clientName: string;
+  capabilities: Capability[];
+  scopes: string[];
+  redirectUris: string[];
+  authMethods: SecretAuthMethod[];
+  accessTokenTtl: number;
+  refreshTokenTtl: number | null;
+  idTokenAlg: 'RS256' | 'ES256';
+  authenticators: string[];
+}
+
+/** The effective client, or null when it cannot act: an instance whose template is gone or disabled. */
+export function effectiveClient(client: StoredClient, template: StoredTemplate | null): Client | null {
+  const identity = { clientId: client.clientId, secretHash: client.secretHash, issuedAt: client.issuedAt };
+  if (client.kind === 'static') {
+    const c = client.config;
+    return {
+      ...identity,
+      kind: 'static',
+      templateName: null,
+      clientName: c.client_name ?? client.clientId,
+      capabilities: c.capabilities,
+      scopes: c.scopes,
+      redirectUris: c.redirect_uris,
+      authMethods: c.token_endpoint_auth_methods,
+      accessTokenTtl: c.access_token_ttl,
+      refreshTokenTtl: null,
+      idTokenAlg: 'RS256',
+      authenticators: [],
+    };
+  }
+  if (!template || !template.config.enabled) return null;
+  const t = template.config;
+  const chosenUris = client.choices.redirect_uris;
+  return {
+    ...identity,
+    kind: 'instance',
+    templateName: t.name,
+    clientName: client.choices.client_name ?? t.client_name ?? t.name,
+    capabilities: t.capabilities,
+    scopes: t.scopes,
+    // An instance may have narrowed the template's URIs; a URI the template dropped is gone for it too.
+    redirectUris: chosenUris ? chosenUris.filter((uri) => t.redirect_uris.includes(uri)) : t.redirect_uris,
+    authMethods: t.token_endpoint_auth_methods,
+    accessTokenTtl: t.access_token_ttl,
+    refreshTokenTtl: t.refresh_token_ttl,
+    idTokenAlg: t.id_token_signed_response_alg,
+    authenticators: t.authenticators,
+  };
+}
+
+export const GRANT_TYPE_OF: Record<Capability, string> = {
+  code: 'authorization_code',
+  client_credentials: 'client_credentials',
+  refresh: 'refresh_token',
+};
+
+export const grantTypesOf = (client: Pick<Client, 'capabilities'>) => client.capabilities.map((c) => GRANT_TYPE_OF[c]);
+
+export const responseTypesOf = (client: Pick<Client, 'capabilities'>) => (client.capabilities.includes('code') ? ['code'] : []);

@@ -1,0 +1,47 @@
+/**
+ * An OAuth error carrying its RFC code and HTTP status. Domain code throws these; the app's error
+ * handler turns them into `{"error", "error_description"}` with `Cache-Control: no-store`.
+ */
+export class OAuthError extends Error {
+  constructor(
+    readonly code: string,
+    readonly description: string,
+    readonly status: number = 400,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`${code}: ${description}`);
+    this.name = 'OAuthError';
+  }
+}
+
+export const invalidRequest = (description: string) => new OAuthError('invalid_request', description);
+
+/** HTTP requires a challenge with every 401; Basic is the scheme a client can retry with. */
+export const invalidClient = (description: string) =>
+  new OAuthError('invalid_client', description, 401, { 'WWW-Authenticate': 'Basic realm="edge-dcr"' });
+
+export const invalidScope = (description: string) => new OAuthError('invalid_scope', description);
+
+export const unauthorizedClient = (description: string) => new OAuthError('unauthorized_client', description);
+
+export const invalidClientMetadata = (description: string) => new OAuthError('invalid_client_metadata', description);
+
+/** RFC 6750 section 3: the challenge names the error so clients can tell a bad token from a missing one. */
+export function invalidToken(description: string, tokenPresented = true): OAuthError {
+  const challenge = tokenPresented
+    ? `Bearer realm="edge-dcr", error="invalid_token", error_description="${description.replace(/"/g, "'")}"`
+    : 'Bearer realm="edge-dcr"';
+  return new OAuthError('invalid_token', description, 401, { 'WWW-Authenticate': challenge });
+}
+
+export function insufficientScope(description: string, scope: string): OAuthError {
+  return new OAuthError('insufficient_scope', description, 403, {
+    'WWW-Authenticate': `Bearer realm="edge-dcr", error="insufficient_scope", scope="${scope}"`,
+  });
+}
+
+/** The one-time ledger or storage could not be reached: fail closed. */
+export const temporarilyUnavailable = (description: string) =>
+  new OAuthError('temporarily_unavailable', description, 503, { 'Retry-After': '1' });
+
+export const serverError = (description: string) => new OAuthError('server_error', description, 500);

@@ -1,0 +1,108 @@
+import { Hono } from 'hono';
+import type { z } from 'zod';
+import type { AppEnv } from './types';
+import { OAuthError, invalidRequest, invalidToken } from '../oauth/errors';
+import { bearerToken, jsonObjectBody } from '../http';
+import { secretsEqual, randomToken, sha256Hex } from '../tokens/secrets';
+import { describeIssues, staticClientSchema, templateSchema } from '../admin/schemas';
+import { clientView, templateView } from '../admin/views';
+import * as templates from '../storage/templates';
+import * as clients from '../storage/clients';
+
+const notFound = (what: string) => new OAuthError('not_found', `${what} does not exist`, 404);
+const conflict = (what: string) => new OAuthError('conflict', `${what} exists already`, 409);
+
+/** The body validated by `schema`; a mismatched path/body key is refused rather than silently ignored. */
+async function validBody<S extends z.ZodTypeAny>(
+  body: Promise<Record<string, unknown>>,
+  schema: S,
+  key?: { field: string; value: string },
+): Promise<z.infer<S>> {
+  const input = await body;
+  if (key) {
+    if (input[key.field] !== undefined && input[key.field] !== key.value) {
+      throw invalidRequest(`${key.field}: must match the path ("${key.value}")`);
+    }
+    input[key.field] = key.value;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw invalidRequest(describeIssues(parsed.error));
+  return parsed.data;
+}
+
+export const adminRoutes = new Hono<AppEnv>()
+  .basePath('/admin/v1')
+  .use(async (c, next) => {
+    const expected = c.env.ADMIN_TOKEN;
+    // No ADMIN_TOKEN configured: the admin API stays shut.
+    if (!expected || !(await secretsEqual(bearerToken(c), expected))) throw invalidToken('admin token required');
+    await next();
+  })
+  .get('/settings', (c) => c.json(c.get('deps').settings))
+
+  .get('/templates', async (c) => c.json((await templates.listTemplates(c.get('deps').db)).map(templateView)))
+  .post('/templates', async (c) => {
+    const config = await validBody(jsonObjectBody(c), templateSchema);
+    const { db, now } = c.get('deps');
+    if (!(await templates.insertTemplate(db, config, now))) throw conflict(`template "${config.name}"`);
+    return c.json(templateView((await templates.getTemplate(db, config.name))!), 201);
+  })
+  .get('/templates/:name', async (c) => {
+    const template = await templates.getTemplate(c.get('deps').db, c.req.param('name'));
+    if (!template) throw notFound(`template "${c.req.param('name')}"`);
+    return c.json(templateView(template));
+  })
+  .put('/templates/:name', async (c) => {
+    const name = c.req.param('name');
+    const config = await validBody(jsonObjectBody(c), templateSchema, { field: 'name', value: name });
+    const updated = await templates.replaceTemplate(c.get('deps').db, config, c.get('deps').now);
+    if (!updated) throw notFound(`template "${name}"`);
+    return c.json(templateView(updated));
+  })
+  .delete('/templates/:name', async (c) => {
+    if (!(await templates.deleteTemplate(c.get('deps').db, c.req.param('name')))) throw notFound(`template "${c.req.param('name')}"`);
+    return c.body(null, 204);
+  })
+  .get('/templates/:name/instances', async (c) => {
+    const name = c.req.param('name');
+    if (!(await templates.getTemplate(c.get('deps').db, name))) throw notFound(`template "${name}"`);
+    return c.json((await clients.listInstances(c.get('deps').db, name)).map(clientView));
+  })
+  .delete('/templates/:name/instances/:clientId', async (c) => {
+    const { name, clientId } = c.req.param();
+    if (!(await clients.deleteInstance(c.get('deps').db, name, clientId))) throw notFound(`instance "${clientId}" of "${name}"`);
+    return c.body(null, 204);
+  })
+
+  .get('/clients', async (c) => c.json((await clients.listStaticClients(c.get('deps').db)).map(clientView)))
+  .post('/clients', async (c) => {
+    const { client_id: clientId, client_secret: givenSecret, ...config } = await validBody(jsonObjectBody(c), staticClientSchema);
+    const { db, now } = c.get('deps');
+    const secret = givenSecret ?? randomToken(32);
+    if (!(await clients.insertStaticClient(db, { clientId, secretHash: await sha256Hex(secret), config, now }))) {
+      throw conflict(`client "${clientId}"`);
+    }
+    // The secret is shown once, here; only its hash is kept.
+    return c.json({ ...clientView((await clients.getStaticClient(db, clientId))!), client_secret: secret }, 201);
+  })
+  .get('/clients/:clientId', async (c) => {
+    const client = await clients.getStaticClient(c.get('deps').db, c.req.param('clientId'));
+    if (!client) throw notFound(`static client "${c.req.param('clientId')}"`);
+    return c.json(clientView(client));
+  })
+  .put('/clients/:clientId', async (c) => {
+    const clientId = c.req.param('clientId');
+    const { client_id: _id, client_secret: secret, ...config } = await validBody(jsonObjectBody(c), staticClientSchema, {
+      field: 'client_id',
+      value: clientId,
+    });
+    const secretHash = secret === undefined ? undefined : await sha256Hex(secret);
+    if (!(await clients.updateStaticClient(c.get('deps').db, { clientId, config, secretHash }))) throw notFound(`static client "${clientId}"`);
+    return c.json(clientView((await clients.getStaticClient(c.get('deps').db, clientId))!));
+  })
+  .delete('/clients/:clientId', async (c) => {
+    if (!(await clients.deleteStaticClient(c.get('deps').db, c.req.param('clientId')))) {
+      throw notFound(`static client "${c.req.param('clientId')}"`);
+    }
+    return c.body(null, 204);
+  });

@@ -1,0 +1,22 @@
+import { Hono } from 'hono';
+import type { AppEnv } from './types';
+import { GRANTS } from '../grants';
+import { OAuthError, invalidRequest } from '../oauth/errors';
+import { parseForm, requireParam } from '../oauth/form';
+import { authenticateClient, presentedCredentials } from '../oauth/client-auth';
+import { bodyText, mediaType } from '../http';
+
+export const tokenRoutes = new Hono<AppEnv>().post('/oauth/v2/oauth-token', async (c) => {
+  if (mediaType(c) !== 'application/x-www-form-urlencoded') {
+    throw invalidRequest('the body must be application/x-www-form-urlencoded');
+  }
+  const form = parseForm(await bodyText(c));
+  const grantType = requireParam(form, 'grant_type');
+  const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
+  if (!grant) throw new OAuthError('unsupported_grant_type', `grant_type "${grantType}" is not supported`);
+
+  const deps = c.get('deps');
+  const client = await authenticateClient(deps.db, presentedCredentials(c.req.header('Authorization'), form));
+  const response = await grant({ ...deps, keys: await deps.keys() }, client, form);
+  return c.json(response, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+});

@@ -1,0 +1,176 @@
+import type { SecretAuthMethod, StaticClientConfig } from '../admin/schemas';
+import { templateFromRow, type StoredTemplate } from './templates';
+
+/** Clients in D1: static clients and template instances share one table and one id space. */
+
+/** What an instance may choose for itself within its template. */
+export interface InstanceChoices {
+  client_name?: string;
+  redirect_uris?: string[];
+  token_endpoint_auth_method?: SecretAuthMethod;
+}
+
+interface ClientRow {
+  client_id: string;
+  kind: 'static' | 'instance';
+  template_name: string | null;
+  secret_hash: string;
+  config: string;
+  created_by_iat: string | null;
+  created_by_client: string | null;
+  issued_at: number;
+}
+
+export type StoredClient =
+  | { kind: 'static'; clientId: string; secretHash: string; issuedAt: number; config: StaticClientConfig }
+  | {
+      kind: 'instance';
+      clientId: string;
+      secretHash: string;
+      issuedAt: number;
+      templateName: string;
+      choices: InstanceChoices;
+      createdByIat: string;
+      createdByClient: string;
+    };
+
+export type InstanceClient = Extract<StoredClient, { kind: 'instance' }>;
+
+function clientFromRow(row: ClientRow): StoredClient {
+  const common = { clientId: row.client_id, secretHash: row.secret_hash, issuedAt: row.issued_at };
+  if (row.kind === 'static') return { kind: 'static', ...common, config: JSON.parse(row.config) };
+  return {
+    kind: 'instance',
+    ...common,
+    templateName: row.template_name!,
+    choices: JSON.parse(row.config),
+    createdByIat: row.created_by_iat!,
+    createdByClient: row.created_by_client!,
+  };
+}
+
+type JoinedRow = ClientRow & {
+  t_name: string | null;
+  t_config: string;
+  t_enabled: number;
+  t_version: number;
+  t_created_at: number;
+  t_updated_at: number;
+};
+
+/** A client and, for an instance, its template as it is right now (null when deleted). One query. */
+export async function findClientWithTemplate(
+  db: D1Database,
+  clientId: string,
+): Promise<{ client: StoredClient; template: StoredTemplate | null } | null> {
+  const row = await db
+    .prepare(
+      `SELECT c.*, t.name AS t_name, t.config AS t_config, t.enabled AS t_enabled, t.version AS t_version,
+              t.created_at AS t_created_at, t.updated_at AS t_updated_at
+       FROM clients c LEFT JOIN templates t ON t.name = c.template_name WHERE c.client_id = ?`,
+    )
+    .bind(clientId)
+    .first<JoinedRow>();
+  if (!row) return null;
+  const template =
+    row.t_name === null
+      ? null
+      : templateFromRow({
+          name: row.t_name,
+          config: row.t_config,
+          enabled: row.t_enabled,
+          version: row.t_version,
+          created_at: row.t_created_at,
+          updated_at: row.t_updated_at,
+        });
+  return { client: clientFromRow(row), template };
+}
+
+export async function getStaticClient(db: D1Database, clientId: string): Promise<StoredClient | null> {
+  const row = await db.prepare("SELECT * FROM clients WHERE client_id = ? AND kind = 'static'").bind(clientId).first<ClientRow>();
+  return row ? clientFromRow(row) : null;
+}
+
+export async function listStaticClients(db: D1Database): Promise<StoredClient[]> {
+  const { results } = await db.prepare("SELECT * FROM clients WHERE kind = 'static' ORDER BY client_id").all<ClientRow>();
+  return results.map(clientFromRow);
+}
+
+/** False when the client id is taken (by a static client or an instance). */
+export async function insertStaticClient(
+  db: D1Database,
+  input: { clientId: string; secretHash: string; config: StaticClientConfig; now: number },
+): Promise<boolean> {
+  const { meta } = await db
+    .prepare(
+      `INSERT INTO clients (client_id, kind, secret_hash, config, issued_at) VALUES (?, 'static', ?, ?, ?)
+       ON CONFLICT (client_id) DO NOTHING`,
+    )
+    .bind(input.clientId, input.secretHash, JSON.stringify(input.config), input.now)
+    .run();
+  return meta.changes === 1;
+}
+
+/** Replaces a static client's metadata, and its secret when one is given. False when there is no such client. */
+export async function updateStaticClient(
+  db: D1Database,
+  input: { clientId: string; config: StaticClientConfig; secretHash?: string },
+): Promise<boolean> {
+  const { meta } = await db
+    .prepare(
+      `UPDATE clients SET config = ?, secret_hash = COALESCE(?, secret_hash) WHERE client_id = ? AND kind = 'static'`,
+    )
+    .bind(JSON.stringify(input.config), input.secretHash ?? null, input.clientId)
+    .run();
+  return meta.changes === 1;
+}
+
+export async function deleteStaticClient(db: D1Database, clientId: string): Promise<boolean> {
+  const { meta } = await db.prepare("DELETE FROM clients WHERE client_id = ? AND kind = 'static'").bind(clientId).run();
+  return meta.changes === 1;
+}
+
+export class IatAlreadyUsedError extends Error {}
+
+/**
+ * One INSERT: either the whole instance exists afterwards or nothing does. The UNIQUE column
+ * `created_by_iat` holds "one client per IAT" at storage level, behind the ledger.
+ */
+export async function insertInstance(db: D1Database, input: InstanceClient): Promise<void> {
+  try {
+    await db
+      .prepare(
+        `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client, issued_at)
+         VALUES (?, 'instance', ?, ?, ?, ?, ?, ?)`,
+      )
+      .bind(
+        input.clientId,
+        input.templateName,
+        input.secretHash,
+        JSON.stringify(input.choices),
+        input.createdByIat,
+        input.createdByClient,
+        input.issuedAt,
+      )
+      .run();
+  } catch (error) {
+    if (String(error).includes('UNIQUE constraint failed: clients.created_by_iat')) throw new IatAlreadyUsedError();
+    throw error;
+  }
+}
+
+export async function listInstances(db: D1Database, templateName: string): Promise<StoredClient[]> {
+  const { results } = await db
+    .prepare("SELECT * FROM clients WHERE kind = 'instance' AND template_name = ? ORDER BY issued_at, client_id")
+    .bind(templateName)
+    .all<ClientRow>();
+  return results.map(clientFromRow);
+}
+
+export async function deleteInstance(db: D1Database, templateName: string, clientId: string): Promise<boolean> {
+  const { meta } = await db
+    .prepare("DELETE FROM clients WHERE client_id = ? AND kind = 'instance' AND template_name = ?")
+    .bind(clientId, templateName)
+    .run();
+  return meta.changes === 1;
+}

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+// @ts-expect-error plain ESM script shared with `npm start`
+import { generateSigningKeys } from './scripts/signing-keys.mjs';
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        bindings: {
+          ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
+          SIGNING_KEYS: generateSigningKeys(),
+          TEST_SCHEMA: readFileSync('./schema.sql', 'utf8'),
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ['test/**/*.test.ts'],
+    setupFiles: ['./test/setup.ts'],
+    testTimeout: 30_000,
+  },
+});
