@@ -1,5 +1,4 @@
--- edge-dcr schema. Idempotent: `npm start` and the tests apply it on every run.
-PRAGMA foreign_keys = ON;
+-- edge-dcr schema. Idempotent: `npm start` and the tests apply it on every run. D1 enforces foreign keys.
 
 -- A template client: the configuration every instance of it runs with, read live at each request.
 CREATE TABLE IF NOT EXISTS templates (
