@@ -9,6 +9,8 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
+        // wrangler also loads a developer's .dev.vars, which CI does not have: every secret the Worker
+        // reads must be set here so that the tests never depend on it.
         bindings: {
           ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
           SIGNING_KEYS: generateSigningKeys(),
