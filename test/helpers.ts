@@ -102,3 +102,11 @@ export async function countInstances(templateName: string): Promise<number> {
   const row = await env.DB.prepare('SELECT COUNT(*) AS n FROM clients WHERE template_name = ?').bind(templateName).first<{ n: number }>();
   return row!.n;
 }
+
+/** Edits a template through the admin API the way an operator would: read, change, write back. */
+export async function editTemplate(fetch: Fetch, name: string, changes: Record<string, unknown>) {
+  const { version: _v, created_at: _c, updated_at: _u, ...config } = (await (await adminCall(fetch, 'GET', `/templates/${name}`)).json()) as Record<string, unknown>;
+  const res = await adminCall(fetch, 'PUT', `/templates/${name}`, { ...config, ...changes });
+  expect(res.status).toBe(200);
+  return res.json() as Promise<Record<string, unknown>>;
+}

@@ -31,7 +31,7 @@ export function instanceChoicesFrom(metadata: Record<string, unknown>, template:
     }
     const foreign = redirect_uris.find((uri) => !template.redirect_uris.includes(uri));
     if (foreign !== undefined) {
-      throw new OAuthError('invalid_redirect_uri', `redirect URI ${JSON.stringify(foreign)} is not one of the template's`);
+      throw new OAuthError('invalid_redirect_uri', `redirect_uris: ${JSON.stringify(foreign)} is not one of the template's`);
     }
     // Asking for all of them is no choice: stay linked to the template's list as it changes.
     if (!sameSet(redirect_uris, template.redirect_uris)) choices.redirect_uris = [...new Set(redirect_uris)];
