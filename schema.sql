@@ -26,3 +26,13 @@ CREATE TABLE IF NOT EXISTS clients (
 );
 
 CREATE INDEX IF NOT EXISTS clients_by_template ON clients (template_name, issued_at);
+
+-- End users of the username/password authenticator.
+CREATE TABLE IF NOT EXISTS users (
+  username       TEXT PRIMARY KEY,
+  subject        TEXT NOT NULL UNIQUE,  -- the opaque, never reused `sub` in tokens
+  password_hash  TEXT NOT NULL,         -- pbkdf2-sha256$<iterations>$<salt>$<hash>, base64url
+  claims         TEXT NOT NULL,         -- JSON object of OpenID Connect standard claims
+  created_at     INTEGER NOT NULL,      -- ms since epoch
+  updated_at     INTEGER NOT NULL
+);

@@ -10,6 +10,7 @@ import { registrationRoutes } from './routes/registration';
 import { discoveryRoutes } from './routes/discovery';
 import { jwksRoutes } from './routes/jwks';
 import { adminRoutes } from './routes/admin';
+import { adminUserRoutes } from './routes/admin-users';
 
 /** Largest request body accepted anywhere; registration metadata and forms are far smaller. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -35,6 +36,7 @@ export function createApp(options: AppOptions = {}) {
   app.route('/', tokenRoutes);
   app.route('/', registrationRoutes);
   app.route('/', adminRoutes);
+  app.route('/', adminUserRoutes);
 
   app.notFound(() => errorResponse(new OAuthError('not_found', 'no such endpoint', 404)));
   app.onError((error) => {
