@@ -41,3 +41,8 @@ export function bearerToken(c: Context): string {
   if (!match) throw invalidToken('a bearer token is required in the Authorization header', false);
   return match[1]!;
 }
+
+/** For an endpoint's other methods: 405 with the methods it does take. */
+export const methodNotAllowed = (...allowed: string[]) => () => {
+  throw new OAuthError('invalid_request', `use ${allowed.join(' or ')} at this endpoint`, 405, { Allow: allowed.join(', ') });
+};

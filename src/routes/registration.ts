@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from './types';
 import { OAuthError, invalidClientMetadata } from '../oauth/errors';
-import { bearerToken, jsonObjectBody } from '../http';
+import { bearerToken, jsonObjectBody, methodNotAllowed } from '../http';
 import { registerInstance } from '../dcr/register-instance';
 
 export const REGISTRATION_PATH = '/oauth/v2/oauth-dynamic-client-registration';
@@ -24,4 +24,5 @@ export const registrationRoutes = new Hono<AppEnv>()
     if (!deps.settings.dcrTemplatized) throw invalidClientMetadata('templatized registration is disabled on this server');
     const registered = await registerInstance({ ...deps, keys: await deps.keys() }, { initialAccessToken, metadata });
     return c.json(registered, 201, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
-  });
+  })
+  .all(REGISTRATION_PATH, methodNotAllowed('POST'));

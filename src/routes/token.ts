@@ -4,9 +4,11 @@ import { GRANTS } from '../grants';
 import { OAuthError, invalidRequest } from '../oauth/errors';
 import { parseForm, requireParam } from '../oauth/form';
 import { authenticateClient, presentedCredentials } from '../oauth/client-auth';
-import { bodyText, mediaType } from '../http';
+import { bodyText, mediaType, methodNotAllowed } from '../http';
 
-export const tokenRoutes = new Hono<AppEnv>().post('/oauth/v2/oauth-token', async (c) => {
+const TOKEN_PATH = '/oauth/v2/oauth-token';
+
+export const tokenRoutes = new Hono<AppEnv>().post(TOKEN_PATH, async (c) => {
   if (mediaType(c) !== 'application/x-www-form-urlencoded') {
     throw invalidRequest('the body must be application/x-www-form-urlencoded');
   }
@@ -19,4 +21,4 @@ export const tokenRoutes = new Hono<AppEnv>().post('/oauth/v2/oauth-token', asyn
   const client = await authenticateClient(deps.db, presentedCredentials(c.req.header('Authorization'), form));
   const response = await grant({ ...deps, keys: await deps.keys() }, client, form);
   return c.json(response, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
-});
+}).all(TOKEN_PATH, methodNotAllowed('POST'));

@@ -66,8 +66,8 @@ export async function replaceTemplate(db: D1Database, config: TemplateConfig, no
 
 /** Deleting a template deletes its instances with it (foreign key cascade). */
 export async function deleteTemplate(db: D1Database, name: string): Promise<boolean> {
-  const { meta } = await db.prepare('DELETE FROM templates WHERE name = ?').bind(name).run();
-  return meta.changes === 1;
+  // RETURNING, not meta.changes: D1 counts the cascaded instance rows as changes too.
+  return (await db.prepare('DELETE FROM templates WHERE name = ? RETURNING name').bind(name).first()) !== null;
 }
 
 /** Does some enabled template let `clientId` register instances? That is what earns it the `dcr` scope. */
