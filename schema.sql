@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS clients (
   created_by_iat     TEXT UNIQUE,        -- jti of the initial access token that made the instance: one client per IAT
   created_by_client  TEXT,               -- the client the IAT was issued to
   issued_at          INTEGER NOT NULL,   -- ms since epoch
+  registration_token_hash TEXT,          -- RFC 7592 registration access token (SHA-256), instances only
+  last_used_at       INTEGER,            -- last successful client authentication, ms since epoch
   CHECK ((kind = 'instance') = (template_name IS NOT NULL)),
   CHECK ((kind = 'instance') = (created_by_iat IS NOT NULL))
 );
