@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { TEMPLATE, e2e, issuer } from '../context';
-import { insecure, registrarConfig } from './openid-client-setup';
+import { insecure, registrarConfig } from '../openid-client-setup';
 
 describe('openid-client against the built Worker', () => {
   it('discovers the server, gets an IAT for `server` and registers an instance of template-client once', async () => {

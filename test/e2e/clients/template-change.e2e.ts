@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { REGISTRAR, admin } from '../context';
-import { registerInstance } from './openid-client-setup';
+import { registerInstance } from '../openid-client-setup';
 
 // Each test has its own template: SPEC's template-client is shared with tests running at the same time.
 

@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { REGISTRAR, e2e, issuer } from '../context';
+import { REGISTRAR, e2e, issuer } from './context';
 
 // http://127.0.0.1 in tests only; the library refuses plain HTTP otherwise.
 export const insecure = { execute: [client.allowInsecureRequests] };
