@@ -3,10 +3,13 @@ import { OAuthError, invalidRequest, invalidToken } from './oauth/errors';
 
 /** Helpers shared by the routes: turning OAuth errors into responses and reading request bodies. */
 
+/** Headers for anything carrying tokens, secrets or errors (RFC 6749 5.1). */
+export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
 export function errorResponse(error: OAuthError): Response {
   return Response.json(
     { error: error.code, error_description: error.description },
-    { status: error.status, headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache', ...error.headers } },
+    { status: error.status, headers: { ...NO_STORE, ...error.headers } },
   );
 }
 

@@ -57,6 +57,8 @@ describe('SPEC.md steps 1 to 3', () => {
     expect(instance.client_id).not.toBe(templateName);
     // >= 256 bits: 43 base64url characters carry 258 bits.
     expect(instance.client_secret).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+    expect(instance.registration_access_token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+    expect(instance.registration_client_uri).toBe(`https://edge-dcr.test/oauth/v2/oauth-dynamic-client-registration/${instance.client_id}`);
     expect(instance.client_id_issued_at).toBeGreaterThanOrEqual(before);
     expect(instance.client_id_issued_at).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
 

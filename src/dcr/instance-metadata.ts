@@ -9,8 +9,17 @@ import { SCOPE_TOKEN } from '../oauth/scopes';
  * the template's redirect URIs and one of its auth methods; any other metadata the template governs must
  * agree with the template. Nothing is ever widened. Metadata we do not know is ignored (RFC 7591 2).
  */
+const SERVER_ASSIGNED = [
+  'client_id',
+  'client_secret',
+  'client_id_issued_at',
+  'client_secret_expires_at',
+  'registration_access_token',
+  'registration_client_uri',
+];
+
 export function instanceChoicesFrom(metadata: Record<string, unknown>, template: TemplateConfig): InstanceChoices {
-  for (const field of ['client_id', 'client_secret', 'registration_access_token', 'client_id_issued_at', 'client_secret_expires_at']) {
+  for (const field of SERVER_ASSIGNED) {
     if (field in metadata) throw invalidClientMetadata(`${field} is assigned by the server`);
   }
   if ('software_statement' in metadata) {

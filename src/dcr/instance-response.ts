@@ -1,5 +1,6 @@
 import { grantTypesOf, responseTypesOf, type Client } from '../oauth/client';
 import type { InstanceChoices } from '../storage/clients';
+import { REGISTRATION_PATH } from './paths';
 
 /** An instance's effective metadata in RFC 7591 3.2.1 form. */
 export interface InstanceMetadata {
@@ -19,9 +20,15 @@ export interface InstanceMetadata {
   subject_type: 'public';
   id_token_signed_response_alg: string;
   refresh_token_ttl: number | null;
+  registration_client_uri: string;
+  registration_access_token?: string;
 }
 
-export function instanceMetadata(client: Client, choices: InstanceChoices): InstanceMetadata {
+/** RFC 7592: where the instance manages its own registration. */
+export const registrationClientUri = (issuer: string, clientId: string) =>
+  `${issuer}${REGISTRATION_PATH}/${encodeURIComponent(clientId)}`;
+
+export function instanceMetadata(issuer: string, client: Client, choices: InstanceChoices): InstanceMetadata {
   return {
     client_id: client.clientId,
     client_id_issued_at: Math.floor(client.issuedAt / 1000),
@@ -37,5 +44,6 @@ export function instanceMetadata(client: Client, choices: InstanceChoices): Inst
     subject_type: 'public',
     id_token_signed_response_alg: client.idTokenAlg,
     refresh_token_ttl: client.refreshTokenTtl,
+    registration_client_uri: registrationClientUri(issuer, client.clientId),
   };
 }

@@ -48,7 +48,8 @@ export async function registerInstance(
   }
 
   const clientSecret = randomToken(32);
-  const instance: InstanceClient = {
+  const registrationAccessToken = randomToken(32);
+  const instance = {
     kind: 'instance',
     clientId: randomToken(24),
     secretHash: await sha256Hex(clientSecret),
@@ -57,14 +58,20 @@ export async function registerInstance(
     choices,
     createdByIat: iat.jti,
     createdByClient: iat.client_id,
-  };
+    registrationTokenHash: await sha256Hex(registrationAccessToken),
+  } satisfies Omit<InstanceClient, 'lastUsedAt'>;
   try {
     await insertInstance(deps.db, instance);
   } catch (error) {
     if (error instanceof IatAlreadyUsedError) throw invalidToken('the initial access token has already been used');
     throw serverError('the instance could not be stored; the initial access token is spent, request a new one');
   }
-  const client = effectiveClient(instance, template);
+  const client = effectiveClient({ ...instance, lastUsedAt: null }, template);
   if (!client) throw new OAuthError('server_error', 'the template changed during registration', 500);
-  return { ...instanceMetadata(client, instance.choices), client_secret: clientSecret, client_secret_expires_at: 0 };
+  return {
+    ...instanceMetadata(deps.issuer, client, instance.choices),
+    client_secret: clientSecret,
+    client_secret_expires_at: 0,
+    registration_access_token: registrationAccessToken,
+  };
 }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './types';
 import type { RequestDeps } from '../deps';
 import { SIGNING_ALGS } from '../tokens/keys';
-import { REGISTRATION_PATH } from './registration';
+import { REGISTRATION_PATH } from '../dcr/paths';
 import { JWKS_PATH } from './jwks';
 
 /** RFC 8414 and OpenID Connect Discovery 1.0: one document, served at both well-known paths. */

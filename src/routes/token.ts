@@ -4,7 +4,7 @@ import { GRANTS } from '../grants';
 import { OAuthError, invalidRequest } from '../oauth/errors';
 import { parseForm, requireParam } from '../oauth/form';
 import { authenticateClient, presentedCredentials } from '../oauth/client-auth';
-import { bodyText, mediaType, methodNotAllowed } from '../http';
+import { NO_STORE, bodyText, mediaType, methodNotAllowed } from '../http';
 
 const TOKEN_PATH = '/oauth/v2/oauth-token';
 
@@ -20,5 +20,5 @@ export const tokenRoutes = new Hono<AppEnv>().post(TOKEN_PATH, async (c) => {
   const deps = c.get('deps');
   const client = await authenticateClient(deps.db, presentedCredentials(c.req.header('Authorization'), form));
   const response = await grant({ ...deps, keys: await deps.keys() }, client, form);
-  return c.json(response, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+  return c.json(response, 200, NO_STORE);
 }).all(TOKEN_PATH, methodNotAllowed('POST'));

@@ -19,6 +19,8 @@ interface ClientRow {
   created_by_iat: string | null;
   created_by_client: string | null;
   issued_at: number;
+  registration_token_hash: string | null;
+  last_used_at: number | null;
 }
 
 export type StoredClient =
@@ -32,6 +34,8 @@ export type StoredClient =
       choices: InstanceChoices;
       createdByIat: string;
       createdByClient: string;
+      registrationTokenHash: string;
+      lastUsedAt: number | null;
     };
 
 export type InstanceClient = Extract<StoredClient, { kind: 'instance' }>;
@@ -46,6 +50,8 @@ function clientFromRow(row: ClientRow): StoredClient {
     choices: JSON.parse(row.config),
     createdByIat: row.created_by_iat!,
     createdByClient: row.created_by_client!,
+    registrationTokenHash: row.registration_token_hash!,
+    lastUsedAt: row.last_used_at,
   };
 }
 
@@ -136,12 +142,13 @@ export class IatAlreadyUsedError extends Error {}
  * One INSERT: either the whole instance exists afterwards or nothing does. The UNIQUE column
  * `created_by_iat` holds "one client per IAT" at storage level, behind the ledger.
  */
-export async function insertInstance(db: D1Database, input: InstanceClient): Promise<void> {
+export async function insertInstance(db: D1Database, input: Omit<InstanceClient, 'lastUsedAt'>): Promise<void> {
   try {
     await db
       .prepare(
-        `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client, issued_at)
-         VALUES (?, 'instance', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client, issued_at,
+                              registration_token_hash)
+         VALUES (?, 'instance', ?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(
         input.clientId,
@@ -151,6 +158,7 @@ export async function insertInstance(db: D1Database, input: InstanceClient): Pro
         input.createdByIat,
         input.createdByClient,
         input.issuedAt,
+        input.registrationTokenHash,
       )
       .run();
   } catch (error) {
@@ -171,6 +179,33 @@ export async function deleteInstance(db: D1Database, templateName: string, clien
   const { meta } = await db
     .prepare("DELETE FROM clients WHERE client_id = ? AND kind = 'instance' AND template_name = ?")
     .bind(clientId, templateName)
+    .run();
+  return meta.changes === 1;
+}
+
+/**
+ * RFC 7592 update: new choices and a rotated registration access token, only if the presented token is still
+ * the current one (compare-and-swap: one token, one update). False when it is not.
+ */
+export async function updateInstanceChoices(
+  db: D1Database,
+  input: { clientId: string; presentedTokenHash: string; choices: InstanceChoices; newTokenHash: string },
+): Promise<boolean> {
+  const { meta } = await db
+    .prepare(
+      `UPDATE clients SET config = ?, registration_token_hash = ?
+       WHERE client_id = ? AND kind = 'instance' AND registration_token_hash = ?`,
+    )
+    .bind(JSON.stringify(input.choices), input.newTokenHash, input.clientId, input.presentedTokenHash)
+    .run();
+  return meta.changes === 1;
+}
+
+/** RFC 7592 delete, by the holder of the current registration access token. */
+export async function deleteInstanceWithToken(db: D1Database, clientId: string, presentedTokenHash: string): Promise<boolean> {
+  const { meta } = await db
+    .prepare("DELETE FROM clients WHERE client_id = ? AND kind = 'instance' AND registration_token_hash = ?")
+    .bind(clientId, presentedTokenHash)
     .run();
   return meta.changes === 1;
 }
