@@ -10,6 +10,17 @@ CREATE TABLE IF NOT EXISTS templates (
   updated_at  INTEGER NOT NULL
 );
 
+-- Every change to a template, for the admin API's history view. Kept after the template is deleted.
+CREATE TABLE IF NOT EXISTS template_history (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  name        TEXT NOT NULL,
+  version     INTEGER,                   -- the version this change produced; NULL for a deletion
+  changed_at  INTEGER NOT NULL,          -- ms since epoch
+  changes     TEXT NOT NULL              -- JSON: {"field": {"from": ..., "to": ...}}
+);
+
+CREATE INDEX IF NOT EXISTS template_history_by_name ON template_history (name, id);
+
 -- Static clients (made by the admin) and instances (made by registration).
 -- An instance stores only its own identity and credentials; the rest comes from its template.
 CREATE TABLE IF NOT EXISTS clients (
