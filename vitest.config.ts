@@ -14,6 +14,7 @@ export default defineConfig({
         bindings: {
           ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
           SIGNING_KEYS: generateSigningKeys(),
+          SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
           TEST_SCHEMA: readFileSync('./schema.sql', 'utf8'),
         },
       },

@@ -11,6 +11,7 @@ import { discoveryRoutes } from './routes/discovery';
 import { jwksRoutes } from './routes/jwks';
 import { adminRoutes } from './routes/admin';
 import { adminUserRoutes } from './routes/admin-users';
+import { authorizeRoutes } from './routes/authorize';
 
 /** Largest request body accepted anywhere; registration metadata and forms are far smaller. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -34,6 +35,7 @@ export function createApp(options: AppOptions = {}) {
   app.route('/', discoveryRoutes);
   app.route('/', jwksRoutes);
   app.route('/', tokenRoutes);
+  app.route('/', authorizeRoutes);
   app.route('/', registrationRoutes);
   app.route('/', adminRoutes);
   app.route('/', adminUserRoutes);

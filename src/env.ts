@@ -7,6 +7,8 @@ export interface Env {
   ADMIN_TOKEN: string;
   /** JSON array of private JWKs, each with `alg` (RS256 or ES256) and `kid`; the first of each alg signs. */
   SIGNING_KEYS: string;
+  /** Keys the HMAC on the login session and CSRF cookies; at least 32 random bytes. */
+  SESSION_SECRET: string;
   DCR_ENABLED?: string;
   DCR_TEMPLATIZED?: string;
   DCR_NON_TEMPLATIZED?: string;

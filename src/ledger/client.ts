@@ -1,22 +1,42 @@
-import type { Ledger } from './ledger';
+import type { CodeRedemption, FamilyState, Ledger, Rotation } from './ledger';
 import { temporarilyUnavailable } from '../oauth/errors';
 
-/** What the domain needs from the ledger; routes build it from the Durable Object binding. */
+export type { CodeRedemption, FamilyState, Rotation };
+
+/**
+ * What the domain needs from the ledger; routes build it from the Durable Object binding. Every method
+ * throws `temporarily_unavailable` (503) when the ledger cannot answer: callers fail closed.
+ */
 export interface OneTimeLedger {
-  /** True exactly once per name; throws `temporarily_unavailable` (503) when the ledger cannot answer. */
+  /** True exactly once per name. */
   consume(name: string, now: number, expiresAt: number): Promise<boolean>;
+  /** Stores an authorization code's grant under `name`; false when the name is taken. */
+  issueCode(name: string, record: string, expiresAt: number): Promise<boolean>;
+  redeemCode(name: string, now: number): Promise<CodeRedemption>;
+  startFamily(name: string, tokenHash: string, grant: string, expiresAt: number, retainUntil: number): Promise<boolean>;
+  familyState(name: string, now: number): Promise<FamilyState>;
+  rotateRefreshToken(name: string, presentedHash: string, nextHash: string, now: number, expiresAt: number, retainUntil: number): Promise<Rotation>;
+  revokeFamily(name: string, retainUntil: number): Promise<void>;
 }
 
 export function durableLedger(namespace: DurableObjectNamespace<Ledger>): OneTimeLedger {
+  /** Runs one RPC on the object called `name`. Never retried: a call that reached the object may have taken effect. */
+  async function call<T>(name: string, rpc: (stub: DurableObjectStub<Ledger>) => Promise<T>): Promise<T> {
+    try {
+      return await rpc(namespace.get(namespace.idFromName(name)));
+    } catch {
+      throw temporarilyUnavailable('the one-time token ledger is unavailable; try again with a new token');
+    }
+  }
   return {
-    async consume(name, now, expiresAt) {
-      try {
-        const stub = namespace.get(namespace.idFromName(name));
-        return await stub.consume(now, expiresAt);
-      } catch {
-        // Fail closed, and never retry: a consume that reached the object may have succeeded.
-        throw temporarilyUnavailable('the one-time token ledger is unavailable; try again with a new token');
-      }
-    },
+    consume: (name, now, expiresAt) => call(name, (stub) => stub.consume(now, expiresAt)),
+    issueCode: (name, record, expiresAt) => call(name, (stub) => stub.issueCode(record, expiresAt)),
+    redeemCode: (name, now) => call(name, async (stub): Promise<CodeRedemption> => await stub.redeemCode(now)),
+    startFamily: (name, tokenHash, grant, expiresAt, retainUntil) =>
+      call(name, (stub) => stub.startFamily(tokenHash, grant, expiresAt, retainUntil)),
+    familyState: (name, now) => call(name, async (stub): Promise<FamilyState> => await stub.familyState(now)),
+    rotateRefreshToken: (name, presentedHash, nextHash, now, expiresAt, retainUntil) =>
+      call(name, (stub) => stub.rotateRefreshToken(presentedHash, nextHash, now, expiresAt, retainUntil)),
+    revokeFamily: (name, retainUntil) => call(name, (stub) => stub.revokeFamily(retainUntil)),
   };
 }

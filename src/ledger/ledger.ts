@@ -2,16 +2,46 @@ import { DurableObject } from 'cloudflare:workers';
 
 /** After expiry a token is refused by its own `exp`; keep the record a little longer to cover clock skew. */
 const RETENTION_AFTER_EXPIRY_MS = 60_000;
+/** A redeemed code is remembered well past its expiry, so that a late replay still revokes what it issued. */
+const CODE_RETENTION_MS = 60 * 60_000;
+
+export type CodeRedemption =
+  | { outcome: 'redeemed'; record: string }
+  | { outcome: 'reused'; record: string }
+  | { outcome: 'expired' | 'unknown' };
+
+export type FamilyState = { state: 'active'; grant: string; expiresAt: number } | { state: 'revoked' | 'expired' | 'unknown' };
+
+export type Rotation = 'rotated' | 'replayed' | 'revoked' | 'expired' | 'unknown';
+
+interface FamilyRow extends Record<string, SqlStorageValue> {
+  token_hash: string;
+  revoked: number;
+  grant: string;
+  expires_at: number;
+  retain_until: number;
+}
 
 /**
- * The one-time ledger: one object per one-time token (named by the caller, e.g. `iat:<jti>`).
- * Its RPC interface is append-only: a newly deployed Worker may talk to an older object for a while.
+ * The one-time ledger. Each object serves one purpose, named by the caller: an initial access token
+ * (`iat:<jti>`), an authorization code (`code:<hash>`) or a refresh-token family (`family:<id>`).
+ * Every check-and-write is synchronous SQLite work with no `await` in between, so requests to one object
+ * never interleave inside it. The RPC interface is append-only: a newly deployed Worker may talk to an
+ * older object for a while.
  */
 export class Ledger extends DurableObject {
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
-    ctx.storage.sql.exec(
-      'CREATE TABLE IF NOT EXISTS consumption (id INTEGER PRIMARY KEY CHECK (id = 1), consumed_at INTEGER NOT NULL)',
+    const sql = ctx.storage.sql;
+    sql.exec('CREATE TABLE IF NOT EXISTS consumption (id INTEGER PRIMARY KEY CHECK (id = 1), consumed_at INTEGER NOT NULL)');
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS code (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL,
+         expires_at INTEGER NOT NULL, redeemed_at INTEGER)`,
+    );
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS family (id INTEGER PRIMARY KEY CHECK (id = 1), token_hash TEXT NOT NULL,
+         generation INTEGER NOT NULL, revoked INTEGER NOT NULL, grant TEXT NOT NULL,
+         expires_at INTEGER NOT NULL, retain_until INTEGER NOT NULL)`,
     );
   }
 
@@ -29,8 +59,96 @@ export class Ledger extends DurableObject {
     return true;
   }
 
+  /** Stores an authorization code's grant. False if this object already holds a code (never for random codes). */
+  async issueCode(record: string, expiresAt: number): Promise<boolean> {
+    const { rowsWritten } = this.ctx.storage.sql.exec(
+      'INSERT INTO code (id, record, expires_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING',
+      record,
+      expiresAt,
+    );
+    if (rowsWritten !== 1) return false;
+    await this.ctx.storage.setAlarm(expiresAt + CODE_RETENTION_MS);
+    return true;
+  }
+
+  /** Redeems the code: `redeemed` exactly once; later calls learn it was `reused` (and what it granted). */
+  async redeemCode(now: number): Promise<CodeRedemption> {
+    const sql = this.ctx.storage.sql;
+    const row = sql.exec<{ record: string; expires_at: number; redeemed_at: number | null }>('SELECT * FROM code').toArray()[0];
+    if (!row) return { outcome: 'unknown' };
+    if (row.redeemed_at !== null) return { outcome: 'reused', record: row.record };
+    if (now >= row.expires_at) return { outcome: 'expired' };
+    sql.exec('UPDATE code SET redeemed_at = ?', now);
+    return { outcome: 'redeemed', record: row.record };
+  }
+
+  /**
+   * Starts a refresh-token family with its first token. False when the family was revoked first (a replayed
+   * code can revoke it before the first redemption has finished issuing).
+   */
+  async startFamily(tokenHash: string, grant: string, expiresAt: number, retainUntil: number): Promise<boolean> {
+    const { rowsWritten } = this.ctx.storage.sql.exec(
+      `INSERT INTO family (id, token_hash, generation, revoked, grant, expires_at, retain_until)
+       VALUES (1, ?, 1, 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      tokenHash,
+      grant,
+      expiresAt,
+      retainUntil,
+    );
+    if (rowsWritten !== 1) return false;
+    await this.ctx.storage.setAlarm(retainUntil);
+    return true;
+  }
+
+  async familyState(now: number): Promise<FamilyState> {
+    const row = this.family();
+    if (!row) return { state: 'unknown' };
+    if (row.revoked) return { state: 'revoked' };
+    if (now >= row.expires_at) return { state: 'expired' };
+    return { state: 'active', grant: row.grant, expiresAt: row.expires_at };
+  }
+
+  /**
+   * Compare-and-swap of the family's current refresh token. Presenting anything but the current token
+   * (a rotated one replayed, or the loser of two concurrent uses) revokes the whole family.
+   */
+  async rotateRefreshToken(presentedHash: string, nextHash: string, now: number, expiresAt: number, retainUntil: number): Promise<Rotation> {
+    const row = this.family();
+    if (!row) return 'unknown';
+    if (row.revoked) return 'revoked';
+    if (row.token_hash !== presentedHash) {
+      this.ctx.storage.sql.exec('UPDATE family SET revoked = 1');
+      return 'replayed';
+    }
+    if (now >= row.expires_at) return 'expired';
+    const retain = Math.max(row.retain_until, retainUntil);
+    this.ctx.storage.sql.exec(
+      'UPDATE family SET token_hash = ?, generation = generation + 1, expires_at = ?, retain_until = ?',
+      nextHash,
+      expiresAt,
+      retain,
+    );
+    await this.ctx.storage.setAlarm(retain);
+    return 'rotated';
+  }
+
+  /** Revokes the family, leaving a tombstone until `retainUntil` if it had not started yet. */
+  async revokeFamily(retainUntil: number): Promise<void> {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO family (id, token_hash, generation, revoked, grant, expires_at, retain_until)
+       VALUES (1, '', 0, 1, '{}', 0, ?)
+       ON CONFLICT (id) DO UPDATE SET revoked = 1, retain_until = max(retain_until, excluded.retain_until)`,
+      retainUntil,
+    );
+    await this.ctx.storage.setAlarm(this.family()!.retain_until);
+  }
+
   /** Past expiry the token is dead anyway: drop the object's state. */
   override async alarm(): Promise<void> {
     await this.ctx.storage.deleteAll();
+  }
+
+  private family(): FamilyRow | undefined {
+    return this.ctx.storage.sql.exec<FamilyRow>('SELECT * FROM family').toArray()[0];
   }
 }

@@ -1,0 +1,146 @@
+import { OAuthError, invalidRequest, unauthorizedClient } from './errors';
+import { effectiveClient, type Client } from './client';
+import { parseScope, requireAllowed } from './scopes';
+import { codeChallengeOf } from './pkce';
+import { resolveRedirectUri } from './redirect-uri-match';
+import { findClientWithTemplate } from '../storage/clients';
+import { AUTHENTICATORS } from '../admin/schemas';
+
+/** Parameters of an authorization request (query or form), with the names that were repeated. */
+export interface AuthorizationParams {
+  values: ReadonlyMap<string, string>;
+  repeated: ReadonlySet<string>;
+}
+
+/** The parameters the login form carries through unchanged (OpenID Connect Core 3.1.2.1). */
+export const AUTHORIZATION_PARAMS = [
+  'client_id', 'response_type', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge',
+  'code_challenge_method', 'prompt', 'max_age', 'acr_values', 'response_mode', 'login_hint', 'ui_locales',
+] as const;
+
+/** Empty values count as absent (RFC 6749 3.1). */
+export function authorizationParams(query: string): AuthorizationParams {
+  const values = new Map<string, string>();
+  const repeated = new Set<string>();
+  for (const [key, value] of new URLSearchParams(query)) {
+    if (values.has(key)) repeated.add(key);
+    else if (value !== '') values.set(key, value);
+  }
+  return { values, repeated };
+}
+
+/** The request cannot be answered by a redirect: the client or its redirect URI is not verified. */
+export class UnverifiedRedirectError extends Error {
+  constructor(readonly description: string) {
+    super(description);
+    this.name = 'UnverifiedRedirectError';
+  }
+}
+
+/** A client and the redirect URI it is known to own: from here on errors may go back to it. */
+export interface VerifiedRedirect {
+  client: Client;
+  redirectUri: string;
+  /** Whether the request named it; then the token request must repeat it (RFC 6749 4.1.3). */
+  redirectUriGiven: boolean;
+  state: string | undefined;
+}
+
+const MAX_VALUE_LENGTH = 2048;
+
+/** Step one, before anything may redirect: the client exists and can act, and the redirect URI is its own. */
+export async function verifyRedirect(db: D1Database, params: AuthorizationParams): Promise<VerifiedRedirect> {
+  for (const name of ['client_id', 'redirect_uri']) {
+    if (params.repeated.has(name)) throw new UnverifiedRedirectError(`the ${name} parameter is repeated`);
+  }
+  const clientId = params.values.get('client_id');
+  if (clientId === undefined) throw new UnverifiedRedirectError('the client_id parameter is missing');
+  const found = clientId.length <= MAX_VALUE_LENGTH ? await findClientWithTemplate(db, clientId) : null;
+  const client = found && effectiveClient(found.client, found.template);
+  if (!client) throw new UnverifiedRedirectError('the client is unknown or not active');
+  const requested = params.values.get('redirect_uri');
+  const redirectUri = resolveRedirectUri(client.redirectUris, requested);
+  if (redirectUri === null) {
+    throw new UnverifiedRedirectError(
+      requested === undefined
+        ? 'the redirect_uri parameter is required: this client has several or no registered redirect URIs'
+        : 'the redirect_uri is not registered for this client',
+    );
+  }
+  const state = params.repeated.has('state') ? undefined : params.values.get('state');
+  return { client, redirectUri, redirectUriGiven: requested !== undefined, state };
+}
+
+export type Prompt = 'none' | 'login';
+
+/** A valid authorization request of the code flow. */
+export interface AuthorizationRequest extends VerifiedRedirect {
+  scope: string[];
+  nonce: string | undefined;
+  codeChallenge: string | undefined;
+  prompt: ReadonlySet<Prompt>;
+  maxAgeSeconds: number | undefined;
+  /** The authenticators that may satisfy this request: the client's, narrowed by `acr_values`. */
+  acceptableAcrs: string[];
+  loginHint: string | undefined;
+}
+
+/** Step two: everything else. Errors are OAuthErrors, to be sent to the verified redirect URI. */
+export function parseAuthorizationRequest(target: VerifiedRedirect, params: AuthorizationParams): AuthorizationRequest {
+  const [repeated] = params.repeated;
+  if (repeated !== undefined) throw invalidRequest(`the ${repeated} parameter is repeated`);
+  const get = (name: string) => {
+    const value = params.values.get(name);
+    if (value !== undefined && value.length > MAX_VALUE_LENGTH) throw invalidRequest(`the ${name} parameter is too long`);
+    return value;
+  };
+  if (get('request') !== undefined) throw new OAuthError('request_not_supported', 'request objects are not supported');
+  if (get('request_uri') !== undefined) throw new OAuthError('request_uri_not_supported', 'request_uri is not supported');
+
+  const responseType = get('response_type');
+  if (responseType === undefined) throw invalidRequest('the response_type parameter is missing');
+  if (responseType !== 'code') throw new OAuthError('unsupported_response_type', 'only response_type=code is supported');
+  const responseMode = get('response_mode');
+  if (responseMode !== undefined && responseMode !== 'query') throw invalidRequest('only response_mode=query is supported');
+  const { client } = target;
+  if (!client.capabilities.includes('code')) throw unauthorizedClient('this client may not use the authorization code flow');
+
+  const requestedScope = get('scope');
+  const scope = requireAllowed(requestedScope === undefined ? client.scopes : parseScope(requestedScope), client.scopes);
+
+  return {
+    ...target,
+    scope,
+    nonce: get('nonce'),
+    codeChallenge: codeChallengeOf(get('code_challenge'), get('code_challenge_method')),
+    prompt: promptOf(get('prompt')),
+    maxAgeSeconds: maxAgeOf(get('max_age')),
+    acceptableAcrs: acceptableAcrs(client, get('acr_values')),
+    loginHint: get('login_hint'),
+  };
+}
+
+function promptOf(value: string | undefined): ReadonlySet<Prompt> {
+  const prompt = new Set(value === undefined ? [] : value.split(' '));
+  for (const item of prompt) {
+    // consent and select_account need no screen here: no consent is asked, one account per session.
+    if (!['none', 'login', 'consent', 'select_account'].includes(item)) throw invalidRequest(`prompt value "${item}" is not supported`);
+  }
+  if (prompt.has('none') && prompt.size > 1) throw invalidRequest('prompt=none cannot be combined with other values');
+  return new Set([...prompt].filter((item): item is Prompt => item === 'none' || item === 'login'));
+}
+
+function maxAgeOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,10}$/.test(value)) throw invalidRequest('max_age must be a whole number of seconds');
+  return Number(value);
+}
+
+function acceptableAcrs(client: Client, acrValues: string | undefined): string[] {
+  // Static clients name no authenticators: every one the server has serves them.
+  const allowed: readonly string[] = client.authenticators.length > 0 ? client.authenticators : AUTHENTICATORS;
+  if (acrValues === undefined) return [...allowed];
+  const acceptable = acrValues.split(' ').filter((acr) => allowed.includes(acr));
+  if (acceptable.length === 0) throw invalidRequest(`none of acr_values is an authenticator of this client (${allowed.join(', ')})`);
+  return acceptable;
+}

@@ -1,0 +1,110 @@
+import { OAuthError } from './errors';
+import {
+  UnverifiedRedirectError,
+  parseAuthorizationRequest,
+  verifyRedirect,
+  type AuthorizationParams,
+  type AuthorizationRequest,
+  type VerifiedRedirect,
+} from './authorization-request';
+import { issueAuthorizationCode } from './authorization-codes';
+import type { OneTimeLedger } from '../ledger/client';
+import { newSession, type Session } from '../session/session';
+import { PASSWORD_ACR, authenticateUser } from '../users/authenticate';
+import { getUserBySubject } from '../storage/users';
+import { randomToken } from '../tokens/secrets';
+
+export interface AuthorizeDeps {
+  db: D1Database;
+  ledger: OneTimeLedger;
+  issuer: string;
+  now: number;
+}
+
+export interface AuthorizeInput {
+  params: AuthorizationParams;
+  /** The verified session cookie, if any. */
+  session: Session | null;
+  /** A submitted login form; `csrfValid` says whether its CSRF token matched the browser's cookie. */
+  login?: { username: string; password: string; csrfValid: boolean };
+}
+
+export type AuthorizeOutcome =
+  | { kind: 'error-page'; description: string }
+  | { kind: 'redirect'; location: string; session?: Session }
+  | { kind: 'login'; request: AuthorizationRequest; message?: string; status: 200 | 403 };
+
+/**
+ * The authorization endpoint's decision (RFC 6749 4.1.1, OpenID Connect Core 3.1.2). The client and its
+ * redirect URI are verified first and any problem there is an error page; after that, errors go back
+ * to the client's redirect URI with `state` and `iss` (RFC 9207).
+ */
+export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Promise<AuthorizeOutcome> {
+  let target: VerifiedRedirect;
+  try {
+    target = await verifyRedirect(deps.db, input.params);
+  } catch (error) {
+    if (error instanceof UnverifiedRedirectError) return { kind: 'error-page', description: error.description };
+    throw error;
+  }
+  try {
+    const request = parseAuthorizationRequest(target, input.params);
+    if (input.login) return await logIn(deps, request, input.login);
+    const session = await usableSession(deps, request, input.session);
+    if (session) return { kind: 'redirect', location: await codeRedirect(deps, request, session) };
+    if (request.prompt.has('none')) throw new OAuthError('login_required', 'the user must log in');
+    return { kind: 'login', request, status: 200 };
+  } catch (error) {
+    if (!(error instanceof OAuthError)) throw error;
+    return { kind: 'redirect', location: responseLocation(deps, target, { error: error.code, error_description: error.description }) };
+  }
+}
+
+async function logIn(deps: AuthorizeDeps, request: AuthorizationRequest, login: NonNullable<AuthorizeInput['login']>): Promise<AuthorizeOutcome> {
+  if (!login.csrfValid) {
+    return { kind: 'login', request, status: 403, message: 'This sign-in form has expired. Please sign in again.' };
+  }
+  const user = await authenticateUser(deps.db, login.username, login.password);
+  // One message for an unknown user and a wrong password: the form does not reveal who has an account.
+  if (!user) return { kind: 'login', request, status: 200, message: 'The username or password is not correct.' };
+  if (!request.acceptableAcrs.includes(PASSWORD_ACR)) {
+    throw new OAuthError('access_denied', 'no authenticator this client accepts is available');
+  }
+  const session = newSession(user.subject, PASSWORD_ACR, deps.now);
+  return { kind: 'redirect', location: await codeRedirect(deps, request, session), session };
+}
+
+/** The session, when it exists, its user still does, and it meets `prompt=login`, `max_age` and `acr_values`. */
+async function usableSession(deps: AuthorizeDeps, request: AuthorizationRequest, session: Session | null): Promise<Session | null> {
+  if (!session || request.prompt.has('login') || !request.acceptableAcrs.includes(session.acr)) return null;
+  if (request.maxAgeSeconds !== undefined && Math.floor(deps.now / 1000) - session.authTime > request.maxAgeSeconds) return null;
+  return (await getUserBySubject(deps.db, session.sub)) ? session : null;
+}
+
+async function codeRedirect(deps: AuthorizeDeps, request: AuthorizationRequest, session: Session): Promise<string> {
+  const code = await issueAuthorizationCode(
+    deps.ledger,
+    {
+      clientId: request.client.clientId,
+      redirectUri: request.redirectUri,
+      redirectUriGiven: request.redirectUriGiven,
+      scope: request.scope.join(' '),
+      ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
+      ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge }),
+      sub: session.sub,
+      authTime: session.authTime,
+      acr: session.acr,
+      familyId: randomToken(16),
+    },
+    deps.now,
+  );
+  return responseLocation(deps, request, { code });
+}
+
+/** The redirect URI with the response parameters, `state` and `iss` added to its query. */
+function responseLocation(deps: AuthorizeDeps, target: VerifiedRedirect, response: Record<string, string>): string {
+  const url = new URL(target.redirectUri);
+  const params = { ...response, ...(target.state === undefined ? {} : { state: target.state }), iss: deps.issuer };
+  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
+  return url.href;
+}

@@ -1,0 +1,41 @@
+import { Page } from './page';
+
+/** Field names of the login form; the end-to-end tests and any custom page rely on them. */
+export const LOGIN_FIELDS = { username: 'username', password: 'password', csrf: 'csrf_token' } as const;
+
+export interface LoginPageProps {
+  action: string;
+  clientName: string;
+  /** The authorization request's parameters, posted back unchanged with the credentials. */
+  hidden: ReadonlyArray<readonly [string, string]>;
+  csrfToken: string;
+  loginHint?: string;
+  message?: string;
+}
+
+export function LoginPage(props: LoginPageProps) {
+  return (
+    <Page title="Sign in">
+      <h1>Sign in</h1>
+      <p>
+        to continue to <strong>{props.clientName}</strong>
+      </p>
+      {props.message && (
+        <p class="alert" role="alert">
+          {props.message}
+        </p>
+      )}
+      <form method="post" action={props.action}>
+        {props.hidden.map(([name, value]) => (
+          <input type="hidden" name={name} value={value} />
+        ))}
+        <input type="hidden" name={LOGIN_FIELDS.csrf} value={props.csrfToken} />
+        <label for="username">Username</label>
+        <input id="username" name={LOGIN_FIELDS.username} autocomplete="username" required autofocus value={props.loginHint ?? ''} />
+        <label for="password">Password</label>
+        <input id="password" name={LOGIN_FIELDS.password} type="password" autocomplete="current-password" required />
+        <button type="submit">Sign in</button>
+      </form>
+    </Page>
+  );
+}

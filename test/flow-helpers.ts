@@ -1,0 +1,110 @@
+import { expect } from 'vitest';
+import { adminCall, basic, form, registerWith, requestIat, setUpTemplate, unique, type Fetch, type Registrar } from './helpers';
+
+/** Helpers for the authorization code flow: instances, users, a cookie-keeping browser, login, PKCE. */
+
+export const AUTHORIZE = '/oauth/v2/oauth-authorize';
+export const TOKEN = '/oauth/v2/oauth-token';
+export const USERINFO = '/oauth/v2/oauth-userinfo';
+export const CALLBACK = 'https://localhost/callback';
+
+export interface Instance {
+  clientId: string;
+  secret: string;
+  templateName: string;
+  registrar: Registrar;
+}
+
+/** A template (SPEC.md step 1, with `template` overrides) and one registered instance of it. */
+export async function registerInstance(fetch: Fetch, template: Record<string, unknown> = {}): Promise<Instance> {
+  const { registrar, templateName } = await setUpTemplate(fetch, template);
+  const res = await registerWith(fetch, await requestIat(fetch, registrar), { software_id: templateName });
+  expect(res.status).toBe(201);
+  const body = (await res.json()) as { client_id: string; client_secret: string };
+  return { clientId: body.client_id, secret: body.client_secret, templateName, registrar };
+}
+
+export interface TestUser {
+  username: string;
+  password: string;
+  sub: string;
+}
+
+export async function createUser(fetch: Fetch, claims: Record<string, unknown> = {}): Promise<TestUser> {
+  const username = unique('user');
+  const password = `pw-${crypto.randomUUID()}`;
+  const res = await adminCall(fetch, 'POST', '/users', { username, password, claims });
+  expect(res.status).toBe(201);
+  return { username, password, sub: ((await res.json()) as { sub: string }).sub };
+}
+
+/** A browser's cookie jar in front of `fetch`: sends what was set, never follows redirects. */
+export function browser(fetch: Fetch) {
+  const cookies = new Map<string, string>();
+  const send: Fetch = async (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (cookies.size) headers.set('Cookie', [...cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    const res = await fetch(path, { ...init, headers, redirect: 'manual' });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+    return res;
+  };
+  return { fetch: send, cookies };
+}
+export type Browser = ReturnType<typeof browser>;
+
+const unescapeHtml = (text: string) =>
+  text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** The hidden fields of the login form, as the browser would post them. */
+export function hiddenFields(html: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"\/?>/g)) {
+    fields[unescapeHtml(name!)] = unescapeHtml(value!);
+  }
+  return fields;
+}
+
+export const authorizeUrl = (params: Record<string, string>) => `${AUTHORIZE}?${new URLSearchParams(params)}`;
+
+/** Opens the authorization URL, expects the login page, and submits it as a user would. */
+export async function logIn(b: Browser, params: Record<string, string>, user: Pick<TestUser, 'username' | 'password'>) {
+  const page = await b.fetch(authorizeUrl(params));
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  expect(html).toContain('<form method="post"');
+  return b.fetch(AUTHORIZE, form({ ...hiddenFields(html), username: user.username, password: user.password }));
+}
+
+/** The query of a redirect answer, after checking it goes where expected. */
+export function redirectParams(res: Response, to = CALLBACK): URLSearchParams {
+  expect(res.status).toBe(302);
+  const location = res.headers.get('Location')!;
+  expect(location.startsWith(`${to}?`)).toBe(true);
+  return new URL(location).searchParams;
+}
+
+/** Logs in and returns the authorization code. */
+export async function authorizationCode(fetch: Fetch, instance: Instance, user: TestUser, params: Record<string, string> = {}) {
+  const res = await logIn(browser(fetch), { client_id: instance.clientId, response_type: 'code', scope: 'openid', ...params }, user);
+  const code = redirectParams(res, params.redirect_uri ?? CALLBACK).get('code');
+  expect(code).toBeTruthy();
+  return code!;
+}
+
+export const exchangeCode = (fetch: Fetch, instance: Instance, code: string, extra: Record<string, string> = {}) =>
+  fetch(TOKEN, form({ grant_type: 'authorization_code', code, ...extra }, { Authorization: basic(instance.clientId, instance.secret) }));
+
+export const refresh = (fetch: Fetch, instance: Instance, refreshToken: string, extra: Record<string, string> = {}) =>
+  fetch(TOKEN, form({ grant_type: 'refresh_token', refresh_token: refreshToken, ...extra }, { Authorization: basic(instance.clientId, instance.secret) }));
+
+/** A PKCE verifier and its S256 challenge. */
+export async function pkce() {
+  const verifier = crypto.randomUUID() + crypto.randomUUID();
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  const challenge = btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return { verifier, challenge };
+}
