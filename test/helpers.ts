@@ -1,4 +1,4 @@
-import { env, createExecutionContext } from 'cloudflare:test';
+import { env, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { expect } from 'vitest';
 import { createApp } from '../src/app';
 import type { AppOptions } from '../src/deps';
@@ -12,7 +12,13 @@ export type Fetch = (path: string, init?: RequestInit) => Promise<Response>;
 export function testServer(options: AppOptions = {}, bindings: Partial<Env> = {}): Fetch {
   const app = createApp(options);
   const boundEnv = { ...env, ...bindings };
-  return async (path, init) => app.fetch(new Request(new URL(path, ORIGIN), init), boundEnv, createExecutionContext());
+  return async (path, init) => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(new URL(path, ORIGIN), init), boundEnv, ctx);
+    // Deferred work (waitUntil) is done before the test looks at storage.
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
 }
 
 /** A clock the test moves by hand. */

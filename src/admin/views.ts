@@ -3,7 +3,8 @@ import type { StoredClient } from '../storage/clients';
 
 /** How the admin API shows stored things: configuration first, bookkeeping after, times in ISO 8601. */
 
-const iso = (ms: number) => new Date(ms).toISOString();
+export const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 export const templateView = (t: StoredTemplate) => ({
   ...t.config,
@@ -13,7 +14,14 @@ export const templateView = (t: StoredTemplate) => ({
 });
 
 export function clientView(client: StoredClient) {
-  if (client.kind === 'static') return { client_id: client.clientId, ...client.config, issued_at: iso(client.issuedAt) };
+  if (client.kind === 'static') {
+    return {
+      client_id: client.clientId,
+      ...client.config,
+      issued_at: iso(client.issuedAt),
+      last_used_at: isoOrNull(client.lastUsedAt),
+    };
+  }
   return {
     client_id: client.clientId,
     template: client.templateName,
@@ -21,5 +29,6 @@ export function clientView(client: StoredClient) {
     issued_at: iso(client.issuedAt),
     created_by_client: client.createdByClient,
     created_by_iat: client.createdByIat,
+    last_used_at: isoOrNull(client.lastUsedAt),
   };
 }

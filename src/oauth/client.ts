@@ -11,6 +11,7 @@ export interface Client {
   kind: 'static' | 'instance';
   secretHash: string;
   issuedAt: number;
+  lastUsedAt: number | null;
   templateName: string | null;
   clientName: string;
   capabilities: Capability[];
@@ -25,7 +26,7 @@ export interface Client {
 
 /** The effective client, or null when it cannot act: an instance whose template is gone or disabled. */
 export function effectiveClient(client: StoredClient, template: StoredTemplate | null): Client | null {
-  const identity = { clientId: client.clientId, secretHash: client.secretHash, issuedAt: client.issuedAt };
+  const identity = { clientId: client.clientId, secretHash: client.secretHash, issuedAt: client.issuedAt, lastUsedAt: client.lastUsedAt };
   if (client.kind === 'static') {
     const c = client.config;
     return {

@@ -2,12 +2,17 @@ import { Hono } from 'hono';
 import type { z } from 'zod';
 import type { AppEnv } from './types';
 import { OAuthError, invalidRequest, invalidToken } from '../oauth/errors';
-import { bearerToken, jsonObjectBody } from '../http';
+import { NO_STORE, bearerToken, jsonObjectBody } from '../http';
 import { secretsEqual, randomToken, sha256Hex } from '../tokens/secrets';
 import { describeIssues, staticClientSchema, templateSchema } from '../admin/schemas';
-import { clientView, templateView } from '../admin/views';
+import { clientView, iso, templateView } from '../admin/views';
 import * as templates from '../storage/templates';
 import * as clients from '../storage/clients';
+
+async function existingTemplate(db: D1Database, name: string): Promise<string> {
+  if (!(await templates.getTemplate(db, name))) throw notFound(`template "${name}"`);
+  return name;
+}
 
 const notFound = (what: string) => new OAuthError('not_found', `${what} does not exist`, 404);
 const conflict = (what: string) => new OAuthError('conflict', `${what} exists already`, 409);
@@ -55,18 +60,42 @@ export const adminRoutes = new Hono<AppEnv>()
   .put('/templates/:name', async (c) => {
     const name = c.req.param('name');
     const config = await validBody(jsonObjectBody(c), templateSchema, { field: 'name', value: name });
-    const updated = await templates.replaceTemplate(c.get('deps').db, config, c.get('deps').now);
-    if (!updated) throw notFound(`template "${name}"`);
-    return c.json(templateView(updated));
+    const result = await templates.replaceTemplate(c.get('deps').db, config, c.get('deps').now);
+    if ('missing' in result) throw notFound(`template "${name}"`);
+    if ('conflict' in result) throw new OAuthError('conflict', `template "${name}" changed meanwhile; read it again`, 409);
+    return c.json(templateView(result.template));
   })
   .delete('/templates/:name', async (c) => {
-    if (!(await templates.deleteTemplate(c.get('deps').db, c.req.param('name')))) throw notFound(`template "${c.req.param('name')}"`);
+    const { db, now } = c.get('deps');
+    if (!(await templates.deleteTemplate(db, c.req.param('name'), now))) throw notFound(`template "${c.req.param('name')}"`);
     return c.body(null, 204);
   })
+  .get('/templates/:name/history', async (c) => {
+    const history = await templates.templateHistory(c.get('deps').db, c.req.param('name'));
+    if (history.length === 0) throw notFound(`template "${c.req.param('name')}"`);
+    return c.json(history.map((h) => ({ version: h.version, changed_at: iso(h.changedAt), changes: h.changes })));
+  })
   .get('/templates/:name/instances', async (c) => {
-    const name = c.req.param('name');
-    if (!(await templates.getTemplate(c.get('deps').db, name))) throw notFound(`template "${name}"`);
+    const name = await existingTemplate(c.get('deps').db, c.req.param('name'));
     return c.json((await clients.listInstances(c.get('deps').db, name)).map(clientView));
+  })
+  // Revoke every instance of the template in one call.
+  .delete('/templates/:name/instances', async (c) => {
+    const name = await existingTemplate(c.get('deps').db, c.req.param('name'));
+    return c.json({ revoked: await clients.deleteAllInstances(c.get('deps').db, name) });
+  })
+  // New secrets for every instance; the only time they are shown.
+  .post('/templates/:name/instances/rotate-secrets', async (c) => {
+    const { db } = c.get('deps');
+    const name = await existingTemplate(db, c.req.param('name'));
+    const rotated = await Promise.all(
+      (await clients.listInstances(db, name)).map(async ({ clientId }) => {
+        const clientSecret = randomToken(32);
+        return { clientId, clientSecret, secretHash: await sha256Hex(clientSecret) };
+      }),
+    );
+    await clients.replaceInstanceSecrets(db, name, rotated);
+    return c.json({ rotated: rotated.map((r) => ({ client_id: r.clientId, client_secret: r.clientSecret })) }, 200, NO_STORE);
   })
   .delete('/templates/:name/instances/:clientId', async (c) => {
     const { name, clientId } = c.req.param();

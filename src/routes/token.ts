@@ -4,6 +4,7 @@ import { GRANTS } from '../grants';
 import { OAuthError, invalidRequest } from '../oauth/errors';
 import { parseForm, requireParam } from '../oauth/form';
 import { authenticateClient, presentedCredentials } from '../oauth/client-auth';
+import { recordClientUse } from '../storage/clients';
 import { NO_STORE, bodyText, mediaType, methodNotAllowed } from '../http';
 
 const TOKEN_PATH = '/oauth/v2/oauth-token';
@@ -19,6 +20,7 @@ export const tokenRoutes = new Hono<AppEnv>().post(TOKEN_PATH, async (c) => {
 
   const deps = c.get('deps');
   const client = await authenticateClient(deps.db, presentedCredentials(c.req.header('Authorization'), form));
+  c.executionCtx.waitUntil(recordClientUse(deps.db, client, deps.now));
   const response = await grant({ ...deps, keys: await deps.keys() }, client, form);
   return c.json(response, 200, NO_STORE);
 }).all(TOKEN_PATH, methodNotAllowed('POST'));

@@ -24,7 +24,7 @@ interface ClientRow {
 }
 
 export type StoredClient =
-  | { kind: 'static'; clientId: string; secretHash: string; issuedAt: number; config: StaticClientConfig }
+  | { kind: 'static'; clientId: string; secretHash: string; issuedAt: number; lastUsedAt: number | null; config: StaticClientConfig }
   | {
       kind: 'instance';
       clientId: string;
@@ -41,7 +41,7 @@ export type StoredClient =
 export type InstanceClient = Extract<StoredClient, { kind: 'instance' }>;
 
 function clientFromRow(row: ClientRow): StoredClient {
-  const common = { clientId: row.client_id, secretHash: row.secret_hash, issuedAt: row.issued_at };
+  const common = { clientId: row.client_id, secretHash: row.secret_hash, issuedAt: row.issued_at, lastUsedAt: row.last_used_at };
   if (row.kind === 'static') return { kind: 'static', ...common, config: JSON.parse(row.config) };
   return {
     kind: 'instance',
@@ -51,7 +51,6 @@ function clientFromRow(row: ClientRow): StoredClient {
     createdByIat: row.created_by_iat!,
     createdByClient: row.created_by_client!,
     registrationTokenHash: row.registration_token_hash!,
-    lastUsedAt: row.last_used_at,
   };
 }
 
@@ -208,4 +207,45 @@ export async function deleteInstanceWithToken(db: D1Database, clientId: string, 
     .bind(clientId, presentedTokenHash)
     .run();
   return meta.changes === 1;
+}
+
+/** Revokes every instance of a template at once; returns how many there were. */
+export async function deleteAllInstances(db: D1Database, templateName: string): Promise<number> {
+  const { results } = await db
+    .prepare("DELETE FROM clients WHERE kind = 'instance' AND template_name = ? RETURNING client_id")
+    .bind(templateName)
+    .all();
+  return results.length;
+}
+
+/** New secret hashes for many instances in one transaction: all rotate or none do. */
+export async function replaceInstanceSecrets(
+  db: D1Database,
+  templateName: string,
+  secretHashes: readonly { clientId: string; secretHash: string }[],
+): Promise<void> {
+  if (secretHashes.length === 0) return;
+  const update = db.prepare("UPDATE clients SET secret_hash = ? WHERE client_id = ? AND kind = 'instance' AND template_name = ?");
+  await db.batch(secretHashes.map(({ clientId, secretHash }) => update.bind(secretHash, clientId, templateName)));
+}
+
+/** How often last use is written at most, per client: enough for an inventory, cheap for the hot path. */
+export const LAST_USE_RESOLUTION_MS = 60_000;
+
+/** Records that a client authenticated; skips the write when the stored time is recent enough. */
+export async function recordClientUse(
+  db: D1Database,
+  client: { clientId: string; lastUsedAt: number | null },
+  now: number,
+): Promise<void> {
+  if (client.lastUsedAt !== null && client.lastUsedAt > now - LAST_USE_RESOLUTION_MS) return;
+  try {
+    await db
+      .prepare('UPDATE clients SET last_used_at = ? WHERE client_id = ? AND (last_used_at IS NULL OR last_used_at <= ?)')
+      .bind(now, client.clientId, now - LAST_USE_RESOLUTION_MS)
+      .run();
+  } catch (error) {
+    // Bookkeeping only: never fail or slow a token request over it.
+    console.error('recording client use failed', error);
+  }
 }
