@@ -21,13 +21,14 @@ CREATE TABLE IF NOT EXISTS template_history (
 
 CREATE INDEX IF NOT EXISTS template_history_by_name ON template_history (name, id);
 
--- Static clients (made by the admin) and instances (made by registration).
--- An instance stores only its own identity and credentials; the rest comes from its template.
+-- Static clients (made by the admin), instances (templatized registration) and dynamic clients
+-- (non-templatized registration). An instance stores only its own identity and credentials; the rest comes
+-- from its template. Static and dynamic clients carry their own metadata.
 CREATE TABLE IF NOT EXISTS clients (
   client_id          TEXT PRIMARY KEY,
-  kind               TEXT NOT NULL CHECK (kind IN ('static', 'instance')),
+  kind               TEXT NOT NULL CHECK (kind IN ('static', 'instance', 'dynamic')),
   template_name      TEXT REFERENCES templates (name) ON DELETE CASCADE,
-  secret_hash        TEXT NOT NULL,      -- hex SHA-256 of the client secret
+  secret_hash        TEXT,               -- hex SHA-256 of the client secret; NULL for a public client
   config             TEXT NOT NULL,      -- JSON: a static client's metadata, or an instance's own choices
   created_by_iat     TEXT UNIQUE,        -- jti of the initial access token that made the instance: one client per IAT
   created_by_client  TEXT,               -- the client the IAT was issued to
@@ -35,7 +36,9 @@ CREATE TABLE IF NOT EXISTS clients (
   registration_token_hash TEXT,          -- RFC 7592 registration access token (SHA-256), instances only
   last_used_at       INTEGER,            -- last successful client authentication, ms since epoch
   CHECK ((kind = 'instance') = (template_name IS NOT NULL)),
-  CHECK ((kind = 'instance') = (created_by_iat IS NOT NULL))
+  CHECK ((kind = 'static') = (created_by_iat IS NULL)),
+  CHECK ((kind = 'static') = (registration_token_hash IS NULL)),
+  CHECK (kind = 'dynamic' OR secret_hash IS NOT NULL)
 );
 
 CREATE INDEX IF NOT EXISTS clients_by_template ON clients (template_name, issued_at);
