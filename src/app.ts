@@ -12,6 +12,7 @@ import { jwksRoutes } from './routes/jwks';
 import { adminRoutes } from './routes/admin';
 import { adminUserRoutes } from './routes/admin-users';
 import { authorizeRoutes } from './routes/authorize';
+import { userinfoRoutes } from './routes/userinfo';
 
 /** Largest request body accepted anywhere; registration metadata and forms are far smaller. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -36,6 +37,7 @@ export function createApp(options: AppOptions = {}) {
   app.route('/', jwksRoutes);
   app.route('/', tokenRoutes);
   app.route('/', authorizeRoutes);
+  app.route('/', userinfoRoutes);
   app.route('/', registrationRoutes);
   app.route('/', adminRoutes);
   app.route('/', adminUserRoutes);

@@ -2,11 +2,13 @@ import type { Client } from '../oauth/client';
 import type { Form } from '../oauth/form';
 import type { Settings } from '../env';
 import type { KeySet } from '../tokens/keys';
+import type { OneTimeLedger } from '../ledger/client';
 
 /** What every grant handler gets: plain values, no HTTP framework. */
 export interface GrantDeps {
   db: D1Database;
   keys: KeySet;
+  ledger: OneTimeLedger;
   settings: Settings;
   issuer: string;
   now: number;

@@ -12,7 +12,7 @@ import type { OneTimeLedger } from '../ledger/client';
 import { newSession, type Session } from '../session/session';
 import { PASSWORD_ACR, authenticateUser } from '../users/authenticate';
 import { getUserBySubject } from '../storage/users';
-import { randomToken } from '../tokens/secrets';
+import { newFamilyId } from './refresh-tokens';
 
 export interface AuthorizeDeps {
   db: D1Database;
@@ -94,7 +94,7 @@ async function codeRedirect(deps: AuthorizeDeps, request: AuthorizationRequest, 
       sub: session.sub,
       authTime: session.authTime,
       acr: session.acr,
-      familyId: randomToken(16),
+      familyId: newFamilyId(),
     },
     deps.now,
   );

@@ -4,19 +4,38 @@ import type { RequestDeps } from '../deps';
 import { SIGNING_ALGS } from '../tokens/keys';
 import { REGISTRATION_PATH } from '../dcr/paths';
 import { JWKS_PATH } from './jwks';
+import { AUTHORIZE_PATH } from './authorize';
+import { USERINFO_PATH } from './userinfo';
+import { AUTHENTICATORS } from '../admin/schemas';
+import { STANDARD_CLAIMS } from '../users/claims';
+import { GRANTS } from '../grants';
+
+const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'at_hash', 'azp'];
 
 /** RFC 8414 and OpenID Connect Discovery 1.0: one document, served at both well-known paths. */
 function serverMetadata({ issuer, settings }: RequestDeps) {
   return {
     issuer,
+    authorization_endpoint: `${issuer}${AUTHORIZE_PATH}`,
     token_endpoint: `${issuer}/oauth/v2/oauth-token`,
+    userinfo_endpoint: `${issuer}${USERINFO_PATH}`,
     jwks_uri: `${issuer}${JWKS_PATH}`,
     ...(settings.dcrEnabled ? { registration_endpoint: `${issuer}${REGISTRATION_PATH}` } : {}),
-    grant_types_supported: ['client_credentials'],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: Object.keys(GRANTS),
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+    prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+    acr_values_supported: [...AUTHENTICATORS],
+    claims_supported: [...ID_TOKEN_CLAIMS, ...STANDARD_CLAIMS],
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     id_token_signing_alg_values_supported: [...SIGNING_ALGS],
     subject_types_supported: ['public'],
-    scopes_supported: ['openid', 'dcr'],
+    scopes_supported: ['openid', 'profile', 'email', 'address', 'phone', 'dcr'],
   };
 }
 

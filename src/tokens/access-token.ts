@@ -19,6 +19,8 @@ export interface AccessTokenClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** The grant family (code flow) the token belongs to; revoking the family revokes the token. */
+  fid?: string;
 }
 
 export interface IssuedAccessToken {
@@ -28,7 +30,7 @@ export interface IssuedAccessToken {
 
 export async function issueAccessToken(
   keys: KeySet,
-  input: { issuer: string; clientId: string; subject: string; scope: string; ttlSeconds: number; now: number },
+  input: { issuer: string; clientId: string; subject: string; scope: string; ttlSeconds: number; now: number; familyId?: string },
 ): Promise<IssuedAccessToken> {
   const iat = Math.floor(input.now / 1000);
   const claims: AccessTokenClaims = {
@@ -39,6 +41,7 @@ export async function issueAccessToken(
     jti: randomToken(16),
     iat,
     exp: iat + input.ttlSeconds,
+    ...(input.familyId === undefined ? {} : { fid: input.familyId }),
   };
   const signer = keys.signer(ACCESS_TOKEN_ALG);
   const token = await new SignJWT({ ...claims, aud: input.issuer })

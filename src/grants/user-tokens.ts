@@ -1,0 +1,66 @@
+import type { GrantDeps, TokenResponse } from './types';
+import type { Client } from '../oauth/client';
+import type { FamilyGrant, Lifetimes } from '../oauth/refresh-tokens';
+import { invalidScope } from '../oauth/errors';
+import { issueAccessToken } from '../tokens/access-token';
+import { issueIdToken } from '../tokens/id-token';
+
+/** Default refresh token lifetime for a client whose metadata names none (static clients). */
+const DEFAULT_REFRESH_TTL_SECONDS = 3600;
+
+export const lifetimesOf = (client: Client, now: number): Lifetimes => ({
+  now,
+  refreshTtlSeconds: client.refreshTokenTtl ?? DEFAULT_REFRESH_TTL_SECONDS,
+  accessTtlSeconds: client.accessTokenTtl,
+});
+
+export const splitScope = (scope: string) => (scope === '' ? [] : scope.split(' '));
+
+/** Scopes a grant may still use: the template may have dropped some since the user authorized them. */
+export function requireStillAllowed(scopes: readonly string[], client: Client): void {
+  const dropped = scopes.find((scope) => !client.scopes.includes(scope));
+  if (dropped !== undefined) throw invalidScope(`scope "${dropped}" is no longer allowed for this client`);
+}
+
+/**
+ * The token response of a user grant: an access token of the family, an ID token when `openid` was
+ * granted, and the refresh token the caller minted (if any).
+ */
+export async function userTokenResponse(
+  deps: GrantDeps,
+  client: Client,
+  input: { grant: FamilyGrant; scope: string[]; familyId: string; nonce?: string; refreshToken: string | null },
+): Promise<TokenResponse> {
+  const scope = input.scope.join(' ');
+  const { token } = await issueAccessToken(deps.keys, {
+    issuer: deps.issuer,
+    clientId: client.clientId,
+    subject: input.grant.sub,
+    scope,
+    ttlSeconds: client.accessTokenTtl,
+    now: deps.now,
+    familyId: input.familyId,
+  });
+  const idToken = input.scope.includes('openid')
+    ? await issueIdToken(deps.keys, {
+        issuer: deps.issuer,
+        clientId: client.clientId,
+        sub: input.grant.sub,
+        alg: client.idTokenAlg,
+        ttlSeconds: client.accessTokenTtl,
+        now: deps.now,
+        authTime: input.grant.authTime,
+        acr: input.grant.acr,
+        ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
+        accessToken: token,
+      })
+    : undefined;
+  return {
+    access_token: token,
+    token_type: 'bearer',
+    expires_in: client.accessTokenTtl,
+    scope,
+    ...(input.refreshToken ? { refresh_token: input.refreshToken } : {}),
+    ...(idToken ? { id_token: idToken } : {}),
+  };
+}
