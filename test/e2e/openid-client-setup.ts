@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { REGISTRAR, e2e, issuer } from './context';
+import { REDIRECT_URI, REGISTRAR, e2e, issuer } from './context';
 
 // http://127.0.0.1 in tests only; the library refuses plain HTTP otherwise.
 export const insecure = { execute: [client.allowInsecureRequests] };
@@ -14,4 +14,39 @@ export async function registerInstance(softwareId: string): Promise<client.Confi
     ...insecure,
     initialAccessToken: iat.access_token,
   });
+}
+
+/** An authorization request with PKCE (S256), `state` and `nonce`, and the checks its answer must pass. */
+export async function authorizationRequest(config: client.Configuration, scope = 'openid') {
+  const checks = {
+    pkceCodeVerifier: client.randomPKCECodeVerifier(),
+    expectedState: client.randomState(),
+    expectedNonce: client.randomNonce(),
+    idTokenExpected: true,
+  };
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI,
+    scope,
+    code_challenge: await client.calculatePKCECodeChallenge(checks.pkceCodeVerifier),
+    code_challenge_method: 'S256',
+    state: checks.expectedState,
+    nonce: checks.expectedNonce,
+  });
+  return { url, checks };
+}
+
+/**
+ * How the server refused a call: its status and RFC error code. openid-client raises ResponseBodyError for
+ * an error body, or WWWAuthenticateChallengeError when a 401 carries a challenge (the body is still there).
+ */
+export async function refusal(call: Promise<unknown>): Promise<{ status: number; error: unknown }> {
+  const reason: unknown = await call.then(
+    () => new Error('the server accepted a call it should have refused'),
+    (error: unknown) => error,
+  );
+  if (reason instanceof client.ResponseBodyError) return { status: reason.status, error: reason.error };
+  if (reason instanceof client.WWWAuthenticateChallengeError) {
+    return { status: reason.status, error: ((await reason.response.json()) as { error?: unknown }).error };
+  }
+  throw reason;
 }

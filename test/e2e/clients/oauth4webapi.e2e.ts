@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as oauth from 'oauth4webapi';
-import { REGISTRAR, TEMPLATE, e2e, issuer } from '../context';
+import { REDIRECT_URI, REGISTRAR, TEMPLATE, e2e, issuer } from '../context';
+import { CookieJar, logInOverHttp } from '../login-over-http';
 
 // http://127.0.0.1 in tests only; every other check of the library stays on.
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
@@ -9,20 +10,28 @@ async function discover(): Promise<oauth.AuthorizationServer> {
   return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oidc' }));
 }
 
+const registrar: oauth.Client = { client_id: REGISTRAR };
+
+/** SPEC.md step 2: an initial access token for `server`. */
+async function requestIat(as: oauth.AuthorizationServer): Promise<oauth.TokenEndpointResponse> {
+  const response = await oauth.clientCredentialsGrantRequest(as, registrar, oauth.ClientSecretBasic(e2e.serverSecret), { scope: 'dcr' }, insecure);
+  return oauth.processClientCredentialsResponse(as, registrar, response);
+}
+
+/** SPEC.md step 3: an instance of template-client. */
+async function registerInstance(as: oauth.AuthorizationServer, iat: string): Promise<oauth.Client> {
+  const metadata = { software_id: TEMPLATE } as Partial<oauth.Client>;
+  return oauth.processDynamicClientRegistrationResponse(
+    await oauth.dynamicClientRegistrationRequest(as, metadata, { ...insecure, initialAccessToken: iat }),
+  );
+}
+
 describe('oauth4webapi against the built Worker', () => {
   it('discovery, the IAT (an RFC 9068 access token a resource server accepts) and registration', async () => {
     const as = await discover();
     expect(as.issuer).toBe(e2e.issuer);
 
-    const registrar: oauth.Client = { client_id: REGISTRAR };
-    const tokenResponse = await oauth.clientCredentialsGrantRequest(
-      as,
-      registrar,
-      oauth.ClientSecretBasic(e2e.serverSecret),
-      { scope: 'dcr' },
-      insecure,
-    );
-    const iat = await oauth.processClientCredentialsResponse(as, registrar, tokenResponse);
+    const iat = await requestIat(as);
     expect(iat).toMatchObject({ scope: 'dcr', token_type: 'bearer', expires_in: 300 });
 
     // A resource server's view of the IAT: JWT profile for access tokens, signature from the JWKS.
@@ -34,12 +43,53 @@ describe('oauth4webapi against the built Worker', () => {
     );
     expect(claims).toMatchObject({ iss: e2e.issuer, client_id: REGISTRAR, sub: REGISTRAR, scope: 'dcr' });
 
-    const registration = await oauth.dynamicClientRegistrationRequest(as, { software_id: TEMPLATE } as Partial<oauth.Client>, {
-      ...insecure,
-      initialAccessToken: iat.access_token,
-    });
-    const instance = await oauth.processDynamicClientRegistrationResponse(registration);
+    const instance = await registerInstance(as, iat.access_token);
     expect(instance).toMatchObject({ software_id: TEMPLATE, token_endpoint_auth_method: 'client_secret_basic' });
     expect(typeof instance.client_secret).toBe('string');
+  });
+
+  it('code flow with PKCE and nonce: callback, ID token, refresh and userinfo responses all pass its checks', async () => {
+    const as = await discover();
+    const instance = await registerInstance(as, (await requestIat(as)).access_token);
+    const auth = oauth.ClientSecretBasic(instance.client_secret as string);
+
+    const codeVerifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const nonce = oauth.generateRandomNonce();
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({
+      client_id: instance.client_id,
+      response_type: 'code',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      state,
+      nonce,
+      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    }).toString();
+    const { callback } = await logInOverHttp(url, e2e.user, new CookieJar());
+
+    // state and, as discovery announces RFC 9207, iss are required here.
+    const params = oauth.validateAuthResponse(as, instance, callback, state);
+    const tokenResponse = await oauth.authorizationCodeGrantRequest(as, instance, auth, params, REDIRECT_URI, codeVerifier, insecure);
+    const tokens = await oauth.processAuthorizationCodeResponse(as, instance, tokenResponse, { expectedNonce: nonce, requireIdToken: true });
+    const idToken = oauth.getValidatedIdTokenClaims(tokens)!;
+    expect(idToken).toMatchObject({ iss: e2e.issuer, aud: instance.client_id, nonce });
+
+    const userinfo = await oauth.processUserInfoResponse(
+      as,
+      instance,
+      idToken.sub,
+      await oauth.userInfoRequest(as, instance, tokens.access_token, insecure),
+    );
+    expect(userinfo.sub).toBe(idToken.sub);
+
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      instance,
+      await oauth.refreshTokenGrantRequest(as, instance, auth, tokens.refresh_token!, insecure),
+    );
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { TEMPLATE, e2e, issuer } from '../context';
-import { insecure, registrarConfig } from '../openid-client-setup';
+import { authorizationRequest, insecure, refusal, registerInstance, registrarConfig } from '../openid-client-setup';
+import { CookieJar, logInOverHttp } from '../login-over-http';
+
+const jwtHeader = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as Record<string, unknown>;
 
 describe('openid-client against the built Worker', () => {
   it('discovers the server, gets an IAT for `server` and registers an instance of template-client once', async () => {
@@ -40,5 +43,58 @@ describe('openid-client against the built Worker', () => {
       status: 401,
       cause: [{ scheme: 'bearer', parameters: { error: 'invalid_token' } }],
     });
+  });
+
+  it('code flow: PKCE and nonce, login form over HTTP, ID token checked by the library, refresh rotation, userinfo', async () => {
+    const instance = await registerInstance(TEMPLATE);
+    const { client_id: clientId } = instance.clientMetadata();
+    const { url, checks } = await authorizationRequest(instance);
+    const jar = new CookieJar();
+
+    const login = await logInOverHttp(url, e2e.user, jar);
+    expect(login.sawLoginForm).toBe(true);
+    expect(login.callback.searchParams.get('iss')).toBe(e2e.issuer);
+
+    // The library checks state, iss, the PKCE exchange and the ID token (signature from the JWKS, iss, aud, nonce, exp).
+    const tokens = await client.authorizationCodeGrant(instance, login.callback, checks);
+    const idToken = tokens.claims()!;
+    expect(idToken).toMatchObject({ iss: e2e.issuer, aud: clientId, nonce: checks.expectedNonce });
+    expect(jwtHeader(tokens.id_token!).alg).toBe('RS256');
+    expect(tokens.refresh_token).toBeTruthy();
+
+    const userinfo = await client.fetchUserInfo(instance, tokens.access_token, idToken.sub);
+    expect(userinfo.sub).toBe(idToken.sub);
+
+    const refreshed = await client.refreshTokenGrant(instance, tokens.refresh_token!);
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    // Rotation: the old refresh token is spent.
+    expect(await refusal(client.refreshTokenGrant(instance, tokens.refresh_token!))).toEqual({ status: 400, error: 'invalid_grant' });
+
+    // The session cookie makes the next authorization skip the form; its code is good too.
+    const again = await authorizationRequest(instance);
+    const silent = await logInOverHttp(again.url, e2e.user, jar);
+    expect(silent.sawLoginForm).toBe(false);
+    const second = await client.authorizationCodeGrant(instance, silent.callback, again.checks);
+    expect(second.claims()!.sub).toBe(idToken.sub);
+  });
+
+  it('RFC 7592 through its protected-resource call: the registration access token reads and deletes the instance', async () => {
+    const instance = await registerInstance(TEMPLATE);
+    const metadata = instance.clientMetadata();
+    const registrationAccessToken = metadata.registration_access_token as string;
+    const clientUri = new URL(metadata.registration_client_uri as string);
+    const manage = (method: string) => client.fetchProtectedResource(instance, registrationAccessToken, clientUri, method);
+
+    const read = await manage('GET');
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ client_id: metadata.client_id, software_id: TEMPLATE });
+    // The instance authenticates (its template has no client_credentials capability, hence unauthorized_client) ...
+    expect(await refusal(client.clientCredentialsGrant(instance))).toEqual({ status: 400, error: 'unauthorized_client' });
+
+    expect((await manage('DELETE')).status).toBe(204);
+    // ... and after DELETE it no longer exists, so apps know to register again.
+    expect(await refusal(client.clientCredentialsGrant(instance))).toEqual({ status: 401, error: 'invalid_client' });
+    expect(await refusal(manage('GET'))).toEqual({ status: 401, error: 'invalid_token' });
   });
 });

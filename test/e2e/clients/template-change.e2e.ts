@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { REGISTRAR, admin } from '../context';
-import { registerInstance } from '../openid-client-setup';
+import { refusal, registerInstance } from '../openid-client-setup';
 
 // Each test has its own template: SPEC's template-client is shared with tests running at the same time.
 
@@ -19,11 +19,7 @@ describe('a template change seen by openid-client', () => {
 
     expect((await admin('PUT', `/templates/${template.name}`, { ...template, scopes: ['read'] })).status).toBe(200);
 
-    await expect(client.clientCredentialsGrant(instance, { scope: 'openid' })).rejects.toMatchObject({
-      code: 'OAUTH_RESPONSE_BODY_ERROR',
-      status: 400,
-      error: 'invalid_scope',
-    });
+    expect(await refusal(client.clientCredentialsGrant(instance, { scope: 'openid' }))).toEqual({ status: 400, error: 'invalid_scope' });
     // The instance itself still works for what the template still allows.
     expect((await client.clientCredentialsGrant(instance, { scope: 'read' })).scope).toBe('read');
   });

@@ -1,0 +1,39 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { expect, it } from 'vitest';
+import * as client from 'openid-client';
+import { REDIRECT_URI, TEMPLATE, e2e } from '../context';
+import { authorizationRequest, registerInstance } from '../openid-client-setup';
+import { openChromium } from './chromium';
+
+/** Kept for people to look at (git-ignored; CI can publish the folder). */
+const SCREENSHOT = resolve(import.meta.dirname, '../../../test-results/login-page.png');
+
+it('Chromium signs in on the login page, gets a code, and is not asked again while its session lasts', async () => {
+  const instance = await registerInstance(TEMPLATE);
+  const browser = await openChromium(REDIRECT_URI);
+  try {
+    const { page } = browser;
+    const first = await authorizationRequest(instance);
+    const loginPage = await page.goto(first.url.href);
+    expect(loginPage?.status()).toBe(200);
+    expect(await page.title()).toBe('Sign in');
+    await mkdir(resolve(SCREENSHOT, '..'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    await page.getByLabel('Username').fill(e2e.user.username);
+    await page.getByLabel('Password').fill(e2e.user.password);
+    const [callback] = await Promise.all([browser.nextCallback(), page.getByRole('button', { name: 'Sign in' }).click()]);
+    const tokens = await client.authorizationCodeGrant(instance, callback, first.checks);
+    const { sub } = tokens.claims()!;
+
+    // Same browser, new request: the session cookie answers it, the authorize URL redirects at once.
+    const second = await authorizationRequest(instance);
+    const [silentCallback, landing] = await Promise.all([browser.nextCallback(), page.goto(second.url.href)]);
+    expect(landing?.request().redirectedFrom()?.url()).toBe(second.url.href);
+    expect(page.url()).toBe(silentCallback.href);
+    expect((await client.authorizationCodeGrant(instance, silentCallback, second.checks)).claims()!.sub).toBe(sub);
+  } finally {
+    await browser.close();
+  }
+});
