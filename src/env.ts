@@ -15,6 +15,7 @@ export interface Env {
   ISSUER?: string;
   IAT_TTL?: string;
   ACCESS_TOKEN_TTL?: string;
+  DCR_DYNAMIC_SCOPES?: string;
 }
 
 export interface Settings {
@@ -25,6 +26,8 @@ export interface Settings {
   issuer: string | null;
   iatTtlSeconds: number;
   accessTokenTtlSeconds: number;
+  /** Scopes a client registered without a template may ask for. */
+  dynamicClientScopes: string[];
 }
 
 const parsed = new WeakMap<Env, Settings>();
@@ -40,6 +43,7 @@ export function settingsOf(env: Env): Settings {
       issuer: env.ISSUER ? env.ISSUER.replace(/\/+$/, '') : null,
       iatTtlSeconds: seconds('IAT_TTL', env.IAT_TTL, 300),
       accessTokenTtlSeconds: seconds('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, 3600),
+      dynamicClientScopes: (env.DCR_DYNAMIC_SCOPES ?? 'openid').split(' ').filter(Boolean),
     };
     parsed.set(env, settings);
   }

@@ -148,12 +148,13 @@ describe('static clients', () => {
 describe('settings', () => {
   it('shows the deployment settings from wrangler.toml vars', async () => {
     expect(await (await adminCall(fetch, 'GET', '/settings')).json()).toEqual({
-      dcrEnabled: true,
-      dcrTemplatized: true,
-      dcrNonTemplatized: false,
+      dcr_enabled: true,
+      dcr_templatized: true,
+      dcr_non_templatized: false,
+      dcr_dynamic_scopes: ['openid'],
       issuer: null,
-      iatTtlSeconds: 300,
-      accessTokenTtlSeconds: 3600,
+      iat_ttl: 300,
+      access_token_ttl: 3600,
     });
   });
 });

@@ -52,8 +52,8 @@ describe('the initial access token is single-use', () => {
     const { created_by_iat } = (await env.DB.prepare('SELECT created_by_iat FROM clients WHERE client_id = ?').bind(client_id).first<{ created_by_iat: string }>())!;
     await expect(
       env.DB.prepare(
-        `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client, issued_at)
-         VALUES ('second', 'instance', ?, 'x', '{}', ?, 'server', 0)`,
+        `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client, issued_at, registration_token_hash)
+         VALUES ('second', 'instance', ?, 'x', '{}', ?, 'server', 0, 'y')`,
       ).bind(templateName, created_by_iat).run(),
     ).rejects.toThrow(/UNIQUE constraint failed: clients.created_by_iat/);
   });

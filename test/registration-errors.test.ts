@@ -216,7 +216,7 @@ describe('faults', () => {
   it('storage failing after the IAT is consumed: 500 server_error, no client, the IAT is spent', async () => {
     const failingDb = {
       prepare: (sql: string) =>
-        sql.includes("VALUES (?, 'instance'") ? { bind: () => ({ run: () => Promise.reject(new Error('D1_ERROR: storage offline')) }) } : env.DB.prepare(sql),
+        sql.includes('INSERT INTO clients (client_id, kind, template_name') ? { bind: () => ({ run: () => Promise.reject(new Error('D1_ERROR: storage offline')) }) } : env.DB.prepare(sql),
     } as unknown as D1Database;
     const broken = testServer({}, { DB: failingDb });
     const { registrar, templateName } = await setUpTemplate(fetch);

@@ -10,6 +10,9 @@ export type Capability = (typeof CAPABILITIES)[number];
 export const AUTHENTICATORS = ['username-password'] as const;
 export const SECRET_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 export type SecretAuthMethod = (typeof SECRET_AUTH_METHODS)[number];
+/** `none`: a public client (native app without a secret), which must use PKCE. Dynamic clients only. */
+export type ClientAuthMethod = SecretAuthMethod | 'none';
+export const ID_TOKEN_ALGS = ['RS256', 'ES256'] as const;
 
 const name = z
   .string()
@@ -27,7 +30,7 @@ const scopes = z
 const unique = <T extends z.ZodTypeAny>(item: T) =>
   z.array(item).refine((list) => new Set(list).size === list.length, 'must not repeat a value');
 
-const ttl = z.number().int().min(1).max(31_536_000);
+export const ttl = z.number().int().min(1).max(31_536_000);
 
 export const templateSchema = z
   .object({
@@ -44,7 +47,7 @@ export const templateSchema = z
     }),
     access_token_ttl: ttl.default(3600),
     refresh_token_ttl: ttl.default(3600),
-    id_token_signed_response_alg: z.enum(['RS256', 'ES256']).default('RS256'),
+    id_token_signed_response_alg: z.enum(ID_TOKEN_ALGS).default('RS256'),
     enabled: z.boolean().default(true),
   })
   .strict()
@@ -70,8 +73,25 @@ export const staticClientSchema = z
     scopes: scopes.default([]),
     token_endpoint_auth_methods: unique(z.enum(SECRET_AUTH_METHODS)).min(1).default([...SECRET_AUTH_METHODS]),
     access_token_ttl: ttl.default(3600),
+    refresh_token_ttl: ttl.default(3600),
+    id_token_signed_response_alg: z.enum(ID_TOKEN_ALGS).default('RS256'),
+    /** Earns the client IATs for non-templatized registration (when that mode is on). */
+    may_register_clients: z.boolean().default(false),
   })
   .strict();
+
+/** The metadata a static or dynamic client carries itself (instances take theirs from the template). */
+export interface ClientConfig {
+  client_name?: string;
+  capabilities: Capability[];
+  redirect_uris: string[];
+  scopes: string[];
+  token_endpoint_auth_methods: ClientAuthMethod[];
+  access_token_ttl: number;
+  refresh_token_ttl: number;
+  id_token_signed_response_alg: (typeof ID_TOKEN_ALGS)[number];
+  may_register_clients?: boolean;
+}
 
 export type StaticClientInput = z.infer<typeof staticClientSchema>;
 export type StaticClientConfig = Omit<StaticClientInput, 'client_id' | 'client_secret'>;

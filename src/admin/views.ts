@@ -1,5 +1,6 @@
 import type { StoredTemplate } from '../storage/templates';
 import type { StoredClient } from '../storage/clients';
+import type { Settings } from '../env';
 
 /** How the admin API shows stored things: configuration first, bookkeeping after, times in ISO 8601. */
 
@@ -14,21 +15,20 @@ export const templateView = (t: StoredTemplate) => ({
 });
 
 export function clientView(client: StoredClient) {
-  if (client.kind === 'static') {
-    return {
-      client_id: client.clientId,
-      ...client.config,
-      issued_at: iso(client.issuedAt),
-      last_used_at: isoOrNull(client.lastUsedAt),
-    };
-  }
-  return {
-    client_id: client.clientId,
-    template: client.templateName,
-    ...client.choices,
-    issued_at: iso(client.issuedAt),
-    created_by_client: client.createdByClient,
-    created_by_iat: client.createdByIat,
-    last_used_at: isoOrNull(client.lastUsedAt),
-  };
+  const times = { issued_at: iso(client.issuedAt), last_used_at: isoOrNull(client.lastUsedAt) };
+  if (client.kind === 'static') return { client_id: client.clientId, ...client.config, ...times };
+  const provenance = { created_by_client: client.createdByClient, created_by_iat: client.createdByIat };
+  if (client.kind === 'dynamic') return { client_id: client.clientId, ...client.config, ...times, ...provenance };
+  return { client_id: client.clientId, template: client.templateName, ...client.choices, ...times, ...provenance };
 }
+
+/** The deployment settings in force, named like the rest of the admin API. */
+export const settingsView = (s: Settings) => ({
+  dcr_enabled: s.dcrEnabled,
+  dcr_templatized: s.dcrTemplatized,
+  dcr_non_templatized: s.dcrNonTemplatized,
+  dcr_dynamic_scopes: s.dynamicClientScopes,
+  issuer: s.issuer,
+  iat_ttl: s.iatTtlSeconds,
+  access_token_ttl: s.accessTokenTtlSeconds,
+});

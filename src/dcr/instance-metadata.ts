@@ -1,4 +1,5 @@
-import { OAuthError, invalidClientMetadata } from '../oauth/errors';
+import { invalidClientMetadata } from '../oauth/errors';
+import { clientNameFrom, invalidRedirectUri, isStringArray, rejectServerAssigned, sameSet } from './metadata-rules';
 import { grantTypesOf, responseTypesOf } from '../oauth/client';
 import type { TemplateConfig } from '../admin/schemas';
 import type { InstanceChoices } from '../storage/clients';
@@ -9,39 +10,18 @@ import { SCOPE_TOKEN } from '../oauth/scopes';
  * the template's redirect URIs and one of its auth methods; any other metadata the template governs must
  * agree with the template. Nothing is ever widened. Metadata we do not know is ignored (RFC 7591 2).
  */
-const SERVER_ASSIGNED = [
-  'client_id',
-  'client_secret',
-  'client_id_issued_at',
-  'client_secret_expires_at',
-  'registration_access_token',
-  'registration_client_uri',
-];
-
 export function instanceChoicesFrom(metadata: Record<string, unknown>, template: TemplateConfig): InstanceChoices {
-  for (const field of SERVER_ASSIGNED) {
-    if (field in metadata) throw invalidClientMetadata(`${field} is assigned by the server`);
-  }
-  if ('software_statement' in metadata) {
-    throw new OAuthError('invalid_software_statement', 'software statements are not accepted; send software_id');
-  }
-
+  rejectServerAssigned(metadata);
   const choices: InstanceChoices = {};
-  const { client_name, redirect_uris, token_endpoint_auth_method } = metadata;
-  if (client_name !== undefined) {
-    if (typeof client_name !== 'string' || client_name.length === 0 || client_name.length > 200) {
-      throw invalidClientMetadata('client_name must be a string of 1 to 200 characters');
-    }
-    choices.client_name = client_name;
-  }
+  const clientName = clientNameFrom(metadata);
+  if (clientName !== undefined) choices.client_name = clientName;
+  const { redirect_uris, token_endpoint_auth_method } = metadata;
   if (redirect_uris !== undefined) {
     if (!isStringArray(redirect_uris) || redirect_uris.length === 0) {
-      throw new OAuthError('invalid_redirect_uri', 'redirect_uris must be a non-empty array of strings');
+      throw invalidRedirectUri('redirect_uris must be a non-empty array of strings');
     }
     const foreign = redirect_uris.find((uri) => !template.redirect_uris.includes(uri));
-    if (foreign !== undefined) {
-      throw new OAuthError('invalid_redirect_uri', `redirect_uris: ${JSON.stringify(foreign)} is not one of the template's`);
-    }
+    if (foreign !== undefined) throw invalidRedirectUri(`redirect_uris: ${JSON.stringify(foreign)} is not one of the template's`);
     // Asking for all of them is no choice: stay linked to the template's list as it changes.
     if (!sameSet(redirect_uris, template.redirect_uris)) choices.redirect_uris = [...new Set(redirect_uris)];
   }
@@ -73,12 +53,3 @@ function requireAgreement(metadata: Record<string, unknown>, template: TemplateC
     }
   }
 }
-
-const isStringArray = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((item) => typeof item === 'string');
-
-const sameSet = (a: readonly string[], b: readonly string[]) => {
-  const left = new Set(a);
-  const right = new Set(b);
-  return left.size === right.size && [...left].every((item) => right.has(item));
-};

@@ -1,7 +1,7 @@
 import type { GrantHandler } from './types';
 import { invalidScope, unauthorizedClient } from '../oauth/errors';
 import { DCR_SCOPE, parseScope, requireAllowed } from '../oauth/scopes';
-import { mayRegisterInstances } from '../storage/templates';
+import { mayRegisterClients } from '../storage/templates';
 import { issueAccessToken } from '../tokens/access-token';
 
 /**
@@ -18,8 +18,8 @@ export const clientCredentialsGrant: GrantHandler = async (deps, client, form) =
   let ttlSeconds = client.accessTokenTtl;
   if (requested.includes(DCR_SCOPE)) {
     if (requested.length > 1) throw invalidScope(`"${DCR_SCOPE}" must be requested alone`);
-    if (!(await mayRegisterInstances(deps.db, client.clientId))) {
-      throw invalidScope(`no template allows this client to register instances, so "${DCR_SCOPE}" is not allowed`);
+    if (!(await mayRegisterClients(deps.db, client.clientId, deps.settings.dcrNonTemplatized))) {
+      throw invalidScope(`this client may not register clients (no enabled template allows it), so "${DCR_SCOPE}" is not allowed`);
     }
     ttlSeconds = deps.settings.iatTtlSeconds;
   } else {

@@ -5,11 +5,10 @@ import { findClientWithTemplate } from '../storage/clients';
 import { matchesHash } from '../tokens/secrets';
 
 /** Client credentials as presented, before any lookup (RFC 6749 2.3.1). */
-export interface PresentedCredentials {
-  clientId: string;
-  secret: string;
-  method: 'client_secret_basic' | 'client_secret_post';
-}
+export type PresentedCredentials =
+  | { clientId: string; secret: string; method: 'client_secret_basic' | 'client_secret_post' }
+  /** A public client names itself and proves nothing; PKCE binds its code instead (RFC 7636). */
+  | { clientId: string; secret: null; method: 'none' };
 
 /** Reads the credentials from the Authorization header or the form, refusing both at once. */
 export function presentedCredentials(authorization: string | undefined, form: Form): PresentedCredentials {
@@ -24,7 +23,7 @@ export function presentedCredentials(authorization: string | undefined, form: Fo
     return { ...basic, method: 'client_secret_basic' };
   }
   if (bodyClientId === undefined) throw invalidRequest('client authentication is required');
-  if (bodySecret === undefined) throw invalidClient('client authentication failed');
+  if (bodySecret === undefined) return { clientId: bodyClientId, secret: null, method: 'none' };
   return { clientId: bodyClientId, secret: bodySecret, method: 'client_secret_post' };
 }
 
@@ -49,15 +48,20 @@ function parseBasic(authorization: string): { clientId: string; secret: string }
 }
 
 /**
- * The authenticated client, resolved against its template as it is now. Unknown client, wrong secret,
- * a method the client may not use, and a deleted or disabled template all answer the same `invalid_client`.
+ * The authenticated client, resolved against its template as it is now. Unknown client, wrong secret, a method
+ * the client may not use (`none` only for public clients), and a deleted or disabled template all answer the
+ * same `invalid_client`.
  */
 export async function authenticateClient(db: D1Database, credentials: PresentedCredentials): Promise<Client> {
   const found = await findClientWithTemplate(db, credentials.clientId);
   const client = found && effectiveClient(found.client, found.template);
-  const secretMatches = client ? await matchesHash(credentials.secret, client.secretHash) : false;
-  if (!client || !secretMatches || !client.authMethods.includes(credentials.method)) {
+  if (!client || !client.authMethods.includes(credentials.method) || !(await secretMatches(client, credentials))) {
     throw invalidClient('client authentication failed');
   }
   return client;
+}
+
+async function secretMatches(client: Client, credentials: PresentedCredentials): Promise<boolean> {
+  if (credentials.secret === null) return client.secretHash === null;
+  return client.secretHash !== null && matchesHash(credentials.secret, client.secretHash);
 }

@@ -1,15 +1,16 @@
-import type { Capability, SecretAuthMethod } from '../admin/schemas';
+import { AUTHENTICATORS, type Capability, type ClientAuthMethod, type ClientConfig } from '../admin/schemas';
 import type { StoredClient } from '../storage/clients';
 import type { StoredTemplate } from '../storage/templates';
 
 /**
- * A client as the OAuth endpoints see it: a static client's own metadata, or an instance's identity
+ * A client as the OAuth endpoints see it: a static or dynamic client's own metadata, or an instance's identity
  * merged with its template as it is at this moment (live linkage: nothing is copied at registration).
  */
 export interface Client {
   clientId: string;
-  kind: 'static' | 'instance';
-  secretHash: string;
+  kind: StoredClient['kind'];
+  /** Null for a public client, which authenticates with `none` and must use PKCE. */
+  secretHash: string | null;
   issuedAt: number;
   lastUsedAt: number | null;
   templateName: string | null;
@@ -17,7 +18,7 @@ export interface Client {
   capabilities: Capability[];
   scopes: string[];
   redirectUris: string[];
-  authMethods: SecretAuthMethod[];
+  authMethods: ClientAuthMethod[];
   accessTokenTtl: number;
   refreshTokenTtl: number | null;
   idTokenAlg: 'RS256' | 'ES256';
@@ -27,23 +28,7 @@ export interface Client {
 /** The effective client, or null when it cannot act: an instance whose template is gone or disabled. */
 export function effectiveClient(client: StoredClient, template: StoredTemplate | null): Client | null {
   const identity = { clientId: client.clientId, secretHash: client.secretHash, issuedAt: client.issuedAt, lastUsedAt: client.lastUsedAt };
-  if (client.kind === 'static') {
-    const c = client.config;
-    return {
-      ...identity,
-      kind: 'static',
-      templateName: null,
-      clientName: c.client_name ?? client.clientId,
-      capabilities: c.capabilities,
-      scopes: c.scopes,
-      redirectUris: c.redirect_uris,
-      authMethods: c.token_endpoint_auth_methods,
-      accessTokenTtl: c.access_token_ttl,
-      refreshTokenTtl: null,
-      idTokenAlg: 'RS256',
-      authenticators: [],
-    };
-  }
+  if (client.kind !== 'instance') return { ...identity, kind: client.kind, ...ownMetadata(client.clientId, client.config) };
   if (!template || !template.config.enabled) return null;
   const t = template.config;
   const chosenUris = client.choices.redirect_uris;
@@ -63,6 +48,23 @@ export function effectiveClient(client: StoredClient, template: StoredTemplate |
     authenticators: t.authenticators,
   };
 }
+
+function ownMetadata(clientId: string, c: ClientConfig) {
+  return {
+    templateName: null,
+    clientName: c.client_name ?? clientId,
+    capabilities: c.capabilities,
+    scopes: c.scopes,
+    redirectUris: c.redirect_uris,
+    authMethods: c.token_endpoint_auth_methods,
+    accessTokenTtl: c.access_token_ttl,
+    refreshTokenTtl: c.refresh_token_ttl,
+    idTokenAlg: c.id_token_signed_response_alg,
+    authenticators: [...AUTHENTICATORS],
+  };
+}
+
+export const isPublicClient = (client: Pick<Client, 'secretHash'>) => client.secretHash === null;
 
 export const GRANT_TYPE_OF: Record<Capability, string> = {
   code: 'authorization_code',

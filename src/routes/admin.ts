@@ -5,7 +5,7 @@ import { OAuthError, invalidRequest, invalidToken } from '../oauth/errors';
 import { NO_STORE, bearerToken, jsonObjectBody } from '../http';
 import { secretsEqual, randomToken, sha256Hex } from '../tokens/secrets';
 import { describeIssues, staticClientSchema, templateSchema } from '../admin/schemas';
-import { clientView, iso, templateView } from '../admin/views';
+import { clientView, iso, settingsView, templateView } from '../admin/views';
 import * as templates from '../storage/templates';
 import * as clients from '../storage/clients';
 
@@ -43,7 +43,7 @@ export const adminRoutes = new Hono<AppEnv>()
     if (!expected || !(await secretsEqual(bearerToken(c), expected))) throw invalidToken('admin token required');
     await next();
   })
-  .get('/settings', (c) => c.json(c.get('deps').settings))
+  .get('/settings', (c) => c.json(settingsView(c.get('deps').settings)))
 
   .get('/templates', async (c) => c.json((await templates.listTemplates(c.get('deps').db)).map(templateView)))
   .post('/templates', async (c) => {

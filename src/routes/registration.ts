@@ -3,7 +3,9 @@ import type { AppEnv } from './types';
 import { OAuthError, invalidClientMetadata } from '../oauth/errors';
 import { NO_STORE, bearerToken, jsonObjectBody, methodNotAllowed } from '../http';
 import { registerInstance } from '../dcr/register-instance';
-import { deleteInstance, readInstance, updateInstance } from '../dcr/manage-instance';
+import { deleteClient, readClient, updateClient } from '../dcr/manage-client';
+import { registerDynamicClient } from '../dcr/register-dynamic-client';
+import type { RequestDeps } from '../deps';
 import { REGISTRATION_PATH } from '../dcr/paths';
 
 
@@ -20,27 +22,41 @@ export const registrationRoutes = new Hono<AppEnv>()
   .use(`${REGISTRATION_PATH}/*`, requireDcrEnabled)
   .post(REGISTRATION_PATH, async (c) => {
     const deps = c.get('deps');
-    const initialAccessToken = bearerToken(c);
-    const metadata = await jsonObjectBody(c);
-    if (!deps.settings.dcrTemplatized) throw invalidClientMetadata('templatized registration is disabled on this server');
-    const registered = await registerInstance({ ...deps, keys: await deps.keys() }, { initialAccessToken, metadata });
-    return c.json(registered, 201, NO_STORE);
+    const input = { initialAccessToken: bearerToken(c), metadata: await jsonObjectBody(c) };
+    const registrationDeps = { ...deps, keys: await deps.keys(), policy: dynamicPolicy(deps) };
+    // With software_id: an instance of a template. Without: a plain RFC 7591 client, where that mode is on.
+    if (input.metadata.software_id !== undefined) {
+      if (!deps.settings.dcrTemplatized) throw invalidClientMetadata('templatized registration is disabled on this server');
+      return c.json(await registerInstance(registrationDeps, input), 201, NO_STORE);
+    }
+    if (!deps.settings.dcrNonTemplatized) throw invalidClientMetadata('software_id is required: name the template to instantiate');
+    return c.json(await registerDynamicClient(registrationDeps, input), 201, NO_STORE);
   })
   .all(REGISTRATION_PATH, methodNotAllowed('POST'))
   .get(`${REGISTRATION_PATH}/:clientId`, async (c) => {
-    const metadata = await readInstance(c.get('deps'), managementRequest(c));
+    const metadata = await readClient(managementDeps(c), managementRequest(c));
     return c.json(metadata, 200, NO_STORE);
   })
   .put(`${REGISTRATION_PATH}/:clientId`, async (c) => {
     const request = managementRequest(c);
-    const metadata = await updateInstance(c.get('deps'), { ...request, metadata: await jsonObjectBody(c) });
+    const metadata = await updateClient(managementDeps(c), { ...request, metadata: await jsonObjectBody(c) });
     return c.json(metadata, 200, NO_STORE);
   })
   .delete(`${REGISTRATION_PATH}/:clientId`, async (c) => {
-    await deleteInstance(c.get('deps'), managementRequest(c));
+    await deleteClient(managementDeps(c), managementRequest(c));
     return c.body(null, 204, NO_STORE);
   })
   .all(`${REGISTRATION_PATH}/:clientId`, methodNotAllowed('GET', 'PUT', 'DELETE'));
+
+const dynamicPolicy = ({ settings }: RequestDeps) => ({
+  scopes: settings.dynamicClientScopes,
+  accessTokenTtl: settings.accessTokenTtlSeconds,
+});
+
+function managementDeps(c: Context<AppEnv>) {
+  const deps = c.get('deps');
+  return { ...deps, policy: dynamicPolicy(deps) };
+}
 
 function managementRequest(c: Context<AppEnv>) {
   return { clientId: c.req.param('clientId')!, registrationAccessToken: bearerToken(c) };

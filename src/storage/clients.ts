@@ -1,4 +1,4 @@
-import type { SecretAuthMethod, StaticClientConfig } from '../admin/schemas';
+import type { ClientConfig, SecretAuthMethod, StaticClientConfig } from '../admin/schemas';
 import { templateFromRow, type StoredTemplate } from './templates';
 
 /** Clients in D1: static clients and template instances share one table and one id space. */
@@ -12,9 +12,9 @@ export interface InstanceChoices {
 
 interface ClientRow {
   client_id: string;
-  kind: 'static' | 'instance';
+  kind: 'static' | 'instance' | 'dynamic';
   template_name: string | null;
-  secret_hash: string;
+  secret_hash: string | null;
   config: string;
   created_by_iat: string | null;
   created_by_client: string | null;
@@ -23,34 +23,46 @@ interface ClientRow {
   last_used_at: number | null;
 }
 
+interface Provenance {
+  createdByIat: string;
+  createdByClient: string;
+  registrationTokenHash: string;
+}
+
+interface Identity {
+  clientId: string;
+  /** Null for a public client. */
+  secretHash: string | null;
+  issuedAt: number;
+  lastUsedAt: number | null;
+}
+
 export type StoredClient =
-  | { kind: 'static'; clientId: string; secretHash: string; issuedAt: number; lastUsedAt: number | null; config: StaticClientConfig }
-  | {
-      kind: 'instance';
-      clientId: string;
-      secretHash: string;
-      issuedAt: number;
-      templateName: string;
-      choices: InstanceChoices;
-      createdByIat: string;
-      createdByClient: string;
-      registrationTokenHash: string;
-      lastUsedAt: number | null;
-    };
+  | (Identity & { kind: 'static'; secretHash: string; config: StaticClientConfig })
+  | (Identity & Provenance & { kind: 'instance'; secretHash: string; templateName: string; choices: InstanceChoices })
+  | (Identity & Provenance & { kind: 'dynamic'; config: ClientConfig });
 
 export type InstanceClient = Extract<StoredClient, { kind: 'instance' }>;
+export type DynamicClient = Extract<StoredClient, { kind: 'dynamic' }>;
+/** What registration stores: an instance or a dynamic client, before anyone used it. */
+export type RegisteredClient = Omit<InstanceClient, 'lastUsedAt'> | Omit<DynamicClient, 'lastUsedAt'>;
 
 function clientFromRow(row: ClientRow): StoredClient {
-  const common = { clientId: row.client_id, secretHash: row.secret_hash, issuedAt: row.issued_at, lastUsedAt: row.last_used_at };
-  if (row.kind === 'static') return { kind: 'static', ...common, config: JSON.parse(row.config) };
-  return {
-    kind: 'instance',
-    ...common,
-    templateName: row.template_name!,
-    choices: JSON.parse(row.config),
+  const identity = { clientId: row.client_id, issuedAt: row.issued_at, lastUsedAt: row.last_used_at };
+  if (row.kind === 'static') return { kind: 'static', ...identity, secretHash: row.secret_hash!, config: JSON.parse(row.config) };
+  const provenance = {
     createdByIat: row.created_by_iat!,
     createdByClient: row.created_by_client!,
     registrationTokenHash: row.registration_token_hash!,
+  };
+  if (row.kind === 'dynamic') return { kind: 'dynamic', ...identity, ...provenance, secretHash: row.secret_hash, config: JSON.parse(row.config) };
+  return {
+    kind: 'instance',
+    ...identity,
+    ...provenance,
+    secretHash: row.secret_hash!,
+    templateName: row.template_name!,
+    choices: JSON.parse(row.config),
   };
 }
 
@@ -138,26 +150,28 @@ export async function deleteStaticClient(db: D1Database, clientId: string): Prom
 export class IatAlreadyUsedError extends Error {}
 
 /**
- * One INSERT: either the whole instance exists afterwards or nothing does. The UNIQUE column
+ * One INSERT: either the whole client exists afterwards or nothing does. The UNIQUE column
  * `created_by_iat` holds "one client per IAT" at storage level, behind the ledger.
  */
-export async function insertInstance(db: D1Database, input: Omit<InstanceClient, 'lastUsedAt'>): Promise<void> {
+export async function insertRegisteredClient(db: D1Database, client: RegisteredClient): Promise<void> {
+  const isInstance = client.kind === 'instance';
   try {
     await db
       .prepare(
         `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client, issued_at,
                               registration_token_hash)
-         VALUES (?, 'instance', ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(
-        input.clientId,
-        input.templateName,
-        input.secretHash,
-        JSON.stringify(input.choices),
-        input.createdByIat,
-        input.createdByClient,
-        input.issuedAt,
-        input.registrationTokenHash,
+        client.clientId,
+        client.kind,
+        isInstance ? client.templateName : null,
+        client.secretHash,
+        JSON.stringify(isInstance ? client.choices : client.config),
+        client.createdByIat,
+        client.createdByClient,
+        client.issuedAt,
+        client.registrationTokenHash,
       )
       .run();
   } catch (error) {
@@ -183,27 +197,28 @@ export async function deleteInstance(db: D1Database, templateName: string, clien
 }
 
 /**
- * RFC 7592 update: new choices and a rotated registration access token, only if the presented token is still
- * the current one (compare-and-swap: one token, one update). False when it is not.
+ * RFC 7592 update of a registered client's own metadata (an instance's choices, a dynamic client's config) with
+ * a rotated registration access token, only if the presented token is still the current one (compare-and-swap:
+ * one token, one update). False when it is not.
  */
-export async function updateInstanceChoices(
+export async function updateRegisteredClient(
   db: D1Database,
-  input: { clientId: string; presentedTokenHash: string; choices: InstanceChoices; newTokenHash: string },
+  input: { clientId: string; presentedTokenHash: string; config: InstanceChoices | ClientConfig; newTokenHash: string },
 ): Promise<boolean> {
   const { meta } = await db
     .prepare(
       `UPDATE clients SET config = ?, registration_token_hash = ?
-       WHERE client_id = ? AND kind = 'instance' AND registration_token_hash = ?`,
+       WHERE client_id = ? AND kind != 'static' AND registration_token_hash = ?`,
     )
-    .bind(JSON.stringify(input.choices), input.newTokenHash, input.clientId, input.presentedTokenHash)
+    .bind(JSON.stringify(input.config), input.newTokenHash, input.clientId, input.presentedTokenHash)
     .run();
   return meta.changes === 1;
 }
 
 /** RFC 7592 delete, by the holder of the current registration access token. */
-export async function deleteInstanceWithToken(db: D1Database, clientId: string, presentedTokenHash: string): Promise<boolean> {
+export async function deleteRegisteredClient(db: D1Database, clientId: string, presentedTokenHash: string): Promise<boolean> {
   const { meta } = await db
-    .prepare("DELETE FROM clients WHERE client_id = ? AND kind = 'instance' AND registration_token_hash = ?")
+    .prepare("DELETE FROM clients WHERE client_id = ? AND kind != 'static' AND registration_token_hash = ?")
     .bind(clientId, presentedTokenHash)
     .run();
   return meta.changes === 1;

@@ -104,14 +104,21 @@ export async function deleteTemplate(db: D1Database, name: string, now: number):
   return deleted!.results.length === 1;
 }
 
-/** Does some enabled template let `clientId` register instances? That is what earns it the `dcr` scope. */
-export async function mayRegisterInstances(db: D1Database, clientId: string): Promise<boolean> {
+/**
+ * May `clientId` register clients? That is what earns it the `dcr` scope: some enabled template lists it, or,
+ * when non-templatized registration is on, it is a static client flagged `may_register_clients`.
+ */
+export async function mayRegisterClients(db: D1Database, clientId: string, nonTemplatized: boolean): Promise<boolean> {
   const row = await db
     .prepare(
       `SELECT 1 FROM templates, json_each(templates.config, '$.registration.allowed_clients') AS allowed
-       WHERE templates.enabled = 1 AND allowed.value = ? LIMIT 1`,
+       WHERE templates.enabled = 1 AND allowed.value = ?1
+       UNION ALL
+       SELECT 1 FROM clients
+       WHERE ?2 AND client_id = ?1 AND kind = 'static' AND json_extract(config, '$.may_register_clients') = 1
+       LIMIT 1`,
     )
-    .bind(clientId)
+    .bind(clientId, nonTemplatized ? 1 : 0)
     .first();
   return row !== null;
 }

@@ -1,15 +1,15 @@
 import { grantTypesOf, responseTypesOf, type Client } from '../oauth/client';
-import type { InstanceChoices } from '../storage/clients';
+import type { ClientAuthMethod } from '../admin/schemas';
 import { REGISTRATION_PATH } from './paths';
 
-/** An instance's effective metadata in RFC 7591 3.2.1 form. */
-export interface InstanceMetadata {
+/** A registered client's effective metadata in RFC 7591 3.2.1 form (secrets are added only when issued). */
+export interface ClientMetadata {
   client_id: string;
   client_secret?: string;
   client_id_issued_at: number;
   client_secret_expires_at?: number;
   client_name: string;
-  software_id: string;
+  software_id?: string;
   grant_types: string[];
   response_types: string[];
   redirect_uris: string[];
@@ -24,21 +24,22 @@ export interface InstanceMetadata {
   registration_access_token?: string;
 }
 
-/** RFC 7592: where the instance manages its own registration. */
+/** RFC 7592: where the client manages its own registration. */
 export const registrationClientUri = (issuer: string, clientId: string) =>
   `${issuer}${REGISTRATION_PATH}/${encodeURIComponent(clientId)}`;
 
-export function instanceMetadata(issuer: string, client: Client, choices: InstanceChoices): InstanceMetadata {
+/** `chosenAuthMethod`: the one an instance picked among its template's, if it did. */
+export function clientMetadata(issuer: string, client: Client, chosenAuthMethod?: ClientAuthMethod): ClientMetadata {
   return {
     client_id: client.clientId,
     client_id_issued_at: Math.floor(client.issuedAt / 1000),
     client_name: client.clientName,
-    software_id: client.templateName!,
+    ...(client.templateName === null ? {} : { software_id: client.templateName }),
     grant_types: grantTypesOf(client),
     response_types: responseTypesOf(client),
     redirect_uris: client.redirectUris,
     scope: client.scopes.join(' '),
-    token_endpoint_auth_method: choices.token_endpoint_auth_method ?? client.authMethods[0]!,
+    token_endpoint_auth_method: chosenAuthMethod ?? client.authMethods[0]!,
     token_endpoint_auth_methods: client.authMethods,
     default_acr_values: client.authenticators,
     subject_type: 'public',

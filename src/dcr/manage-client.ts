@@ -1,0 +1,108 @@
+import { invalidClientMetadata, invalidToken } from '../oauth/errors';
+import { effectiveClient, type Client } from '../oauth/client';
+import { matchesHash, randomToken, sha256Hex } from '../tokens/secrets';
+import { deleteRegisteredClient, findClientWithTemplate, updateRegisteredClient, type StoredClient } from '../storage/clients';
+import type { StoredTemplate } from '../storage/templates';
+import type { ClientConfig } from '../admin/schemas';
+import { instanceChoicesFrom } from './instance-metadata';
+import { dynamicClientConfig, type DynamicRegistrationPolicy } from './dynamic-metadata';
+import { clientMetadata, type ClientMetadata } from './client-response';
+
+/**
+ * RFC 7592 client configuration endpoint for registered clients (instances and dynamic clients), authorized by
+ * the registration access token. Static clients are the admin's: they are never managed here.
+ */
+
+export interface ManagementDeps {
+  db: D1Database;
+  issuer: string;
+  policy: DynamicRegistrationPolicy;
+}
+
+interface ManagementRequest {
+  clientId: string;
+  registrationAccessToken: string;
+}
+
+type Registered = Exclude<StoredClient, { kind: 'static' }>;
+
+interface Managed {
+  client: Client;
+  stored: Registered;
+  template: StoredTemplate | null;
+  presentedHash: string;
+}
+
+/**
+ * The client the token manages. A wrong token, a token of another client, a static client, a deleted client
+ * or an instance whose template is gone or disabled all get the same 401 and learn nothing about the client.
+ */
+async function authorize(db: D1Database, request: ManagementRequest): Promise<Managed> {
+  const found = await findClientWithTemplate(db, request.clientId);
+  const stored = found && found.client.kind !== 'static' ? found.client : null;
+  const client = stored && effectiveClient(stored, found!.template);
+  if (!stored || !client || !(await matchesHash(request.registrationAccessToken, stored.registrationTokenHash))) {
+    throw invalidToken('the registration access token is not valid for this client');
+  }
+  return { client, stored, template: found!.template, presentedHash: await sha256Hex(request.registrationAccessToken) };
+}
+
+const chosenAuthMethod = (stored: Registered) => (stored.kind === 'instance' ? stored.choices.token_endpoint_auth_method : undefined);
+
+export async function readClient(deps: ManagementDeps, request: ManagementRequest): Promise<ClientMetadata> {
+  const { client, stored } = await authorize(deps.db, request);
+  return clientMetadata(deps.issuer, client, chosenAuthMethod(stored));
+}
+
+/**
+ * Replaces the client's metadata (RFC 7592 2.2: omitted fields fall back to defaults, or the template's) and
+ * rotates the registration access token. The same rules as registration apply: an instance never widens its
+ * template, and a client cannot turn public or confidential, since its credentials would not follow.
+ */
+export async function updateClient(
+  deps: ManagementDeps,
+  request: ManagementRequest & { metadata: Record<string, unknown> },
+): Promise<ClientMetadata> {
+  const { stored, template, presentedHash } = await authorize(deps.db, request);
+  const { client_id, client_secret, software_id, ...rest } = request.metadata;
+  if (client_id !== request.clientId) throw invalidClientMetadata('client_id must be present and name this client');
+  if (client_secret !== undefined && (typeof client_secret !== 'string' || stored.secretHash === null || !(await matchesHash(client_secret, stored.secretHash)))) {
+    throw invalidClientMetadata('client_secret, when sent, must be the current secret; secrets are not chosen by clients');
+  }
+  if (software_id !== undefined && software_id !== (template?.config.name ?? null)) {
+    throw invalidClientMetadata('software_id cannot change: register a new client instead');
+  }
+
+  let updated: Registered;
+  if (stored.kind === 'instance') {
+    updated = { ...stored, choices: instanceChoicesFrom(rest, template!.config) };
+  } else {
+    const config: ClientConfig = dynamicClientConfig(rest, deps.policy);
+    if (config.token_endpoint_auth_methods.includes('none') !== (stored.secretHash === null)) {
+      throw invalidClientMetadata('token_endpoint_auth_method cannot switch between public ("none") and confidential');
+    }
+    updated = { ...stored, config };
+  }
+
+  const registrationAccessToken = randomToken(32);
+  const written = await updateRegisteredClient(deps.db, {
+    clientId: request.clientId,
+    presentedTokenHash: presentedHash,
+    config: updated.kind === 'instance' ? updated.choices : updated.config,
+    newTokenHash: await sha256Hex(registrationAccessToken),
+  });
+  // Lost a race with a concurrent update or delete: that one used the token first.
+  if (!written) throw invalidToken('the registration access token is not valid for this client');
+  return {
+    ...clientMetadata(deps.issuer, effectiveClient(updated, template)!, chosenAuthMethod(updated)),
+    registration_access_token: registrationAccessToken,
+  };
+}
+
+/** After this the client id is `invalid_client` everywhere and its management URI answers 401. */
+export async function deleteClient(deps: ManagementDeps, request: ManagementRequest): Promise<void> {
+  const { presentedHash } = await authorize(deps.db, request);
+  if (!(await deleteRegisteredClient(deps.db, request.clientId, presentedHash))) {
+    throw invalidToken('the registration access token is not valid for this client');
+  }
+}

@@ -1,0 +1,35 @@
+import { insufficientScope } from '../oauth/errors';
+import { DCR_SCOPE } from '../oauth/scopes';
+import { effectiveClient } from '../oauth/client';
+import { getStaticClient, type DynamicClient } from '../storage/clients';
+import { clientMetadata, type ClientMetadata } from './client-response';
+import { dynamicClientConfig, type DynamicRegistrationPolicy } from './dynamic-metadata';
+import { acceptInitialAccessToken, commitRegistration, issuedCredentials, newCredentials, type RegistrationDeps } from './registration';
+
+/**
+ * Non-templatized registration (plain RFC 7591), when DCR_NON_TEMPLATIZED is on: the IAT must come from a
+ * static client flagged `may_register_clients`. A client registering `none` is public: no secret, PKCE required.
+ */
+export async function registerDynamicClient(
+  deps: RegistrationDeps & { policy: DynamicRegistrationPolicy },
+  input: { initialAccessToken: string; metadata: Record<string, unknown> },
+): Promise<ClientMetadata> {
+  const iat = await acceptInitialAccessToken(deps, input.initialAccessToken);
+  const registrar = await getStaticClient(deps.db, iat.client_id);
+  if (registrar?.kind !== 'static' || !registrar.config.may_register_clients) {
+    throw insufficientScope('this initial access token may not register clients without a template (send software_id)', DCR_SCOPE);
+  }
+  const config = dynamicClientConfig(input.metadata, deps.policy);
+
+  const credentials = await newCredentials(!config.token_endpoint_auth_methods.includes('none'));
+  const client: Omit<DynamicClient, 'lastUsedAt'> = {
+    kind: 'dynamic',
+    ...credentials.stored,
+    issuedAt: deps.now,
+    config,
+    createdByIat: iat.jti,
+    createdByClient: iat.client_id,
+  };
+  await commitRegistration(deps, iat, client);
+  return { ...clientMetadata(deps.issuer, effectiveClient({ ...client, lastUsedAt: null }, null)!), ...issuedCredentials(credentials) };
+}
