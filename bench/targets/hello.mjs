@@ -1,0 +1,9 @@
+import { fileURLToPath } from 'node:url';
+import { startWorker } from './miniflare.mjs';
+
+/** The hello-world Worker: the runtime's ceiling under the same Miniflare. */
+export async function startHello({ core, compatibilityDate }) {
+  const scriptPath = fileURLToPath(new URL('../peers/hello/worker.js', import.meta.url));
+  const worker = await startWorker({ name: 'hello', scriptPath, compatibilityDate }, core);
+  return { ...worker, ops: { hello: { kind: 'fixed', method: 'GET', path: '/' } } };
+}

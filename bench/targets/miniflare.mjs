@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import { startChild } from '../lib/children.mjs';
+
+const SERVER = fileURLToPath(new URL('../servers/miniflare.mjs', import.meta.url));
+
+/** Starts one Worker under Miniflare in a child process pinned to `core`; `d1` runs setup SQL in its database. */
+export async function startWorker(worker, core) {
+  const child = await startChild(SERVER, [JSON.stringify({ core, worker })]);
+  return {
+    url: child.url,
+    stop: child.stop,
+    d1: (binding, batches) => child.call({ type: 'd1', binding, batches }),
+  };
+}
