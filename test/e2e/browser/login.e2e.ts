@@ -21,6 +21,12 @@ it('Chromium signs in on the login page, gets a code, and is not asked again whi
     await mkdir(resolve(SCREENSHOT, '..'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
+    // A wrong password: the same page again, with a message that does not say which field was wrong.
+    await page.getByLabel('Username').fill(e2e.user.username);
+    await page.getByLabel('Password').fill(`${e2e.user.password}-wrong`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await page.getByRole('alert').textContent()).toBe('The username or password is not correct.');
+
     await page.getByLabel('Username').fill(e2e.user.username);
     await page.getByLabel('Password').fill(e2e.user.password);
     const [callback] = await Promise.all([browser.nextCallback(), page.getByRole('button', { name: 'Sign in' }).click()]);

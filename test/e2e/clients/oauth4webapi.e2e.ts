@@ -50,6 +50,9 @@ describe('oauth4webapi against the built Worker', () => {
 
   it('code flow with PKCE and nonce: callback, ID token, refresh and userinfo responses all pass its checks', async () => {
     const as = await discover();
+    // RFC 9207: announced, so validateAuthResponse below requires `iss` on the callback and checks it.
+    expect(as.authorization_response_iss_parameter_supported).toBe(true);
+    expect(as.code_challenge_methods_supported).toContain('S256');
     const instance = await registerInstance(as, (await requestIat(as)).access_token);
     const auth = oauth.ClientSecretBasic(instance.client_secret as string);
 

@@ -47,6 +47,7 @@ describe('openid-client against the built Worker', () => {
 
   it('code flow: PKCE and nonce, login form over HTTP, ID token checked by the library, refresh rotation, userinfo', async () => {
     const instance = await registerInstance(TEMPLATE);
+    expect(instance.serverMetadata().supportsPKCE()).toBe(true);
     const { client_id: clientId } = instance.clientMetadata();
     const { url, checks } = await authorizationRequest(instance);
     const jar = new CookieJar();
