@@ -160,6 +160,14 @@ describe('authorization endpoint: request errors go back to the verified redirec
     expectErrorRedirect(await fetch(authorizeUrl(codeRequest(instance, { max_age: '-1' }))), 'invalid_request');
   });
 
+  it('an oversized or repeated state is refused and not echoed', async () => {
+    const instance = await registerInstance(fetch);
+    const long = redirectParams(await fetch(authorizeUrl(codeRequest(instance, { state: 'x'.repeat(3000) }))));
+    expect({ error: long.get('error'), state: long.get('state') }).toEqual({ error: 'invalid_request', state: null });
+    const twice = redirectParams(await fetch(`${authorizeUrl(codeRequest(instance))}&state=other`));
+    expect({ error: twice.get('error'), state: twice.get('state') }).toEqual({ error: 'invalid_request', state: null });
+  });
+
   it('request objects are not supported', async () => {
     const instance = await registerInstance(fetch);
     expectErrorRedirect(await fetch(authorizeUrl(codeRequest(instance, { request: 'eyJ.x.y' }))), 'request_not_supported');

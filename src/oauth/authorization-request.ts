@@ -1,10 +1,9 @@
 import { OAuthError, invalidRequest, unauthorizedClient } from './errors';
-import { effectiveClient, type Client } from './client';
+import { effectiveClient, isPublicClient, type Client } from './client';
 import { parseScope, requireAllowed } from './scopes';
 import { codeChallengeOf } from './pkce';
 import { resolveRedirectUri } from './redirect-uri-match';
 import { findClientWithTemplate } from '../storage/clients';
-import { AUTHENTICATORS } from '../admin/schemas';
 
 /** Parameters of an authorization request (query or form), with the names that were repeated. */
 export interface AuthorizationParams {
@@ -67,8 +66,10 @@ export async function verifyRedirect(db: D1Database, params: AuthorizationParams
         : 'the redirect_uri is not registered for this client',
     );
   }
-  const state = params.repeated.has('state') ? undefined : params.values.get('state');
-  return { client, redirectUri, redirectUriGiven: requested !== undefined, state };
+  // A repeated or oversized state is not echoed; the request is refused for it in the next step.
+  const state = params.values.get('state');
+  const echoable = state !== undefined && !params.repeated.has('state') && state.length <= MAX_VALUE_LENGTH;
+  return { client, redirectUri, redirectUriGiven: requested !== undefined, state: echoable ? state : undefined };
 }
 
 export type Prompt = 'none' | 'login';
@@ -89,11 +90,10 @@ export interface AuthorizationRequest extends VerifiedRedirect {
 export function parseAuthorizationRequest(target: VerifiedRedirect, params: AuthorizationParams): AuthorizationRequest {
   const [repeated] = params.repeated;
   if (repeated !== undefined) throw invalidRequest(`the ${repeated} parameter is repeated`);
-  const get = (name: string) => {
-    const value = params.values.get(name);
-    if (value !== undefined && value.length > MAX_VALUE_LENGTH) throw invalidRequest(`the ${name} parameter is too long`);
-    return value;
-  };
+  for (const [name, value] of params.values) {
+    if (value.length > MAX_VALUE_LENGTH) throw invalidRequest(`the ${name} parameter is too long`);
+  }
+  const get = (name: string) => params.values.get(name);
   if (get('request') !== undefined) throw new OAuthError('request_not_supported', 'request objects are not supported');
   if (get('request_uri') !== undefined) throw new OAuthError('request_uri_not_supported', 'request_uri is not supported');
 
@@ -108,11 +108,15 @@ export function parseAuthorizationRequest(target: VerifiedRedirect, params: Auth
   const requestedScope = get('scope');
   const scope = requireAllowed(requestedScope === undefined ? client.scopes : parseScope(requestedScope), client.scopes);
 
+  const codeChallenge = codeChallengeOf(get('code_challenge'), get('code_challenge_method'));
+  // RFC 9700 2.1.1: a client without a secret has only PKCE to bind its code to itself.
+  if (codeChallenge === undefined && isPublicClient(client)) throw invalidRequest('a public client must use PKCE (code_challenge with S256)');
+
   return {
     ...target,
     scope,
     nonce: get('nonce'),
-    codeChallenge: codeChallengeOf(get('code_challenge'), get('code_challenge_method')),
+    codeChallenge,
     prompt: promptOf(get('prompt')),
     maxAgeSeconds: maxAgeOf(get('max_age')),
     acceptableAcrs: acceptableAcrs(client, get('acr_values')),
@@ -137,9 +141,8 @@ function maxAgeOf(value: string | undefined): number | undefined {
 }
 
 function acceptableAcrs(client: Client, acrValues: string | undefined): string[] {
-  // Static clients name no authenticators: every one the server has serves them.
-  const allowed: readonly string[] = client.authenticators.length > 0 ? client.authenticators : AUTHENTICATORS;
-  if (acrValues === undefined) return [...allowed];
+  const allowed = client.authenticators;
+  if (acrValues === undefined) return allowed;
   const acceptable = acrValues.split(' ').filter((acr) => allowed.includes(acr));
   if (acceptable.length === 0) throw invalidRequest(`none of acr_values is an authenticator of this client (${allowed.join(', ')})`);
   return acceptable;
