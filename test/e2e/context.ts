@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 
 /** The running e2e server (see global-setup.ts), as the tests see it. */
@@ -16,4 +17,19 @@ export function admin(method: string, path: string, body?: unknown): Promise<Res
     headers: { Authorization: `Bearer ${e2e.adminToken}`, 'Content-Type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+}
+
+/**
+ * A new template that `server` may register instances of, under a unique name: tests that change a template
+ * use their own, since SPEC's template-client is shared by tests running at the same time.
+ */
+export async function createTemplate(kind: string, config: Record<string, unknown>) {
+  const template = {
+    name: `${kind}-${randomUUID().slice(0, 8)}`,
+    registration: { mode: 'clients', allowed_clients: [REGISTRAR] },
+    ...config,
+  };
+  const res = await admin('POST', '/templates', template);
+  if (res.status !== 201) throw new Error(`creating template ${template.name} answered ${res.status}: ${await res.text()}`);
+  return template;
 }

@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import { REDIRECT_URI, REGISTRAR, e2e, issuer } from './context';
+import { CookieJar, logInOverHttp } from './login-over-http';
 
 // http://127.0.0.1 in tests only; the library refuses plain HTTP otherwise.
 export const insecure = { execute: [client.allowInsecureRequests] };
@@ -49,4 +50,12 @@ export async function refusal(call: Promise<unknown>): Promise<{ status: number;
     return { status: reason.status, error: ((await reason.response.json()) as { error?: unknown }).error };
   }
   throw reason;
+}
+
+/** SPEC.md steps 2 to 4 through openid-client: an instance of `softwareId` and its tokens once the user signed in. */
+export async function signedInInstance(softwareId: string, scope = 'openid') {
+  const instance = await registerInstance(softwareId);
+  const { url, checks } = await authorizationRequest(instance, scope);
+  const { callback } = await logInOverHttp(url, e2e.user, new CookieJar());
+  return { instance, tokens: await client.authorizationCodeGrant(instance, callback, checks) };
 }

@@ -26,6 +26,10 @@ async function registerInstance(as: oauth.AuthorizationServer, iat: string): Pro
   );
 }
 
+/** A resource server's view of an access token: RFC 9068 JWT profile, signature checked against the JWKS. */
+const accessTokenClaims = (as: oauth.AuthorizationServer, token: string) =>
+  oauth.validateJwtAccessToken(as, new Request(`${e2e.issuer}/resource`, { headers: { Authorization: `Bearer ${token}` } }), e2e.issuer, insecure);
+
 describe('oauth4webapi against the built Worker', () => {
   it('discovery, the IAT (an RFC 9068 access token a resource server accepts) and registration', async () => {
     const as = await discover();
@@ -34,14 +38,7 @@ describe('oauth4webapi against the built Worker', () => {
     const iat = await requestIat(as);
     expect(iat).toMatchObject({ scope: 'dcr', token_type: 'bearer', expires_in: 300 });
 
-    // A resource server's view of the IAT: JWT profile for access tokens, signature from the JWKS.
-    const claims = await oauth.validateJwtAccessToken(
-      as,
-      new Request(`${e2e.issuer}/resource`, { headers: { Authorization: `Bearer ${iat.access_token}` } }),
-      e2e.issuer,
-      insecure,
-    );
-    expect(claims).toMatchObject({ iss: e2e.issuer, client_id: REGISTRAR, sub: REGISTRAR, scope: 'dcr' });
+    expect(await accessTokenClaims(as, iat.access_token)).toMatchObject({ iss: e2e.issuer, client_id: REGISTRAR, sub: REGISTRAR, scope: 'dcr' });
 
     const instance = await registerInstance(as, iat.access_token);
     expect(instance).toMatchObject({ software_id: TEMPLATE, token_endpoint_auth_method: 'client_secret_basic' });
@@ -78,6 +75,7 @@ describe('oauth4webapi against the built Worker', () => {
     const tokens = await oauth.processAuthorizationCodeResponse(as, instance, tokenResponse, { expectedNonce: nonce, requireIdToken: true });
     const idToken = oauth.getValidatedIdTokenClaims(tokens)!;
     expect(idToken).toMatchObject({ iss: e2e.issuer, aud: instance.client_id, nonce });
+    expect(await accessTokenClaims(as, tokens.access_token)).toMatchObject({ sub: idToken.sub, client_id: instance.client_id, scope: 'openid' });
 
     const userinfo = await oauth.processUserInfoResponse(
       as,

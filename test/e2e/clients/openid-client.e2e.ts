@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
-import { TEMPLATE, e2e, issuer } from '../context';
-import { authorizationRequest, insecure, refusal, registerInstance, registrarConfig } from '../openid-client-setup';
+import { REDIRECT_URI, TEMPLATE, createTemplate, e2e, issuer } from '../context';
+import { authorizationRequest, insecure, refusal, registerInstance, registrarConfig, signedInInstance } from '../openid-client-setup';
 import { CookieJar, logInOverHttp } from '../login-over-http';
 
 const jwtHeader = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as Record<string, unknown>;
@@ -97,5 +97,37 @@ describe('openid-client against the built Worker', () => {
     // ... and after DELETE it no longer exists, so apps know to register again.
     expect(await refusal(client.clientCredentialsGrant(instance))).toEqual({ status: 401, error: 'invalid_client' });
     expect(await refusal(manage('GET'))).toEqual({ status: 401, error: 'invalid_token' });
+  });
+
+  it('a template with ES256 ID tokens: the instance registers that algorithm and the library verifies it', async () => {
+    const template = await createTemplate('es256', {
+      capabilities: ['code'],
+      redirect_uris: [REDIRECT_URI],
+      scopes: ['openid'],
+      id_token_signed_response_alg: 'ES256',
+    });
+    const { instance, tokens } = await signedInInstance(template.name);
+    expect(instance.clientMetadata().id_token_signed_response_alg).toBe('ES256');
+    expect(jwtHeader(tokens.id_token!).alg).toBe('ES256');
+  });
+
+  it('prompt=none without a session: login_required comes back to the callback, with state and iss the library checks', async () => {
+    const instance = await registerInstance(TEMPLATE);
+    const { url, checks } = await authorizationRequest(instance);
+    url.searchParams.set('prompt', 'none');
+    const { callback, sawLoginForm } = await logInOverHttp(url, e2e.user, new CookieJar());
+    expect(sawLoginForm).toBe(false);
+    await expect(client.authorizationCodeGrant(instance, callback, checks)).rejects.toMatchObject({
+      code: 'OAUTH_AUTHORIZATION_RESPONSE_ERROR',
+      error: 'login_required',
+    });
+  });
+
+  it('userinfo with a token that is not ours: an RFC 6750 challenge the library parses', async () => {
+    const instance = await registerInstance(TEMPLATE);
+    await expect(client.fetchUserInfo(instance, 'not-a-token', client.skipSubjectCheck)).rejects.toMatchObject({
+      status: 401,
+      cause: [{ scheme: 'bearer', parameters: { error: 'invalid_token' } }],
+    });
   });
 });
