@@ -14,7 +14,7 @@ export interface AuthorizationParams {
 /** The parameters the login form carries through unchanged (OpenID Connect Core 3.1.2.1). */
 export const AUTHORIZATION_PARAMS = [
   'client_id', 'response_type', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge',
-  'code_challenge_method', 'prompt', 'max_age', 'acr_values', 'response_mode', 'login_hint', 'ui_locales',
+  'code_challenge_method', 'prompt', 'max_age', 'acr_values', 'response_mode', 'login_hint',
 ] as const;
 
 /** Empty values count as absent (RFC 6749 3.1). */

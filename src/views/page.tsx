@@ -23,7 +23,10 @@ export function Page(props: { title: string; children: Child }) {
   );
 }
 
-/** Pages must not be framed (clickjacking), cached, or leak their URL (which carries `state`) as a referrer. */
+/**
+ * Pages must not be framed (clickjacking), cached, or leak their URL (which carries `state`) as a referrer.
+ * No `form-action`: browsers apply it to the redirect that follows the login POST, which goes to the client.
+ */
 export const PAGE_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
   'X-Frame-Options': 'DENY',
