@@ -18,7 +18,7 @@ export async function registerInstance(softwareId: string): Promise<client.Confi
 }
 
 /** An authorization request with PKCE (S256), `state` and `nonce`, and the checks its answer must pass. */
-export async function authorizationRequest(config: client.Configuration, scope = 'openid') {
+export async function authorizationRequest(config: client.Configuration, scope = 'openid', redirectUri = REDIRECT_URI) {
   const checks = {
     pkceCodeVerifier: client.randomPKCECodeVerifier(),
     expectedState: client.randomState(),
@@ -26,7 +26,7 @@ export async function authorizationRequest(config: client.Configuration, scope =
     idTokenExpected: true,
   };
   const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI,
+    redirect_uri: redirectUri,
     scope,
     code_challenge: await client.calculatePKCECodeChallenge(checks.pkceCodeVerifier),
     code_challenge_method: 'S256',

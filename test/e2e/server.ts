@@ -92,7 +92,8 @@ function workerOptions(scriptPath: string, secrets: Record<string, string>) {
         modules: true,
         scriptPath,
         modulesRoot: dirname(scriptPath),
-        bindings: { ...(config.vars as Record<string, string>), ...secrets },
+        // Non-templatized registration ships off (wrangler.toml); on here so real clients exercise it too.
+        bindings: { ...(config.vars as Record<string, string>), DCR_NON_TEMPLATIZED: 'true', ...secrets },
       },
     ],
   };
