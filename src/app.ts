@@ -13,6 +13,7 @@ import { adminRoutes } from './routes/admin';
 import { adminUserRoutes } from './routes/admin-users';
 import { authorizeRoutes } from './routes/authorize';
 import { userinfoRoutes } from './routes/userinfo';
+import { introspectionRoutes } from './routes/introspection';
 
 /** Largest request body accepted anywhere; registration metadata and forms are far smaller. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -38,6 +39,7 @@ export function createApp(options: AppOptions = {}) {
   app.route('/', tokenRoutes);
   app.route('/', authorizeRoutes);
   app.route('/', userinfoRoutes);
+  app.route('/', introspectionRoutes);
   app.route('/', registrationRoutes);
   app.route('/', adminRoutes);
   app.route('/', adminUserRoutes);

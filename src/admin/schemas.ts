@@ -77,6 +77,8 @@ export const staticClientSchema = z
     id_token_signed_response_alg: z.enum(ID_TOKEN_ALGS).default('RS256'),
     /** Earns the client IATs for non-templatized registration (when that mode is on). */
     may_register_clients: z.boolean().default(false),
+    /** A designated resource server: may introspect any token, not only its own. */
+    resource_server: z.boolean().default(false),
   })
   .strict();
 
@@ -91,6 +93,7 @@ export interface ClientConfig {
   refresh_token_ttl: number;
   id_token_signed_response_alg: (typeof ID_TOKEN_ALGS)[number];
   may_register_clients?: boolean;
+  resource_server?: boolean;
 }
 
 export type StaticClientInput = z.infer<typeof staticClientSchema>;

@@ -3,6 +3,7 @@ import { invalidScope, unauthorizedClient } from '../oauth/errors';
 import { DCR_SCOPE, parseScope, requireAllowed } from '../oauth/scopes';
 import { mayRegisterClients } from '../storage/templates';
 import { issueAccessToken } from '../tokens/access-token';
+import { newFamilyId } from '../oauth/refresh-tokens';
 
 /**
  * RFC 6749 4.4. Asking for `dcr` (alone) yields an initial access token: short-lived, single-use at
@@ -34,6 +35,8 @@ export const clientCredentialsGrant: GrantHandler = async (deps, client, form) =
     scope,
     ttlSeconds,
     now: deps.now,
+    // Its own grant, so that revoking the token (RFC 7009) has a family to mark.
+    familyId: newFamilyId(),
   });
   return { access_token: token, ...(scope ? { scope } : {}), token_type: 'bearer', expires_in: ttlSeconds };
 };

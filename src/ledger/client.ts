@@ -15,6 +15,7 @@ export interface OneTimeLedger {
   redeemCode(name: string, now: number): Promise<CodeRedemption>;
   startFamily(name: string, tokenHash: string, grant: string, expiresAt: number, retainUntil: number): Promise<boolean>;
   familyState(name: string, now: number): Promise<FamilyState>;
+  refreshTokenState(name: string, presentedHash: string, now: number): Promise<FamilyState>;
   rotateRefreshToken(name: string, presentedHash: string, nextHash: string, now: number, expiresAt: number, retainUntil: number): Promise<Rotation>;
   revokeFamily(name: string, retainUntil: number): Promise<void>;
 }
@@ -35,6 +36,8 @@ export function durableLedger(namespace: DurableObjectNamespace<Ledger>): OneTim
     startFamily: (name, tokenHash, grant, expiresAt, retainUntil) =>
       call(name, (stub) => stub.startFamily(tokenHash, grant, expiresAt, retainUntil)),
     familyState: (name, now) => call(name, async (stub): Promise<FamilyState> => await stub.familyState(now)),
+    refreshTokenState: (name, presentedHash, now) =>
+      call(name, async (stub): Promise<FamilyState> => await stub.refreshTokenState(presentedHash, now)),
     rotateRefreshToken: (name, presentedHash, nextHash, now, expiresAt, retainUntil) =>
       call(name, (stub) => stub.rotateRefreshToken(presentedHash, nextHash, now, expiresAt, retainUntil)),
     revokeFamily: (name, retainUntil) => call(name, (stub) => stub.revokeFamily(retainUntil)),

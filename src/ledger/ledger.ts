@@ -108,6 +108,13 @@ export class Ledger extends DurableObject {
     return { state: 'active', grant: row.grant, expiresAt: row.expires_at };
   }
 
+  /** The family as seen through one refresh token: `unknown` unless that token is the current one. */
+  async refreshTokenState(presentedHash: string, now: number): Promise<FamilyState> {
+    const row = this.family();
+    if (row && !row.revoked && row.token_hash !== presentedHash) return { state: 'unknown' };
+    return this.familyState(now);
+  }
+
   /**
    * Compare-and-swap of the family's current refresh token. Presenting anything but the current token
    * (a rotated one replayed, or the loser of two concurrent uses) revokes the whole family.

@@ -23,6 +23,8 @@ export interface Client {
   refreshTokenTtl: number | null;
   idTokenAlg: 'RS256' | 'ES256';
   authenticators: string[];
+  /** May introspect any token (a designated resource server); static clients only. */
+  resourceServer: boolean;
 }
 
 /** The effective client, or null when it cannot act: an instance whose template is gone or disabled. */
@@ -46,6 +48,7 @@ export function effectiveClient(client: StoredClient, template: StoredTemplate |
     refreshTokenTtl: t.refresh_token_ttl,
     idTokenAlg: t.id_token_signed_response_alg,
     authenticators: t.authenticators,
+    resourceServer: false,
   };
 }
 
@@ -61,6 +64,7 @@ function ownMetadata(clientId: string, c: ClientConfig) {
     refreshTokenTtl: c.refresh_token_ttl,
     idTokenAlg: c.id_token_signed_response_alg,
     authenticators: [...AUTHENTICATORS],
+    resourceServer: c.resource_server ?? false,
   };
 }
 

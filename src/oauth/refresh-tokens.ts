@@ -51,6 +51,16 @@ export async function activeFamilyGrant(ledger: OneTimeLedger, familyId: string,
   return state.state === 'active' ? JSON.parse(state.grant) : null;
 }
 
+/** The grant of a refresh token that is its family's current one and active, with the family's expiry; else null. */
+export async function activeRefreshToken(
+  ledger: OneTimeLedger,
+  presented: PresentedRefreshToken,
+  now: number,
+): Promise<{ grant: FamilyGrant; expiresAt: number } | null> {
+  const state = await ledger.refreshTokenState(ledgerName(presented.familyId), await sha256Hex(presented.secret), now);
+  return state.state === 'active' ? { grant: JSON.parse(state.grant), expiresAt: state.expiresAt } : null;
+}
+
 /** The next refresh token, or null when `presented` is not the family's current one (then the family is revoked). */
 export async function rotate(ledger: OneTimeLedger, presented: PresentedRefreshToken, t: Lifetimes): Promise<string | null> {
   const next = randomToken(32);

@@ -6,10 +6,13 @@ import { REGISTRATION_PATH } from '../dcr/paths';
 import { JWKS_PATH } from './jwks';
 import { AUTHORIZE_PATH } from './authorize';
 import { USERINFO_PATH } from './userinfo';
+import { INTROSPECTION_PATH, REVOCATION_PATH } from './introspection';
+import { TOKEN_PATH } from './token';
 import { AUTHENTICATORS } from '../admin/schemas';
 import { STANDARD_CLAIMS } from '../users/claims';
 import { GRANTS } from '../grants';
 
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
 const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'at_hash', 'azp'];
 
 /** RFC 8414 and OpenID Connect Discovery 1.0: one document, served at both well-known paths. */
@@ -17,9 +20,11 @@ function serverMetadata({ issuer, settings }: RequestDeps) {
   return {
     issuer,
     authorization_endpoint: `${issuer}${AUTHORIZE_PATH}`,
-    token_endpoint: `${issuer}/oauth/v2/oauth-token`,
+    token_endpoint: `${issuer}${TOKEN_PATH}`,
     userinfo_endpoint: `${issuer}${USERINFO_PATH}`,
     jwks_uri: `${issuer}${JWKS_PATH}`,
+    introspection_endpoint: `${issuer}${INTROSPECTION_PATH}`,
+    revocation_endpoint: `${issuer}${REVOCATION_PATH}`,
     ...(settings.dcrEnabled ? { registration_endpoint: `${issuer}${REGISTRATION_PATH}` } : {}),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
@@ -32,7 +37,9 @@ function serverMetadata({ issuer, settings }: RequestDeps) {
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     id_token_signing_alg_values_supported: [...SIGNING_ALGS],
     subject_types_supported: ['public'],
     scopes_supported: ['openid', 'profile', 'email', 'address', 'phone', 'dcr'],
