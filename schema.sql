@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS clients (
   config             TEXT NOT NULL,      -- JSON: a static client's metadata, or an instance's own choices
   created_by_iat     TEXT UNIQUE,        -- jti of the initial access token that made the instance: one client per IAT
   created_by_client  TEXT,               -- the client the IAT was issued to
+  created_by_user    TEXT,               -- the user who logged in for it, when the template registers via users
   issued_at          INTEGER NOT NULL,   -- ms since epoch
   registration_token_hash TEXT,          -- RFC 7592 registration access token (SHA-256), instances only
   last_used_at       INTEGER,            -- last successful client authentication, ms since epoch
