@@ -1,4 +1,3 @@
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ORIGIN, adminCall, editTemplate, form, manualClock, testServer } from './helpers';
 import {
@@ -13,8 +12,8 @@ import {
   redirectParams,
   registerInstance,
   type Instance,
+  serverWithUnreachableLedger,
 } from './flow-helpers';
-import { durableLedger } from '../src/ledger/client';
 
 const fetch = testServer();
 
@@ -180,8 +179,7 @@ describe('authorization endpoint: request errors go back to the verified redirec
   });
 
   it('an unreachable ledger fails closed: temporarily_unavailable, no code', async () => {
-    const unreachable = { idFromName: (name: string) => env.LEDGER.idFromName(name), get: () => ({ issueCode: () => Promise.reject(new Error('overloaded')) }) };
-    const broken = testServer({ ledger: () => durableLedger(unreachable as unknown as typeof env.LEDGER) });
+    const broken = serverWithUnreachableLedger('issueCode');
     const instance = await registerInstance(fetch);
     const user = await createUser(fetch);
     expectErrorRedirect(await logIn(browser(broken), codeRequest(instance), user), 'temporarily_unavailable');

@@ -11,8 +11,8 @@ import {
   pkce,
   refresh,
   registerInstance,
+  serverWithUnreachableLedger,
 } from './flow-helpers';
-import { durableLedger } from '../src/ledger/client';
 
 const fetch = testServer();
 
@@ -172,8 +172,7 @@ describe('authorization_code grant', () => {
   it('an unreachable ledger fails closed with 503', async () => {
     const { instance, user } = await setUp();
     const code = await authorizationCode(fetch, instance, user);
-    const unreachable = { idFromName: (name: string) => env.LEDGER.idFromName(name), get: () => ({ redeemCode: () => Promise.reject(new Error('overloaded')) }) };
-    const broken = testServer({ ledger: () => durableLedger(unreachable as unknown as typeof env.LEDGER) });
+    const broken = serverWithUnreachableLedger('redeemCode');
     await expectOAuthError(await exchangeCode(broken, instance, code), 503, 'temporarily_unavailable');
   });
 });

@@ -1,5 +1,7 @@
+import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
-import { adminCall, basic, form, registerWith, requestIat, setUpTemplate, unique, type Fetch, type Registrar } from './helpers';
+import { adminCall, basic, form, registerWith, requestIat, setUpTemplate, testServer, unique, type Fetch, type Registrar } from './helpers';
+import { durableLedger } from '../src/ledger/client';
 
 /** Helpers for the authorization code flow: instances, users, a cookie-keeping browser, login, PKCE. */
 
@@ -107,4 +109,13 @@ export async function pkce() {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
   const challenge = btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   return { verifier, challenge };
+}
+
+/** The app with a ledger whose `method` RPC fails as when the Durable Object cannot be reached. */
+export function serverWithUnreachableLedger(method: string): Fetch {
+  const unreachable = {
+    idFromName: (name: string) => env.LEDGER.idFromName(name),
+    get: () => ({ [method]: () => Promise.reject(new Error('Durable Object overloaded')) }),
+  };
+  return testServer({ ledger: () => durableLedger(unreachable as unknown as typeof env.LEDGER) });
 }

@@ -1,8 +1,6 @@
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { adminCall, editTemplate, expectOAuthError, manualClock, testServer, type Fetch } from './helpers';
-import { USERINFO, authorizationCode, createUser, exchangeCode, refresh, registerInstance, type Instance } from './flow-helpers';
-import { durableLedger } from '../src/ledger/client';
+import { USERINFO, authorizationCode, createUser, exchangeCode, refresh, registerInstance, type Instance, serverWithUnreachableLedger } from './flow-helpers';
 
 const fetch = testServer();
 
@@ -136,8 +134,7 @@ describe('refresh_token grant', () => {
 
   it('an unreachable ledger fails closed with 503', async () => {
     const { instance, tokens } = await loggedIn();
-    const unreachable = { idFromName: (name: string) => env.LEDGER.idFromName(name), get: () => ({ familyState: () => Promise.reject(new Error('overloaded')) }) };
-    const broken = testServer({ ledger: () => durableLedger(unreachable as unknown as typeof env.LEDGER) });
+    const broken = serverWithUnreachableLedger('familyState');
     await expectOAuthError(await refresh(broken, instance, tokens.refresh_token), 503, 'temporarily_unavailable');
     expect((await refresh(fetch, instance, tokens.refresh_token)).status).toBe(200);
   });

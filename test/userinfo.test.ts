@@ -1,8 +1,6 @@
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { adminCall, basic, editTemplate, expectOAuthError, form, manualClock, testServer, type Fetch } from './helpers';
-import { TOKEN, USERINFO, authorizationCode, createUser, exchangeCode, registerInstance } from './flow-helpers';
-import { durableLedger } from '../src/ledger/client';
+import { TOKEN, USERINFO, authorizationCode, createUser, exchangeCode, registerInstance, serverWithUnreachableLedger } from './flow-helpers';
 
 const fetch = testServer();
 
@@ -104,8 +102,7 @@ describe('userinfo', () => {
 
   it('an unreachable ledger fails closed with 503', async () => {
     const { token } = await accessToken(fetch, 'openid');
-    const unreachable = { idFromName: (name: string) => env.LEDGER.idFromName(name), get: () => ({ familyState: () => Promise.reject(new Error('overloaded')) }) };
-    const broken = testServer({ ledger: () => durableLedger(unreachable as unknown as typeof env.LEDGER) });
+    const broken = serverWithUnreachableLedger('familyState');
     await expectOAuthError(await broken(USERINFO, bearer(token)), 503, 'temporarily_unavailable');
   });
 });
