@@ -41,10 +41,12 @@ export const templateSchema = z
     scopes: scopes.default([]),
     authenticators: unique(z.enum(AUTHENTICATORS)).min(1).default([...AUTHENTICATORS]),
     token_endpoint_auth_methods: unique(z.enum(SECRET_AUTH_METHODS)).min(1).default([...SECRET_AUTH_METHODS]),
-    registration: z.strictObject({
-      mode: z.literal('clients'),
-      allowed_clients: unique(name).min(1),
-    }),
+    // Who may register instances: static clients by client_credentials ("clients"), or users who log in
+    // through the code flow of a designated static client, asking for scope "dcr" ("users").
+    registration: z.discriminatedUnion('mode', [
+      z.strictObject({ mode: z.literal('clients'), allowed_clients: unique(name).min(1) }),
+      z.strictObject({ mode: z.literal('users'), via_clients: unique(name).min(1) }),
+    ]),
     access_token_ttl: ttl.default(3600),
     refresh_token_ttl: ttl.default(3600),
     id_token_signed_response_alg: z.enum(ID_TOKEN_ALGS).default('RS256'),

@@ -2,6 +2,7 @@ import { insufficientScope } from '../oauth/errors';
 import { DCR_SCOPE } from '../oauth/scopes';
 import { effectiveClient } from '../oauth/client';
 import { getStaticClient, type DynamicClient } from '../storage/clients';
+import { issuedForUser } from '../tokens/access-token';
 import { clientMetadata, type ClientMetadata } from './client-response';
 import { dynamicClientConfig, type DynamicRegistrationPolicy } from './dynamic-metadata';
 import { acceptInitialAccessToken, commitRegistration, issuedCredentials, newCredentials, type RegistrationDeps } from './registration';
@@ -16,7 +17,7 @@ export async function registerDynamicClient(
 ): Promise<ClientMetadata> {
   const iat = await acceptInitialAccessToken(deps, input.initialAccessToken);
   const registrar = await getStaticClient(deps.db, iat.client_id);
-  if (registrar?.kind !== 'static' || !registrar.config.may_register_clients) {
+  if (issuedForUser(iat) || registrar?.kind !== 'static' || !registrar.config.may_register_clients) {
     throw insufficientScope('this initial access token may not register clients without a template (send software_id)', DCR_SCOPE);
   }
   const config = dynamicClientConfig(input.metadata, deps.policy);
@@ -29,6 +30,7 @@ export async function registerDynamicClient(
     config,
     createdByIat: iat.jti,
     createdByClient: iat.client_id,
+    createdByUser: null,
   };
   await commitRegistration(deps, iat, client);
   return { ...clientMetadata(deps.issuer, effectiveClient({ ...client, lastUsedAt: null }, null)!), ...issuedCredentials(credentials) };

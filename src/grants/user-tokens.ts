@@ -3,6 +3,7 @@ import type { Client } from '../oauth/client';
 import type { FamilyGrant, Lifetimes } from '../oauth/refresh-tokens';
 import { invalidScope } from '../oauth/errors';
 import { issueAccessToken } from '../tokens/access-token';
+import { DCR_SCOPE } from '../oauth/scopes';
 import { issueIdToken } from '../tokens/id-token';
 
 /** Default refresh token lifetime for a client whose metadata names none (static clients). */
@@ -32,12 +33,14 @@ export async function userTokenResponse(
   input: { grant: FamilyGrant; scope: string[]; familyId: string; nonce?: string; refreshToken: string | null },
 ): Promise<TokenResponse> {
   const scope = input.scope.join(' ');
+  // With `dcr` the access token is an initial access token for user-authenticated registration: IAT lifetime.
+  const ttlSeconds = input.scope.includes(DCR_SCOPE) ? deps.settings.iatTtlSeconds : client.accessTokenTtl;
   const { token } = await issueAccessToken(deps.keys, {
     issuer: deps.issuer,
     clientId: client.clientId,
     subject: input.grant.sub,
     scope,
-    ttlSeconds: client.accessTokenTtl,
+    ttlSeconds,
     now: deps.now,
     familyId: input.familyId,
   });
@@ -58,7 +61,7 @@ export async function userTokenResponse(
   return {
     access_token: token,
     token_type: 'bearer',
-    expires_in: client.accessTokenTtl,
+    expires_in: ttlSeconds,
     scope,
     ...(input.refreshToken ? { refresh_token: input.refreshToken } : {}),
     ...(idToken ? { id_token: idToken } : {}),

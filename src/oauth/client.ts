@@ -1,5 +1,6 @@
 import { AUTHENTICATORS, type Capability, type ClientAuthMethod, type ClientConfig } from '../admin/schemas';
 import type { StoredClient } from '../storage/clients';
+import { DCR_SCOPE } from './scopes';
 import type { StoredTemplate } from '../storage/templates';
 
 /**
@@ -30,7 +31,12 @@ export interface Client {
 /** The effective client, or null when it cannot act: an instance whose template is gone or disabled. */
 export function effectiveClient(client: StoredClient, template: StoredTemplate | null): Client | null {
   const identity = { clientId: client.clientId, secretHash: client.secretHash, issuedAt: client.issuedAt, lastUsedAt: client.lastUsedAt };
-  if (client.kind !== 'instance') return { ...identity, kind: client.kind, ...ownMetadata(client.clientId, client.config) };
+  if (client.kind !== 'instance') {
+    const own = ownMetadata(client.clientId, client.config);
+    // A client through which users log in to register instances may ask for `dcr` in the code flow.
+    if (client.kind === 'static' && client.userRegistrar) own.scopes = [...own.scopes, DCR_SCOPE];
+    return { ...identity, kind: client.kind, ...own };
+  }
   if (!template || !template.config.enabled) return null;
   const t = template.config;
   const chosenUris = client.choices.redirect_uris;

@@ -21,11 +21,16 @@ interface ClientRow {
   issued_at: number;
   registration_token_hash: string | null;
   last_used_at: number | null;
+  created_by_user: string | null;
+  /** Only in findClientWithTemplate: 1 when a template registers via users logging in through this client. */
+  user_registrar?: number;
 }
 
 interface Provenance {
   createdByIat: string;
   createdByClient: string;
+  /** The user who logged in for a user-authenticated registration. */
+  createdByUser: string | null;
   registrationTokenHash: string;
 }
 
@@ -38,7 +43,7 @@ interface Identity {
 }
 
 export type StoredClient =
-  | (Identity & { kind: 'static'; secretHash: string; config: StaticClientConfig })
+  | (Identity & { kind: 'static'; secretHash: string; config: StaticClientConfig; userRegistrar: boolean })
   | (Identity & Provenance & { kind: 'instance'; secretHash: string; templateName: string; choices: InstanceChoices })
   | (Identity & Provenance & { kind: 'dynamic'; config: ClientConfig });
 
@@ -49,10 +54,13 @@ export type RegisteredClient = Omit<InstanceClient, 'lastUsedAt'> | Omit<Dynamic
 
 function clientFromRow(row: ClientRow): StoredClient {
   const identity = { clientId: row.client_id, issuedAt: row.issued_at, lastUsedAt: row.last_used_at };
-  if (row.kind === 'static') return { kind: 'static', ...identity, secretHash: row.secret_hash!, config: JSON.parse(row.config) };
+  if (row.kind === 'static') {
+    return { kind: 'static', ...identity, secretHash: row.secret_hash!, config: JSON.parse(row.config), userRegistrar: row.user_registrar === 1 };
+  }
   const provenance = {
     createdByIat: row.created_by_iat!,
     createdByClient: row.created_by_client!,
+    createdByUser: row.created_by_user,
     registrationTokenHash: row.registration_token_hash!,
   };
   if (row.kind === 'dynamic') return { kind: 'dynamic', ...identity, ...provenance, secretHash: row.secret_hash, config: JSON.parse(row.config) };
@@ -83,7 +91,11 @@ export async function findClientWithTemplate(
   const row = await db
     .prepare(
       `SELECT c.*, t.name AS t_name, t.config AS t_config, t.enabled AS t_enabled, t.version AS t_version,
-              t.created_at AS t_created_at, t.updated_at AS t_updated_at
+              t.created_at AS t_created_at, t.updated_at AS t_updated_at,
+              CASE WHEN c.kind = 'static' THEN EXISTS (
+                SELECT 1 FROM templates ut, json_each(ut.config, '$.registration.via_clients') AS via
+                WHERE ut.enabled = 1 AND via.value = c.client_id
+              ) ELSE 0 END AS user_registrar
        FROM clients c LEFT JOIN templates t ON t.name = c.template_name WHERE c.client_id = ?`,
     )
     .bind(clientId)
@@ -158,9 +170,9 @@ export async function insertRegisteredClient(db: D1Database, client: RegisteredC
   try {
     await db
       .prepare(
-        `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client, issued_at,
-                              registration_token_hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client,
+                              created_by_user, issued_at, registration_token_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(
         client.clientId,
@@ -170,6 +182,7 @@ export async function insertRegisteredClient(db: D1Database, client: RegisteredC
         JSON.stringify(isInstance ? client.choices : client.config),
         client.createdByIat,
         client.createdByClient,
+        client.createdByUser,
         client.issuedAt,
         client.registrationTokenHash,
       )

@@ -84,3 +84,9 @@ export async function verifyAccessToken(
   }
   return payload as unknown as AccessTokenClaims;
 }
+
+/**
+ * Was the token issued for a user (code flow) rather than to a client acting for itself (client_credentials)?
+ * Client tokens name the client as subject; user subjects are random and never a client id.
+ */
+export const issuedForUser = (claims: Pick<AccessTokenClaims, 'sub' | 'client_id'>) => claims.sub !== claims.client_id;
