@@ -297,6 +297,12 @@ describe('login page', () => {
     expect((await b.fetch(authorizeUrl(codeRequest(instance)))).status).toBe(200);
   });
 
+  it('other methods -> 405 with Allow', async () => {
+    const res = await fetch(AUTHORIZE, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('Allow')).toBe('GET, POST');
+  });
+
   it('accepts the authorization request by POST as well (OpenID Connect Core 3.1.2.1)', async () => {
     const instance = await registerInstance(fetch);
     const res = await fetch(AUTHORIZE, form(codeRequest(instance)));

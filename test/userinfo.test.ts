@@ -66,6 +66,12 @@ describe('userinfo', () => {
     await expectOAuthError(await fetch(USERINFO, bearer(`${token}x`)), 401, 'invalid_token');
   });
 
+  it('other methods -> 405 with Allow', async () => {
+    const res = await fetch(USERINFO, { method: 'PUT' });
+    await expectOAuthError(res, 405, 'invalid_request');
+    expect(res.headers.get('Allow')).toBe('GET, POST');
+  });
+
   it('a token without openid -> 403 insufficient_scope', async () => {
     const { token } = await accessToken(fetch, 'profile');
     const res = await fetch(USERINFO, bearer(token));

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
 import type { AppEnv } from './types';
-import { bodyText, mediaType } from '../http';
+import { bodyText, mediaType, methodNotAllowed } from '../http';
 import { serverError } from '../oauth/errors';
 import { AUTHORIZATION_PARAMS, authorizationParams, type AuthorizationParams } from '../oauth/authorization-request';
 import { authorize, type AuthorizeInput } from '../oauth/authorize';
@@ -97,4 +97,5 @@ export const authorizeRoutes = new Hono<AppEnv>()
     };
     for (const field of Object.values(LOGIN_FIELDS)) body.delete(field);
     return handle(c, authorizationParams(body.toString()), login);
-  });
+  })
+  .all(AUTHORIZE_PATH, methodNotAllowed('GET', 'POST'));

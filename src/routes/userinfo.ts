@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from './types';
-import { bearerToken } from '../http';
+import { NO_STORE, bearerToken, methodNotAllowed } from '../http';
 import { verifyAccessToken } from '../tokens/access-token';
 import { userinfo } from '../oauth/userinfo';
 
@@ -10,7 +10,10 @@ export const USERINFO_PATH = '/oauth/v2/oauth-userinfo';
 async function handle(c: Context<AppEnv>): Promise<Response> {
   const deps = c.get('deps');
   const token = await verifyAccessToken(await deps.keys(), bearerToken(c), { issuer: deps.issuer, now: deps.now });
-  return c.json(await userinfo(deps, token), 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+  return c.json(await userinfo(deps, token), 200, NO_STORE);
 }
 
-export const userinfoRoutes = new Hono<AppEnv>().get(USERINFO_PATH, handle).post(USERINFO_PATH, handle);
+export const userinfoRoutes = new Hono<AppEnv>()
+  .get(USERINFO_PATH, handle)
+  .post(USERINFO_PATH, handle)
+  .all(USERINFO_PATH, methodNotAllowed('GET', 'POST'));
