@@ -28,7 +28,7 @@ export interface Browser {
  * (nothing listens there; the app only needs the URL). Chrome DevTools' Fetch domain does it because
  * Playwright's own routing does not see requests that a redirect started.
  */
-export async function openChromium(redirectUri: string): Promise<Browser> {
+async function openChromium(redirectUri: string): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'edge-dcr-chromium-'));
   let context: BrowserContext | undefined;
   try {
@@ -64,5 +64,15 @@ export async function openChromium(redirectUri: string): Promise<Browser> {
     await context?.close();
     await rm(profile, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** Runs `use` with a fresh Chromium and closes it afterwards, whatever happens. */
+export async function withChromium(redirectUri: string, use: (browser: Browser) => Promise<void>): Promise<void> {
+  const browser = await openChromium(redirectUri);
+  try {
+    await use(browser);
+  } finally {
+    await browser.close();
   }
 }

@@ -4,15 +4,14 @@ import { expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { REDIRECT_URI, TEMPLATE, e2e } from '../context';
 import { authorizationRequest, registerInstance } from '../openid-client-setup';
-import { openChromium } from './chromium';
+import { withChromium } from './chromium';
 
 /** Kept for people to look at (git-ignored; CI can publish the folder). */
 const SCREENSHOT = resolve(import.meta.dirname, '../../../test-results/login-page.png');
 
 it('Chromium signs in on the login page, gets a code, and is not asked again while its session lasts', async () => {
   const instance = await registerInstance(TEMPLATE);
-  const browser = await openChromium(REDIRECT_URI);
-  try {
+  await withChromium(REDIRECT_URI, async (browser) => {
     const { page } = browser;
     const first = await authorizationRequest(instance);
     const loginPage = await page.goto(first.url.href);
@@ -39,7 +38,16 @@ it('Chromium signs in on the login page, gets a code, and is not asked again whi
     expect(landing?.request().redirectedFrom()?.url()).toBe(second.url.href);
     expect(page.url()).toBe(silentCallback.href);
     expect((await client.authorizationCodeGrant(instance, silentCallback, second.checks)).claims()!.sub).toBe(sub);
-  } finally {
-    await browser.close();
-  }
+  });
+});
+
+it('Chromium stays on the server’s error page when the redirect URI is not the registered one', async () => {
+  const instance = await registerInstance(TEMPLATE);
+  await withChromium(REDIRECT_URI, async (browser) => {
+    const { url } = await authorizationRequest(instance, 'openid', 'https://attacker.example/callback');
+    const answer = await browser.page.goto(url.href);
+    expect(answer?.status()).toBe(400);
+    expect(new URL(browser.page.url()).origin).toBe(e2e.issuer);
+    expect(answer?.request().redirectedFrom()).toBeNull();
+  });
 });
