@@ -21,7 +21,20 @@ describe('the one-time ledger Durable Object', () => {
     const alarm = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
     expect(alarm).toBeGreaterThan(expiresAt);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const rows = await runInDurableObject(stub, (_, state) => state.storage.sql.exec('SELECT name FROM sqlite_master WHERE type = ?', 'table').toArray());
-    expect(rows.filter((r) => r.name === 'consumption')).toHaveLength(0);
+    const rows = await runInDurableObject(stub, (_, state) => state.storage.sql.exec('SELECT * FROM consumption').toArray());
+    expect(rows).toHaveLength(0);
+    expect(await runInDurableObject(stub, (_, state) => state.storage.getAlarm())).toBeNull();
+  });
+});
+
+describe('the ledger after its clean-up alarm', () => {
+  it('still answers: a late call finds nothing rather than failing', async () => {
+    const name = unique('family');
+    const stub = ledgerFor(name);
+    const now = Date.now();
+    expect(await stub.consume(now, now + 1_000)).toBe(true);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.familyState(now)).toEqual({ state: 'unknown' });
+    expect(await stub.redeemCode(now)).toEqual({ outcome: 'unknown' });
   });
 });

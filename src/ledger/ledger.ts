@@ -32,7 +32,11 @@ interface FamilyRow extends Record<string, SqlStorageValue> {
 export class Ledger extends DurableObject {
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
-    const sql = ctx.storage.sql;
+    this.createTables();
+  }
+
+  private createTables(): void {
+    const sql = this.ctx.storage.sql;
     sql.exec('CREATE TABLE IF NOT EXISTS consumption (id INTEGER PRIMARY KEY CHECK (id = 1), consumed_at INTEGER NOT NULL)');
     sql.exec(
       `CREATE TABLE IF NOT EXISTS code (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL,
@@ -153,6 +157,8 @@ export class Ledger extends DurableObject {
   /** Past expiry the token is dead anyway: drop the object's state. */
   override async alarm(): Promise<void> {
     await this.ctx.storage.deleteAll();
+    // deleteAll drops the tables too, and this instance may still get a late call: answer it with "unknown".
+    this.createTables();
   }
 
   private family(): FamilyRow | undefined {
