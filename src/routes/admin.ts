@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
-import type { z } from 'zod';
 import type { AppEnv } from './types';
-import { OAuthError, invalidRequest, invalidToken } from '../oauth/errors';
-import { NO_STORE, bearerToken, jsonObjectBody } from '../http';
-import { secretsEqual, randomToken, sha256Hex } from '../tokens/secrets';
-import { describeIssues, staticClientSchema, templateSchema } from '../admin/schemas';
+import { OAuthError } from '../oauth/errors';
+import { NO_STORE, jsonObjectBody } from '../http';
+import { randomToken, sha256Hex } from '../tokens/secrets';
+import { staticClientSchema, templateSchema } from '../admin/schemas';
+import { conflict, notFound, requireAdminToken, validBody } from './admin-common';
 import { clientView, iso, settingsView, templateView } from '../admin/views';
 import * as templates from '../storage/templates';
 import * as clients from '../storage/clients';
@@ -14,35 +14,9 @@ async function existingTemplate(db: D1Database, name: string): Promise<string> {
   return name;
 }
 
-const notFound = (what: string) => new OAuthError('not_found', `${what} does not exist`, 404);
-const conflict = (what: string) => new OAuthError('conflict', `${what} exists already`, 409);
-
-/** The body validated by `schema`; a mismatched path/body key is refused rather than silently ignored. */
-async function validBody<S extends z.ZodTypeAny>(
-  body: Promise<Record<string, unknown>>,
-  schema: S,
-  key?: { field: string; value: string },
-): Promise<z.infer<S>> {
-  const input = await body;
-  if (key) {
-    if (input[key.field] !== undefined && input[key.field] !== key.value) {
-      throw invalidRequest(`${key.field}: must match the path ("${key.value}")`);
-    }
-    input[key.field] = key.value;
-  }
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw invalidRequest(describeIssues(parsed.error));
-  return parsed.data;
-}
-
 export const adminRoutes = new Hono<AppEnv>()
   .basePath('/admin/v1')
-  .use(async (c, next) => {
-    const expected = c.env.ADMIN_TOKEN;
-    // No ADMIN_TOKEN configured: the admin API stays shut.
-    if (!expected || !(await secretsEqual(bearerToken(c), expected))) throw invalidToken('admin token required');
-    await next();
-  })
+  .use(requireAdminToken)
   .get('/settings', (c) => c.json(settingsView(c.get('deps').settings)))
 
   .get('/templates', async (c) => c.json((await templates.listTemplates(c.get('deps').db)).map(templateView)))
