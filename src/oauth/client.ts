@@ -32,10 +32,9 @@ export interface Client {
 export function effectiveClient(client: StoredClient, template: StoredTemplate | null): Client | null {
   const identity = { clientId: client.clientId, secretHash: client.secretHash, issuedAt: client.issuedAt, lastUsedAt: client.lastUsedAt };
   if (client.kind !== 'instance') {
-    const own = ownMetadata(client.clientId, client.config);
     // A client through which users log in to register instances may ask for `dcr` in the code flow.
-    if (client.kind === 'static' && client.userRegistrar) own.scopes = [...own.scopes, DCR_SCOPE];
-    return { ...identity, kind: client.kind, ...own };
+    const extraScopes = client.kind === 'static' && client.userRegistrar ? [DCR_SCOPE] : [];
+    return { ...identity, kind: client.kind, ...ownMetadata(client.clientId, client.config, extraScopes) };
   }
   if (!template || !template.config.enabled) return null;
   const t = template.config;
@@ -58,12 +57,12 @@ export function effectiveClient(client: StoredClient, template: StoredTemplate |
   };
 }
 
-function ownMetadata(clientId: string, c: ClientConfig) {
+function ownMetadata(clientId: string, c: ClientConfig, extraScopes: string[]) {
   return {
     templateName: null,
     clientName: c.client_name ?? clientId,
     capabilities: c.capabilities,
-    scopes: c.scopes,
+    scopes: [...c.scopes, ...extraScopes],
     redirectUris: c.redirect_uris,
     authMethods: c.token_endpoint_auth_methods,
     accessTokenTtl: c.access_token_ttl,
