@@ -1,7 +1,6 @@
 import type { GrantHandler } from './types';
 import { lifetimesOf, requireStillAllowed, splitScope, userTokenResponse } from './user-tokens';
-import { invalidRequest, unauthorizedClient } from '../oauth/errors';
-import { invalidGrant } from '../oauth/grant-errors';
+import { invalidGrant, invalidRequest, unauthorizedClient } from '../oauth/errors';
 import { requireParam, type Form } from '../oauth/form';
 import { redeemAuthorizationCode, type CodeGrant } from '../oauth/authorization-codes';
 import { requireWellFormedVerifier, verifyCodeVerifier } from '../oauth/pkce';

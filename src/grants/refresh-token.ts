@@ -1,7 +1,6 @@
 import type { GrantHandler } from './types';
 import { lifetimesOf, requireStillAllowed, splitScope, userTokenResponse } from './user-tokens';
-import { invalidScope, unauthorizedClient } from '../oauth/errors';
-import { invalidGrant } from '../oauth/grant-errors';
+import { invalidGrant, invalidScope, unauthorizedClient } from '../oauth/errors';
 import { requireParam } from '../oauth/form';
 import { parseScope } from '../oauth/scopes';
 import { activeFamilyGrant, parseRefreshToken, rotate } from '../oauth/refresh-tokens';

@@ -22,6 +22,9 @@ export const invalidClient = (description: string) =>
 
 export const invalidScope = (description: string) => new OAuthError('invalid_scope', description);
 
+/** RFC 6749 5.2: the grant (code or refresh token) is invalid, expired, revoked, or not this client's. */
+export const invalidGrant = (description: string) => new OAuthError('invalid_grant', description);
+
 export const unauthorizedClient = (description: string) => new OAuthError('unauthorized_client', description);
 
 export const invalidClientMetadata = (description: string) => new OAuthError('invalid_client_metadata', description);

@@ -1,5 +1,4 @@
-import { invalidGrant } from './grant-errors';
-import { invalidRequest } from './errors';
+import { invalidGrant, invalidRequest } from './errors';
 import { base64url, sha256 } from '../tokens/secrets';
 
 /** RFC 7636 with S256 only: `plain` would hand the verifier to anyone who sees the authorization request. */
