@@ -1,8 +1,12 @@
 // `npm run bench`: edge-dcr against node-oidc-provider, workers-oauth-provider and a hello-world Worker,
 // one server at a time, the server pinned to one core and the load generator (autocannon) to the other.
 // Writes bench/results/latest.md, bench/results/chart.svg and the raw figures under bench/results/raw/.
-// Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP (3), BENCH_RUNS (3), BENCH_CONNECTIONS (32),
-// BENCH_SCALE_SECONDS (5), BENCH_SCALE_SIZES (1000,10000,100000), BENCH_ONLY (comma-separated servers).
+// Workers run under Miniflare on a socket straight into the Worker (what raw `workerd serve` does); the
+// `name@entry` servers (only when BENCH_ONLY names them) go through Miniflare's entry Worker, which proxies
+// every request. `bounds` is a probe Worker timing the pieces a request is made of.
+// Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_RUNS (3), BENCH_CONNECTIONS (32),
+// BENCH_SCALE_SECONDS (5, also the probes' windows), BENCH_SCALE_SIZES (1000,10000,100000), BENCH_ONLY
+// (comma-separated names from SERVERS below, plus `scaling`; default: all but the @entry ones).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +25,7 @@ import { startWorkersOAuthProvider } from './targets/workers-oauth-provider.mjs'
 const env = process.env;
 const settings = {
   seconds: Number(env.BENCH_SECONDS ?? 10),
-  warmup: Number(env.BENCH_WARMUP ?? 3),
+  warmup: Number(env.BENCH_WARMUP ?? 2),
   runs: Number(env.BENCH_RUNS ?? 3),
   connections: Number(env.BENCH_CONNECTIONS ?? 32),
   scaleSeconds: Number(env.BENCH_SCALE_SECONDS ?? 5),
@@ -30,6 +34,7 @@ const settings = {
   warmupRate: 1000,
 };
 const only = env.BENCH_ONLY?.split(',');
+const selected = (name) => (only ? only.includes(name) : !name.endsWith('@entry'));
 const twoCores = availableParallelism() >= 2;
 const cores = { server: 0, load: twoCores ? 1 : 0 };
 
@@ -45,19 +50,23 @@ const keys = generateSigningKeys(); // edge-dcr and node-oidc-provider sign with
 const { compatibilityDate, compatibilityFlags } = deployConfig();
 const context = { core: cores.server, keys, workDir, compatibilityDate, compatibilityFlags };
 
+const direct = (start) => (ctx) => start({ ...ctx, direct: true });
 const SERVERS = [
-  ['hello', startHello],
-  ['edge-dcr', startEdgeDcr],
+  ['hello', direct(startHello)],
+  ['edge-dcr', direct(startEdgeDcr)],
   ['node-oidc-provider', startOidcProvider],
-  ['workers-oauth-provider', startWorkersOAuthProvider],
-  ['bounds', startBounds],
+  ['workers-oauth-provider', direct(startWorkersOAuthProvider)],
+  ['bounds', direct(startBounds)],
+  ['hello@entry', startHello],
+  ['edge-dcr@entry', startEdgeDcr],
+  ['workers-oauth-provider@entry', startWorkersOAuthProvider],
 ];
 
 const results = { settings, started: started.toISOString(), machine: machine(), servers: {}, scaling: null };
 try {
   const load = await startChild(fileURLToPath(new URL('./lib/load-process.mjs', import.meta.url)), [String(cores.load)]);
   for (const [name, start] of SERVERS) {
-    if (only && !only.includes(name)) continue;
+    if (!selected(name)) continue;
     log(`${name}: starting`);
     const server = await start(context);
     results.servers[name] = {};
@@ -66,13 +75,14 @@ try {
       for (const [opName, op] of Object.entries(server.ops)) {
         log(`${name} ${opName}`);
         const opLog = (message) => log(`  ${message}`);
-        results.servers[name][opName] = await measureOperation({ load, server, op, settings, poolFile, log: opLog });
+        const opSettings = name === 'bounds' ? { ...settings, seconds: settings.scaleSeconds } : settings;
+        results.servers[name][opName] = await measureOperation({ load, server, op, settings: opSettings, poolFile, log: opLog });
       }
     } finally {
       await server.stop();
     }
   }
-  if (!only || only.includes('scaling')) results.scaling = await measureScaling(load);
+  if (selected('scaling')) results.scaling = await measureScaling(load);
   await load.stop();
   results.finished = new Date().toISOString();
   const stamp = started.toISOString().replace(/[:.]/g, '-');
@@ -90,7 +100,7 @@ try {
  */
 async function measureScaling(load) {
   log('edge-dcr scaling: starting');
-  const server = await startEdgeDcr(context);
+  const server = await startEdgeDcr({ ...context, direct: true });
   const scaleSettings = { ...settings, seconds: settings.scaleSeconds };
   const out = {};
   try {

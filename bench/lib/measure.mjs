@@ -42,7 +42,7 @@ export async function measureOperation({ load, server, op, settings, poolFile, l
   };
   // Chains need only a token per connection (plus spares for broken chains); pools one input per request.
   const poolSizeFor = (rate, seconds) =>
-    op.kind === 'chain' ? settings.connections * 2 : Math.ceil(rate * seconds * 1.5) + settings.connections * 4;
+    op.kind === 'chain' ? settings.connections * 2 : Math.ceil(rate * seconds * 2) + settings.connections * 4;
 
   const warm = await window(settings.warmup, poolSizeFor(settings.warmupRate, settings.warmup));
   let rate = warm.exhausted ? Math.max(warm.rps, settings.warmupRate) * 2 : warm.rps;

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chartSvg } from './chart.mjs';
+import { PROBES } from '../targets/bounds.mjs';
 
 export const OPERATIONS = [
   ['discovery', 'discovery GET'],
@@ -23,6 +24,29 @@ const int = (n) => Math.round(n).toLocaleString('en-US');
 const ms = (n) => (n === undefined ? '' : `${n < 10 ? n.toFixed(1) : Math.round(n)}`);
 const ratio = (a, b) => (a && b ? a.rps / b.rps : undefined);
 const x = (r) => (r === undefined ? 'n/a' : `${r.toFixed(2)}x`);
+const perRequest = (r) => (r.rps > 0 ? (1000 / r.rps).toFixed(2) : 'n/a');
+
+/** edge-dcr against each peer and the ceiling; `suffix` picks the Workers' serving mode. */
+function ratioTable(p, { servers, missing }, suffix) {
+  const edge = servers[`edge-dcr${suffix}`] ?? {};
+  const others = [
+    ['node-oidc-provider', servers['node-oidc-provider'], TARGETS['node-oidc-provider']],
+    [`workers-oauth-provider${suffix}`, servers[`workers-oauth-provider${suffix}`], TARGETS['workers-oauth-provider']],
+    [`hello-world${suffix} ceiling`, servers[`hello${suffix}`] && { ceiling: servers[`hello${suffix}`].hello }, TARGETS.hello],
+  ];
+  p(`| operation | ${others.map(([name]) => `vs ${name}`).join(' | ')} |`, `|---|${others.map(() => '---:').join('|')}|`);
+  for (const [op, label] of OPERATIONS) {
+    const cells = others.map(([, other, targets]) => {
+      const theirs = other && (other.ceiling ?? other[op]);
+      if (!theirs) return 'n/a';
+      if (!edge[op]) return `edge-dcr not measured${missing?.[`edge-dcr${suffix}`]?.[op] ? ' (see below)' : ''}`;
+      const r = ratio(edge[op], theirs);
+      const target = targets[op];
+      return target ? `${x(r)} (target ${target}x: ${r >= target ? 'met' : '**missed**'})` : x(r);
+    });
+    p(`| ${label} | ${cells.join(' | ')} |`);
+  }
+}
 
 export function writeReport(results, dir) {
   writeFileSync(join(dir, 'chart.svg'), chartSvg(results));
@@ -31,8 +55,6 @@ export function writeReport(results, dir) {
 
 function markdown(results) {
   const { settings: s, machine: m, servers } = results;
-  const edge = servers['edge-dcr'] ?? {};
-  const ceiling = servers.hello?.hello;
   const lines = [];
   const p = (...l) => lines.push(...l);
 
@@ -43,36 +65,57 @@ function markdown(results) {
       `figures are the median over the runs. Load: autocannon, ${s.connections} connections, in its own process pinned to one core; ` +
       'the server pinned to the other. Only 2xx answers count as throughput. Servers run one at a time.',
     '',
-    `Machine: ${m.cores} cores, ${m.cpu}, ${m.memoryGiB} GiB, Linux ${m.kernel}; load average at start ${m.loadAverage}. ` +
+    'Workers (edge-dcr, workers-oauth-provider, hello-world) run under Miniflare (workerd) and are measured on a socket ' +
+      "straight into the Worker, as raw `workerd serve` would serve them; the `@entry` rows go through Miniflare's entry Worker, " +
+      'which proxies every request (what `new Miniflare()` serves by default).',
+    '',
+    `Machine: ${m.cores} cores, ${m.cpu}, ${m.memoryGiB} GiB, Linux ${m.kernel}; load average at start ${m.loadAverage} ` +
+      '(the machine is shared: other work ran during the benchmark). ' +
       `Node ${m.node}, ${m.workerd}, miniflare ${m.versions.miniflare}, wrangler ${m.versions.wrangler}, ` +
       `oidc-provider ${m.versions['oidc-provider']}, @cloudflare/workers-oauth-provider ${m.versions['@cloudflare/workers-oauth-provider']}, autocannon ${m.versions.autocannon}.`,
     '',
     '![requests per second by operation](chart.svg)',
     '',
-    '## Throughput and latency',
+    '## Ratios (edge-dcr throughput / other)',
     '',
-    '| operation | server | req/s | p50 ms | p99 ms | failed requests |',
-    '|---|---|---:|---:|---:|---:|',
   );
-  for (const [op, label] of [...OPERATIONS, ['hello', 'hello-world (ceiling)']]) {
-    for (const name of ['edge-dcr', ...PEERS, 'hello']) {
-      const r = servers[name]?.[op];
-      if (r) p(`| ${label} | ${name} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.failed} |`);
-    }
-    if (op !== 'hello' && !edge[op]) p(`| ${label} | edge-dcr | missing | | | |`);
+  ratioTable(p, results, '');
+  if (servers['edge-dcr@entry']) {
+    p('', 'Through Miniflare\'s entry Worker (`@entry`):', '');
+    ratioTable(p, results, '@entry');
   }
 
-  p('', '## Ratios (edge-dcr throughput / other)', '', '| operation | vs node-oidc-provider | vs workers-oauth-provider | vs hello-world ceiling |', '|---|---:|---:|---:|');
-  for (const [op, label] of OPERATIONS) {
-    const cell = (other, target) => {
-      const r = ratio(edge[op], other);
-      if (r === undefined) return other ? 'edge-dcr missing' : 'n/a';
-      return target ? `${x(r)} (target ${target}x: ${r >= target ? 'met' : '**missed**'})` : x(r);
-    };
+  p(
+    '',
+    '## Throughput and latency',
+    '',
+    '"ms/req" is 1000 / req/s: with the server saturating its one core, the core time one request costs.',
+    '',
+    '| operation | server | req/s | p50 ms | p99 ms | ms/req | failed requests |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  );
+  const names = ['edge-dcr', ...PEERS, 'hello', 'edge-dcr@entry', 'workers-oauth-provider@entry', 'hello@entry'];
+  for (const [op, label] of [...OPERATIONS, ['hello', 'hello-world (ceiling)']]) {
+    for (const name of names) {
+      const r = servers[name]?.[op];
+      if (r) p(`| ${label} | ${name} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${perRequest(r)} | ${r.failed} |`);
+    }
+  }
+
+  if (servers.bounds) {
     p(
-      `| ${label} | ${cell(servers['node-oidc-provider']?.[op], TARGETS['node-oidc-provider'][op])} | ` +
-        `${cell(servers['workers-oauth-provider']?.[op], TARGETS['workers-oauth-provider'][op])} | ${cell(ceiling, TARGETS.hello[op])} |`,
+      '',
+      '## What one request costs, piece by piece (probe Worker, direct socket)',
+      '',
+      'Each probe does one thing a token or registration request does, alone, in the same runtime and under the same load.',
+      '',
+      '| probe | req/s | p50 ms | p99 ms | ms/req | what it does |',
+      '|---|---:|---:|---:|---:|---|',
     );
+    for (const [probe, what] of Object.entries(PROBES)) {
+      const r = servers.bounds[probe];
+      if (r) p(`| ${probe} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${perRequest(r)} | ${what} |`);
+    }
   }
 
   if (results.scaling) {
@@ -95,6 +138,11 @@ function markdown(results) {
           `${change(t, first.client_credentials)} / ${change(r, first.registration)} |`,
       );
     }
+    const last = results.scaling[sizes.at(-1)];
+    const growth = (op) => (last[op].p50 - first[op].p50) / first[op].p50;
+    const verdict = (op) => `${label(op)} ${growth(op) >= 0 ? '+' : ''}${Math.round(growth(op) * 100)}% (${Math.abs(growth(op)) <= 0.2 ? 'met' : '**missed**'})`;
+    const label = (op) => (op === 'registration' ? 'registration' : 'token');
+    p('', `Target "flat within 20%" on p50 from ${int(Number(sizes[0]))} to ${int(Number(sizes.at(-1)))} instances: ${verdict('client_credentials')}, ${verdict('registration')}.`);
   }
 
   p(
@@ -113,7 +161,7 @@ function markdown(results) {
     '- One-time inputs (IATs, codes) are prepared before each window and each request spends one; refresh chains one token per connection, ' +
       'each request presenting the token the previous answer returned.',
   );
-  const missing = OPERATIONS.filter(([op]) => !edge[op]);
+  const missing = OPERATIONS.filter(([op]) => !servers['edge-dcr']?.[op]);
   if (missing.length) {
     p('', '## Not measured for edge-dcr', '');
     for (const [op, label] of missing) p(`- ${label}: ${results.missing?.['edge-dcr']?.[op] ?? 'not run'}`);

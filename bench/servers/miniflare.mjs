@@ -5,7 +5,7 @@ import { Miniflare, NoOpLog, convertV4MiniflareOptions } from 'miniflare';
 import { dirname } from 'node:path';
 import { pinToCore } from '../lib/affinity.mjs';
 
-const { core, worker } = JSON.parse(process.argv[2]);
+const { core, worker, direct } = JSON.parse(process.argv[2]);
 pinToCore(core);
 
 // Miniflare 5 takes a new options shape; its converter accepts the documented (v4) one.
@@ -14,10 +14,21 @@ const mf = new Miniflare(
     host: '127.0.0.1',
     port: 0,
     log: new NoOpLog(),
-    workers: [{ modules: true, modulesRoot: dirname(worker.scriptPath), ...worker }],
+    logRequests: false,
+    handleStructuredLogs: () => {}, // the Workers' own console output (peers log every error answer)
+    workers: [
+      {
+        modules: true,
+        modulesRoot: dirname(worker.scriptPath),
+        // `direct`: a socket of the same workerd straight into the Worker, bypassing Miniflare's entry
+        // Worker (which proxies every request): what a raw `workerd serve` of this config would do.
+        ...(direct ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {}),
+        ...worker,
+      },
+    ],
   }),
 );
-const url = await mf.ready;
+const url = direct ? await mf.unsafeGetDirectURL(worker.name) : await mf.ready;
 
 process.on('message', async (message) => {
   try {

@@ -25,7 +25,7 @@ export function deployConfig() {
  * edge-dcr's deploy bundle under Miniflare: D1 with schema.sql applied, the Ledger Durable Object,
  * ADMIN_TOKEN and SIGNING_KEYS, seeded through the admin API as in SPEC.md step 1.
  */
-export async function startEdgeDcr({ core, keys, workDir }) {
+export async function startEdgeDcr({ core, keys, workDir, direct }) {
   const scriptPath = buildEdgeDcr(workDir);
   const { vars, compatibilityDate, compatibilityFlags } = deployConfig();
   const adminToken = randomBytes(32).toString('base64url');
@@ -40,6 +40,7 @@ export async function startEdgeDcr({ core, keys, workDir }) {
       durableObjects: { LEDGER: { className: 'Ledger', useSQLite: true } },
     },
     core,
+    direct,
   );
   const { url } = worker;
   await worker.d1('DB', [schemaStatements()]);

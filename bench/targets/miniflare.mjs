@@ -3,9 +3,12 @@ import { startChild } from '../lib/children.mjs';
 
 const SERVER = fileURLToPath(new URL('../servers/miniflare.mjs', import.meta.url));
 
-/** Starts one Worker under Miniflare in a child process pinned to `core`; `d1` runs setup SQL in its database. */
-export async function startWorker(worker, core) {
-  const child = await startChild(SERVER, [JSON.stringify({ core, worker })]);
+/**
+ * Starts one Worker under Miniflare in a child process pinned to `core`; `d1` runs setup SQL in its
+ * database. `direct` serves it on a socket straight into the Worker instead of through Miniflare's entry Worker.
+ */
+export async function startWorker(worker, core, direct = false) {
+  const child = await startChild(SERVER, [JSON.stringify({ core, worker, direct })]);
   return {
     url: child.url,
     stop: child.stop,

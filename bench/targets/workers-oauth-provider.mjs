@@ -9,11 +9,12 @@ const REDIRECT_URI = 'https://localhost/callback';
 const ENTRY = fileURLToPath(new URL('../peers/workers-oauth-provider/worker.js', import.meta.url));
 
 /** @cloudflare/workers-oauth-provider under the same Miniflare, tokens in the KV simulator. */
-export async function startWorkersOAuthProvider({ core, compatibilityDate, compatibilityFlags, workDir }) {
+export async function startWorkersOAuthProvider({ core, compatibilityDate, compatibilityFlags, workDir, direct }) {
   const scriptPath = await bundleWorker(ENTRY, join(workDir, 'workers-oauth-provider.js'));
   const worker = await startWorker(
     { name: 'workers-oauth-provider', scriptPath, compatibilityDate, compatibilityFlags, kvNamespaces: ['OAUTH_KV'] },
     core,
+    direct,
   );
   const { url } = worker;
 

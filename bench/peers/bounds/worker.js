@@ -16,6 +16,13 @@ export class Probe extends DurableObject {
   }
 }
 
+/** An object that never touches its storage: what creating and calling an object costs by itself. */
+export class Empty extends DurableObject {
+  ping() {
+    return true;
+  }
+}
+
 const SHARDS = 64;
 
 let keys;
@@ -36,6 +43,7 @@ const PROBES = {
     return 'ok';
   },
   '/do-new': async (env) => String(await env.PROBE.get(env.PROBE.idFromName(crypto.randomUUID())).consume('1', Date.now())),
+  '/do-new-empty': async (env) => String(await env.EMPTY.get(env.EMPTY.idFromName(crypto.randomUUID())).ping()),
   '/do-shard': async (env) => {
     const shard = env.PROBE.idFromName(`shard-${Math.floor(Math.random() * SHARDS)}`);
     return String(await env.PROBE.get(shard).consume(crypto.randomUUID(), Date.now()));
