@@ -40,4 +40,30 @@ describe('a template change seen by openid-client', () => {
 
     expect(await refusal(client.refreshTokenGrant(instance, tokens.refresh_token!))).toEqual({ status: 401, error: 'invalid_client' });
   });
+
+  it('the admin rotates the secrets of all instances, then revokes them all: each instance sees it at its next request', async () => {
+    const template = await createTemplate('fleet', { ...codeFlow, scopes: ['openid'] });
+    const fleet = [await signedInInstance(template.name), await signedInInstance(template.name)];
+
+    const rotation = await admin('POST', `/templates/${template.name}/instances/rotate-secrets`);
+    expect(rotation.status).toBe(200);
+    const { rotated } = (await rotation.json()) as { rotated: Array<{ client_id: string; client_secret: string }> };
+    const newSecretOf = (clientId: string) => rotated.find((r) => r.client_id === clientId)!.client_secret;
+
+    const renewed: Array<{ app: client.Configuration; refreshToken: string }> = [];
+    for (const { instance, tokens } of fleet) {
+      const { client_id: clientId } = instance.clientMetadata();
+      expect(await refusal(client.refreshTokenGrant(instance, tokens.refresh_token!))).toEqual({ status: 401, error: 'invalid_client' });
+      // Given its new secret, the app carries on with the grant it has.
+      const app = new client.Configuration(instance.serverMetadata(), clientId, newSecretOf(clientId));
+      client.allowInsecureRequests(app);
+      renewed.push({ app, refreshToken: (await client.refreshTokenGrant(app, tokens.refresh_token!)).refresh_token! });
+    }
+
+    const revocation = await admin('DELETE', `/templates/${template.name}/instances`);
+    expect(await revocation.json()).toEqual({ revoked: 2 });
+    for (const { app, refreshToken } of renewed) {
+      expect(await refusal(client.refreshTokenGrant(app, refreshToken))).toEqual({ status: 401, error: 'invalid_client' });
+    }
+  });
 });
