@@ -26,7 +26,7 @@ export function chartSvg({ servers, settings }) {
   text(
     0,
     y + 8,
-    `${settings.connections} connections, ${settings.runs} x ${settings.seconds} s after ${settings.warmup} s warm-up; labels: req/s, p50 / p99 latency.` +
+    `${settings.connections} connections, ${settings.runs} x ${settings.seconds} s after ${settings.warmup} s warm-up; labels: req/s, p50 / p99 latency, edge-dcr's throughput as a multiple of the peer's.` +
       (ceiling ? ` Hello-world Worker ceiling: ${int(ceiling.rps)} req/s.` : ''),
     'font-size="12" fill="#555"',
   );
@@ -46,7 +46,8 @@ export function chartSvg({ servers, settings }) {
       if (r) {
         const w = Math.max(2, (r.rps / max) * BAR_AREA);
         parts.push(`<rect x="${LABEL}" y="${y}" width="${w.toFixed(1)}" height="${BAR}" rx="3" fill="${COLORS[name]}"/>`);
-        text(LABEL + w + 8, y + BAR - 6, `${int(r.rps)} req/s   ${ms(r.p50)} / ${ms(r.p99)} ms`, 'font-size="12"');
+        const versus = name !== 'edge-dcr' && edge ? `   edge-dcr ${(edge.rps / r.rps).toFixed(2)}x` : '';
+        text(LABEL + w + 8, y + BAR - 6, `${int(r.rps)} req/s   ${ms(r.p50)} / ${ms(r.p99)} ms${versus}`, 'font-size="12"');
       } else {
         text(LABEL, y + BAR - 6, 'not measured (see report)', 'font-size="12" fill="#999" font-style="italic"');
       }

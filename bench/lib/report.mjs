@@ -78,6 +78,8 @@ function markdown(results) {
     '',
     '## Ratios (edge-dcr throughput / other)',
     '',
+    'Above 1 edge-dcr serves more requests per second than the other server; targets from issue 6.',
+    '',
   );
   ratioTable(p, results, '');
   if (servers['edge-dcr@entry']) {
@@ -149,17 +151,19 @@ function markdown(results) {
     '',
     '## What each server does per operation',
     '',
-    '- **edge-dcr**: the `wrangler deploy` bundle under Miniflare (workerd), D1 and the Ledger Durable Object (SQLite) as Miniflare simulates them. ' +
-      'client_credentials: static client `server` (client_secret_basic, scope `api`), ES256 JWT access token. Registration: POST with a one-time IAT ' +
-      '(obtained beforehand with client_credentials scope `dcr`), `{"software_id": "template-client"}`; consumes the IAT in the ledger and inserts the instance in D1.',
+    '- **edge-dcr**: the `wrangler deploy` bundle under Miniflare (workerd), D1 and the Ledger Durable Object (SQLite) as Miniflare simulates them, ' +
+      'on the same core as the Worker. client_credentials: static client `server` (client_secret_basic, scope `api`), ES256 JWT access token. ' +
+      'Registration: POST with a one-time IAT (obtained beforehand with client_credentials scope `dcr`), `{"software_id": "template-client"}`; consumes ' +
+      'the IAT in the ledger and inserts the instance in D1. Code exchange: an instance of `template-client` (client_secret_basic, PKCE S256), codes ' +
+      'from the real login page (one login, then the session cookie); ES256 access token, RS256 ID token, refresh token. Refresh: rotation with reuse detection.',
     '- **node-oidc-provider**: on Node, in-memory adapter (not durable), configured in `bench/peers/oidc-provider/server.mjs`: the same signing keys, ' +
       'ES256 JWT access tokens (resource indicators), registration behind a single-use initial access token (minted beforehand through its model), ' +
       'PKCE required, refresh token rotation, RS256 ID token on code exchange.',
     '- **workers-oauth-provider**: bundled with esbuild, under the same Miniflare with the KV simulator. Registration is open (the library has no initial ' +
       'access token), tokens are opaque, no ID token, no client_credentials grant and no JWKS. Codes come from an authorization endpoint that approves at once.',
     '- **hello-world**: a Worker answering `Hello World!` under the same Miniflare: the most a Worker can serve here.',
-    '- One-time inputs (IATs, codes) are prepared before each window and each request spends one; refresh chains one token per connection, ' +
-      'each request presenting the token the previous answer returned.',
+    '- One-time inputs (IATs, codes) are prepared before each window and each request spends one; in refresh, each request presents ' +
+      'a token an earlier answer returned (rotation).',
   );
   const missing = OPERATIONS.filter(([op]) => !servers['edge-dcr']?.[op]);
   if (missing.length) {
