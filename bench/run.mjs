@@ -64,7 +64,7 @@ const SERVERS = [
 
 const results = { settings, started: started.toISOString(), machine: machine(), servers: {}, scaling: null };
 try {
-  const load = await startChild(fileURLToPath(new URL('./lib/load-process.mjs', import.meta.url)), [String(cores.load)]);
+  const load = await startChild(fileURLToPath(new URL('./lib/load-process.mjs', import.meta.url)), { core: cores.load });
   for (const [name, start] of SERVERS) {
     if (!selected(name)) continue;
     log(`${name}: starting`);

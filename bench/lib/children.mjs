@@ -4,12 +4,15 @@ import { fork } from 'node:child_process';
 const live = new Set();
 
 /**
- * Forks a bench process and waits for its first message (`ready`). The child talks over IPC:
+ * Forks a bench process with `config` and waits for its first message (`ready`). The child talks over IPC:
  * `call(message)` sends one request and resolves with the next answer. Children exit when this
  * process disconnects, and `stop()` ends one for good (SIGKILL after a grace period).
  */
-export async function startChild(script, args = [], { startupMs = 120_000 } = {}) {
-  const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startChild(script, config, { startupMs = 120_000 } = {}) {
+  const child = fork(script, [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_CHILD_CONFIG: JSON.stringify(config) },
+  });
   live.add(child);
   child.on('exit', () => live.delete(child));
   const first = await new Promise((resolve, reject) => {

@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { pinToCore } from './affinity.mjs';
+import { childConfig } from './child-config.mjs';
 
-pinToCore(Number(process.argv[2]));
+pinToCore(childConfig().core);
 
 /** Counts answers by status and keeps the first failure's body, so a failing run says why. */
 function tally(state) {

@@ -91,7 +91,7 @@ function markdown(results) {
     '',
     '## Throughput and latency',
     '',
-    '"ms/req" is 1000 / req/s: with the server saturating its one core, the core time one request costs.',
+    '"ms/req" is 1000 / req/s: the time of the server\'s one core per request (an upper bound on the CPU a request costs when it also waits, e.g. for a Durable Object to be created).',
     '',
     '| operation | server | req/s | p50 ms | p99 ms | ms/req | failed requests |',
     '|---|---|---:|---:|---:|---:|---:|',

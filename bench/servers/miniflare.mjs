@@ -1,11 +1,12 @@
 // A Worker under Miniflare (workerd), in its own process pinned to the server core.
-// Started by bench/lib/servers.mjs with the Worker's options as JSON in argv[2]; reports its URL over IPC
+// Started by bench/targets/miniflare.mjs with the Worker's options; reports its URL over IPC
 // and serves D1 setup requests (rows inserted straight into the database, outside the measured window).
 import { Miniflare, NoOpLog, convertV4MiniflareOptions } from 'miniflare';
 import { dirname } from 'node:path';
 import { pinToCore } from '../lib/affinity.mjs';
+import { childConfig } from '../lib/child-config.mjs';
 
-const { core, worker, direct } = JSON.parse(process.argv[2]);
+const { core, worker, direct } = childConfig();
 pinToCore(core);
 
 // Miniflare 5 takes a new options shape; its converter accepts the documented (v4) one.

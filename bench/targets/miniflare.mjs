@@ -8,7 +8,7 @@ const SERVER = fileURLToPath(new URL('../servers/miniflare.mjs', import.meta.url
  * database. `direct` serves it on a socket straight into the Worker instead of through Miniflare's entry Worker.
  */
 export async function startWorker(worker, core, direct = false) {
-  const child = await startChild(SERVER, [JSON.stringify({ core, worker, direct })]);
+  const child = await startChild(SERVER, { core, worker, direct });
   return {
     url: child.url,
     stop: child.stop,

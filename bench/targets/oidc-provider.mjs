@@ -9,7 +9,7 @@ const REDIRECT_URI = 'https://localhost/callback';
 /** node-oidc-provider on Node, configured by bench/peers/oidc-provider/server.mjs. */
 export async function startOidcProvider({ core, keys }) {
   const secrets = { server: randomBytes(32).toString('base64url'), app: randomBytes(32).toString('base64url') };
-  const child = await startChild(SERVER, [JSON.stringify({ core, keys, secrets })]);
+  const child = await startChild(SERVER, { core, keys, secrets });
   const { url } = child;
   const verifier = randomBytes(32).toString('base64url');
   const mint = (kind, n) => call(`${url}/__bench/${kind}?n=${n}&verifier=${verifier}`, { method: 'POST' });

@@ -1,16 +1,17 @@
 // node-oidc-provider configured for the operations edge-dcr has: client_credentials (ES256 JWT access
 // tokens), registration behind a one-time initial access token, code flow with PKCE, refresh with rotation.
 // In-memory store (map-adapter.mjs): not durable, which flatters it against D1 and Durable Objects.
-// Runs in its own process pinned to the server core; argv[2] is JSON {core, keys, secrets}.
+// Runs in its own process pinned to the server core, started with {core, keys, secrets}.
 // `/__bench/*` mints the one-time inputs (IATs, codes) through the provider's own models, before the
 // measured window; the load never touches these routes.
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
 import Provider from 'oidc-provider';
 import { pinToCore } from '../../lib/affinity.mjs';
+import { childConfig } from '../../lib/child-config.mjs';
 import { MapAdapter } from './map-adapter.mjs';
 
-const { core, keys, secrets } = JSON.parse(process.argv[2]);
+const { core, keys, secrets } = childConfig();
 pinToCore(core);
 
 const RESOURCE = 'urn:edge-dcr-bench:api';
