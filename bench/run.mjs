@@ -7,6 +7,7 @@
 // Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_RUNS (3), BENCH_CONNECTIONS (32),
 // BENCH_SCALE_SECONDS (5, also the probes' windows), BENCH_SCALE_SIZES (1000,10000,100000), BENCH_ONLY
 // (comma-separated names from SERVERS below, plus `scaling`; default: all but the @entry ones).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ const SERVERS = [
   ['workers-oauth-provider@entry', startWorkersOAuthProvider],
 ];
 
-const results = { settings, started: started.toISOString(), machine: machine(), servers: {}, scaling: null };
+const results = { settings, started: started.toISOString(), commit: commitOf(), machine: machine(), servers: {}, scaling: null };
 try {
   const load = await startChild(fileURLToPath(new URL('./lib/load-process.mjs', import.meta.url)), { core: cores.load });
   for (const [name, start] of SERVERS) {
@@ -92,6 +93,16 @@ try {
 } finally {
   await stopAll();
   rmSync(workDir, { recursive: true, force: true });
+}
+
+/** The commit measured, marked when the working tree differs from it. */
+function commitOf() {
+  try {
+    const git = (...args) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', 'src', 'schema.sql', 'wrangler.toml') ? ' (with uncommitted changes)' : '');
+  } catch {
+    return 'unknown';
+  }
 }
 
 /**

@@ -61,7 +61,7 @@ function markdown(results) {
   p(
     '# edge-dcr benchmark',
     '',
-    `Run of \`npm run bench\`, ${results.started} to ${results.finished}. Each operation: ${s.warmup} s warm-up, then ${s.runs} runs of ${s.seconds} s; ` +
+    `Run of \`npm run bench\` on commit ${results.commit ?? 'unknown'}, ${results.started} to ${results.finished}. Each operation: ${s.warmup} s warm-up, then ${s.runs} runs of ${s.seconds} s; ` +
       `figures are the median over the runs. Load: autocannon, ${s.connections} connections, in its own process pinned to one core; ` +
       'the server pinned to the other. Only 2xx answers count as throughput. Servers run one at a time.',
     '',
