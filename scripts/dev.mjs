@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { generateSigningKeys } from './signing-keys.mjs';
+import { demoData } from './demo-data.mjs';
 
 const PORT = process.env.PORT || '8787';
 const ORIGIN = `http://localhost:${PORT}`;
@@ -76,31 +77,12 @@ async function waitForServer() {
 
 /** Idempotent: 201 creates, 409 means it is there already (admin edits are kept). */
 async function seed(vars) {
-  const admin = (path, body) =>
-    fetch(`${ORIGIN}/admin/v1${path}`, {
+  for (const { what, path, body } of demoData({ serverSecret: vars.DEMO_SERVER_SECRET, userPassword: vars.DEMO_USER_PASSWORD })) {
+    const res = await fetch(`${ORIGIN}/admin/v1${path}`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${vars.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const seeds = [
-    ['static client server', '/clients', { client_id: 'server', client_secret: vars.DEMO_SERVER_SECRET, capabilities: ['client_credentials'] }],
-    [
-      'template template-client',
-      '/templates',
-      {
-        name: 'template-client',
-        capabilities: ['code', 'refresh'],
-        redirect_uris: ['https://localhost/callback'],
-        scopes: ['openid'],
-        authenticators: ['username-password'],
-        token_endpoint_auth_methods: ['client_secret_basic', 'client_secret_post'],
-        registration: { mode: 'clients', allowed_clients: ['server'] },
-      },
-    ],
-    ['user demo', '/users', { username: 'demo', password: vars.DEMO_USER_PASSWORD }],
-  ];
-  for (const [what, path, body] of seeds) {
-    const res = await admin(path, body);
     if (res.status !== 201 && res.status !== 409) console.error(`edge-dcr: seeding ${what} answered ${res.status}: ${await res.text()}`);
   }
 }

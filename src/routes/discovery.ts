@@ -12,11 +12,12 @@ import { AUTHENTICATORS } from '../admin/schemas';
 import { STANDARD_CLAIMS } from '../users/claims';
 import { GRANTS } from '../grants';
 
-const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
 const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'at_hash', 'azp'];
 
 /** RFC 8414 and OpenID Connect Discovery 1.0: one document, served at both well-known paths. */
 function serverMetadata({ issuer, settings }: RequestDeps) {
+  // `none` (public clients) exists only for clients registered without a template.
+  const clientAuthMethods = ['client_secret_basic', 'client_secret_post', ...(settings.dcrNonTemplatized ? ['none'] : [])];
   return {
     issuer,
     authorization_endpoint: `${issuer}${AUTHORIZE_PATH}`,
@@ -37,9 +38,9 @@ function serverMetadata({ issuer, settings }: RequestDeps) {
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
-    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
-    introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
-    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    token_endpoint_auth_methods_supported: clientAuthMethods,
+    introspection_endpoint_auth_methods_supported: clientAuthMethods,
+    revocation_endpoint_auth_methods_supported: clientAuthMethods,
     id_token_signing_alg_values_supported: [...SIGNING_ALGS],
     subject_types_supported: ['public'],
     scopes_supported: ['openid', 'profile', 'email', 'address', 'phone', 'dcr'],

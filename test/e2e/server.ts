@@ -8,6 +8,8 @@ import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig, unstable_splitSqlQuery } from 'wrangler';
 // @ts-expect-error plain ESM script shared with `npm start`
 import { generateSigningKeys } from '../../scripts/signing-keys.mjs';
+// @ts-expect-error plain ESM script shared with `npm start`
+import { demoData } from '../../scripts/demo-data.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const WRANGLER_CONFIG = join(ROOT, 'wrangler.toml');
@@ -105,25 +107,14 @@ async function applySchema(mf: Miniflare) {
   await db.batch(statements.map((statement) => db.prepare(statement)));
 }
 
-/** SPEC.md step 1: the registrar `server` and the template `template-client` it may register; a user. */
+/** SPEC.md step 1, the same data `npm start` seeds: the registrar `server`, `template-client` and `demo`. */
 async function seed({ issuer, adminToken, serverSecret, user }: E2eContext) {
-  const admin = async (path: string, body: unknown) => {
+  for (const { what, path, body } of demoData({ serverSecret, userPassword: user.password })) {
     const res = await fetch(`${issuer}/admin/v1${path}`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
-    if (res.status !== 201) throw new Error(`seeding ${path} answered ${res.status}: ${await res.text()}`);
-  };
-  await admin('/clients', { client_id: 'server', client_secret: serverSecret, capabilities: ['client_credentials'] });
-  await admin('/templates', {
-    name: 'template-client',
-    capabilities: ['code', 'refresh'],
-    redirect_uris: ['https://localhost/callback'],
-    scopes: ['openid'],
-    authenticators: ['username-password'],
-    token_endpoint_auth_methods: ['client_secret_basic', 'client_secret_post'],
-    registration: { mode: 'clients', allowed_clients: ['server'] },
-  });
-  await admin('/users', { ...user, claims: { name: 'Demo User', email: 'demo@example.com', email_verified: true } });
+    if (res.status !== 201) throw new Error(`seeding ${what} answered ${res.status}: ${await res.text()}`);
+  }
 }
