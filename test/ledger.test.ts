@@ -35,6 +35,6 @@ describe('the ledger after its clean-up alarm', () => {
     expect(await stub.consume(now, now + 1_000)).toBe(true);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await stub.familyState(now)).toEqual({ state: 'unknown' });
-    expect(await stub.redeemCode(now)).toEqual({ outcome: 'unknown' });
+    expect(await stub.redeemCode('any-hash', now)).toEqual({ outcome: 'unknown' });
   });
 });

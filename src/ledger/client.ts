@@ -10,9 +10,9 @@ export type { CodeRedemption, FamilyState, Rotation };
 export interface OneTimeLedger {
   /** True exactly once per name. */
   consume(name: string, now: number, expiresAt: number): Promise<boolean>;
-  /** Stores an authorization code's grant under `name`; false when the name is taken. */
-  issueCode(name: string, record: string, expiresAt: number): Promise<boolean>;
-  redeemCode(name: string, now: number): Promise<CodeRedemption>;
+  /** Stores an authorization code's hash and grant under `name`; false when that grant has a code already. */
+  issueCode(name: string, codeHash: string, record: string, expiresAt: number): Promise<boolean>;
+  redeemCode(name: string, presentedHash: string, now: number): Promise<CodeRedemption>;
   startFamily(name: string, tokenHash: string, grant: string, expiresAt: number, retainUntil: number): Promise<boolean>;
   familyState(name: string, now: number): Promise<FamilyState>;
   refreshTokenState(name: string, presentedHash: string, now: number): Promise<FamilyState>;
@@ -31,8 +31,9 @@ export function durableLedger(namespace: DurableObjectNamespace<Ledger>): OneTim
   }
   return {
     consume: (name, now, expiresAt) => call(name, (stub) => stub.consume(now, expiresAt)),
-    issueCode: (name, record, expiresAt) => call(name, (stub) => stub.issueCode(record, expiresAt)),
-    redeemCode: (name, now) => call(name, async (stub): Promise<CodeRedemption> => await stub.redeemCode(now)),
+    issueCode: (name, codeHash, record, expiresAt) => call(name, (stub) => stub.issueCode(codeHash, record, expiresAt)),
+    redeemCode: (name, presentedHash, now) =>
+      call(name, async (stub): Promise<CodeRedemption> => await stub.redeemCode(presentedHash, now)),
     startFamily: (name, tokenHash, grant, expiresAt, retainUntil) =>
       call(name, (stub) => stub.startFamily(tokenHash, grant, expiresAt, retainUntil)),
     familyState: (name, now) => call(name, async (stub): Promise<FamilyState> => await stub.familyState(now)),

@@ -39,7 +39,7 @@ export class Ledger extends DurableObject {
     const sql = this.ctx.storage.sql;
     sql.exec('CREATE TABLE IF NOT EXISTS consumption (id INTEGER PRIMARY KEY CHECK (id = 1), consumed_at INTEGER NOT NULL)');
     sql.exec(
-      `CREATE TABLE IF NOT EXISTS code (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL,
+      `CREATE TABLE IF NOT EXISTS code (id INTEGER PRIMARY KEY CHECK (id = 1), code_hash TEXT NOT NULL, record TEXT NOT NULL,
          expires_at INTEGER NOT NULL, redeemed_at INTEGER)`,
     );
     sql.exec(
@@ -59,27 +59,34 @@ export class Ledger extends DurableObject {
       now,
     );
     if (rowsWritten !== 1) return false;
-    await this.ctx.storage.setAlarm(expiresAt + RETENTION_AFTER_EXPIRY_MS);
+    await this.extendAlarm(expiresAt + RETENTION_AFTER_EXPIRY_MS);
     return true;
   }
 
-  /** Stores an authorization code's grant. False if this object already holds a code (never for random codes). */
-  async issueCode(record: string, expiresAt: number): Promise<boolean> {
+  /**
+   * Stores an authorization code (its hash) and its grant in the grant's object, which later holds the grant's
+   * refresh-token family too: the code exchange then finds its object made. False if this grant has a code already.
+   */
+  async issueCode(codeHash: string, record: string, expiresAt: number): Promise<boolean> {
     const { rowsWritten } = this.ctx.storage.sql.exec(
-      'INSERT INTO code (id, record, expires_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING',
+      'INSERT INTO code (id, code_hash, record, expires_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      codeHash,
       record,
       expiresAt,
     );
     if (rowsWritten !== 1) return false;
-    await this.ctx.storage.setAlarm(expiresAt + CODE_RETENTION_MS);
+    await this.extendAlarm(expiresAt + CODE_RETENTION_MS);
     return true;
   }
 
-  /** Redeems the code: `redeemed` exactly once; later calls learn it was `reused` (and what it granted). */
-  async redeemCode(now: number): Promise<CodeRedemption> {
+  /**
+   * Redeems the code: `redeemed` exactly once; later calls learn it was `reused` (and what it granted).
+   * A wrong code for this grant is `unknown` and changes nothing.
+   */
+  async redeemCode(presentedHash: string, now: number): Promise<CodeRedemption> {
     const sql = this.ctx.storage.sql;
-    const row = sql.exec<{ record: string; expires_at: number; redeemed_at: number | null }>('SELECT * FROM code').toArray()[0];
-    if (!row) return { outcome: 'unknown' };
+    const row = sql.exec<{ code_hash: string; record: string; expires_at: number; redeemed_at: number | null }>('SELECT * FROM code').toArray()[0];
+    if (!row || row.code_hash !== presentedHash) return { outcome: 'unknown' };
     if (row.redeemed_at !== null) return { outcome: 'reused', record: row.record };
     if (now >= row.expires_at) return { outcome: 'expired' };
     sql.exec('UPDATE code SET redeemed_at = ?', now);
@@ -100,7 +107,7 @@ export class Ledger extends DurableObject {
       retainUntil,
     );
     if (rowsWritten !== 1) return false;
-    await this.ctx.storage.setAlarm(retainUntil);
+    await this.extendAlarm(retainUntil);
     return true;
   }
 
@@ -139,7 +146,7 @@ export class Ledger extends DurableObject {
       expiresAt,
       retain,
     );
-    await this.ctx.storage.setAlarm(retain);
+    await this.extendAlarm(retain);
     return 'rotated';
   }
 
@@ -151,7 +158,7 @@ export class Ledger extends DurableObject {
        ON CONFLICT (id) DO UPDATE SET revoked = 1, retain_until = max(retain_until, excluded.retain_until)`,
       retainUntil,
     );
-    await this.ctx.storage.setAlarm(this.family()!.retain_until);
+    await this.extendAlarm(this.family()!.retain_until);
   }
 
   /** Past expiry the token is dead anyway: drop the object's state. */
@@ -159,6 +166,12 @@ export class Ledger extends DurableObject {
     await this.ctx.storage.deleteAll();
     // deleteAll drops the tables too, and this instance may still get a late call: answer it with "unknown".
     this.createTables();
+  }
+
+  /** One object may hold a code and a family: clean up only when the last of them may go. */
+  private async extendAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current < at) await this.ctx.storage.setAlarm(at);
   }
 
   private family(): FamilyRow | undefined {

@@ -18,7 +18,8 @@ export interface FamilyGrant {
 }
 
 const FORMAT = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
-const ledgerName = (familyId: string) => `family:${familyId}`;
+/** The grant's ledger object: its authorization code, then its refresh-token family. */
+export const grantLedgerName = (familyId: string) => `family:${familyId}`;
 
 export const newFamilyId = () => randomToken(16);
 
@@ -34,7 +35,7 @@ const retentionOf = (t: Lifetimes) => t.now + Math.max(t.refreshTtlSeconds, t.ac
 /** The family's first refresh token, or null when the family was revoked first (its code was replayed). */
 export async function startFamily(ledger: OneTimeLedger, familyId: string, grant: FamilyGrant, t: Lifetimes): Promise<string | null> {
   const secret = randomToken(32);
-  const started = await ledger.startFamily(ledgerName(familyId), await sha256Hex(secret), JSON.stringify(grant), expiryOf(t), retentionOf(t));
+  const started = await ledger.startFamily(grantLedgerName(familyId), await sha256Hex(secret), JSON.stringify(grant), expiryOf(t), retentionOf(t));
   return started ? `${familyId}.${secret}` : null;
 }
 
@@ -47,7 +48,7 @@ export function parseRefreshToken(token: string): PresentedRefreshToken | null {
 
 /** The family's grant while it is active (not revoked, not expired), else null. */
 export async function activeFamilyGrant(ledger: OneTimeLedger, familyId: string, now: number): Promise<FamilyGrant | null> {
-  const state = await ledger.familyState(ledgerName(familyId), now);
+  const state = await ledger.familyState(grantLedgerName(familyId), now);
   return state.state === 'active' ? JSON.parse(state.grant) : null;
 }
 
@@ -57,7 +58,7 @@ export async function activeRefreshToken(
   presented: PresentedRefreshToken,
   now: number,
 ): Promise<{ grant: FamilyGrant; expiresAt: number } | null> {
-  const state = await ledger.refreshTokenState(ledgerName(presented.familyId), await sha256Hex(presented.secret), now);
+  const state = await ledger.refreshTokenState(grantLedgerName(presented.familyId), await sha256Hex(presented.secret), now);
   return state.state === 'active' ? { grant: JSON.parse(state.grant), expiresAt: state.expiresAt } : null;
 }
 
@@ -65,7 +66,7 @@ export async function activeRefreshToken(
 export async function rotate(ledger: OneTimeLedger, presented: PresentedRefreshToken, t: Lifetimes): Promise<string | null> {
   const next = randomToken(32);
   const outcome = await ledger.rotateRefreshToken(
-    ledgerName(presented.familyId),
+    grantLedgerName(presented.familyId),
     await sha256Hex(presented.secret),
     await sha256Hex(next),
     t.now,
@@ -76,8 +77,8 @@ export async function rotate(ledger: OneTimeLedger, presented: PresentedRefreshT
 }
 
 export const revokeFamily = (ledger: OneTimeLedger, familyId: string, t: Lifetimes) =>
-  ledger.revokeFamily(ledgerName(familyId), retentionOf(t));
+  ledger.revokeFamily(grantLedgerName(familyId), retentionOf(t));
 
 export async function isFamilyRevoked(ledger: OneTimeLedger, familyId: string, now: number): Promise<boolean> {
-  return (await ledger.familyState(ledgerName(familyId), now)).state === 'revoked';
+  return (await ledger.familyState(grantLedgerName(familyId), now)).state === 'revoked';
 }
