@@ -10,7 +10,6 @@ import { registrationRoutes } from './routes/registration';
 import { discoveryRoutes } from './routes/discovery';
 import { jwksRoutes } from './routes/jwks';
 import { adminRoutes } from './routes/admin';
-import { adminUserRoutes } from './routes/admin-users';
 import { authorizeRoutes } from './routes/authorize';
 import { userinfoRoutes } from './routes/userinfo';
 import { introspectionRoutes } from './routes/introspection';
@@ -42,7 +41,6 @@ export function createApp(options: AppOptions = {}) {
   app.route('/', introspectionRoutes);
   app.route('/', registrationRoutes);
   app.route('/', adminRoutes);
-  app.route('/', adminUserRoutes);
 
   app.notFound(() => errorResponse(new OAuthError('not_found', 'no such endpoint', 404)));
   app.onError((error) => {

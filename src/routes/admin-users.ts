@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './types';
 import { jsonObjectBody } from '../http';
-import { conflict, notFound, requireAdminToken, validBody } from './admin-common';
+import { conflict, notFound, validBody } from './admin-common';
 import { newUserSchema, userUpdateSchema } from '../users/schemas';
 import { hashPassword } from '../users/password';
 import { randomToken } from '../tokens/secrets';
 import * as users from '../storage/users';
 
-/** Admin API for the users of the username/password authenticator. Password hashes are never shown. */
+/** Admin API for the users of the username/password authenticator, mounted at /admin/v1/users behind the admin token. Password hashes are never shown. */
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -20,8 +20,6 @@ const userView = (user: users.StoredUser) => ({
 });
 
 export const adminUserRoutes = new Hono<AppEnv>()
-  .basePath('/admin/v1/users')
-  .use(requireAdminToken)
   .get('/', async (c) => c.json((await users.listUsers(c.get('deps').db)).map(userView)))
   .post('/', async (c) => {
     const { username, password, claims } = await validBody(jsonObjectBody(c), newUserSchema);

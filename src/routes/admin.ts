@@ -5,6 +5,7 @@ import { NO_STORE, jsonObjectBody } from '../http';
 import { randomToken, sha256Hex } from '../tokens/secrets';
 import { staticClientSchema, templateSchema } from '../admin/schemas';
 import { conflict, notFound, requireAdminToken, validBody } from './admin-common';
+import { adminUserRoutes } from './admin-users';
 import { clientView, iso, settingsView, templateView } from '../admin/views';
 import * as templates from '../storage/templates';
 import * as clients from '../storage/clients';
@@ -17,6 +18,7 @@ async function existingTemplate(db: D1Database, name: string): Promise<string> {
 export const adminRoutes = new Hono<AppEnv>()
   .basePath('/admin/v1')
   .use(requireAdminToken)
+  .route('/users', adminUserRoutes)
   .get('/settings', (c) => c.json(settingsView(c.get('deps').settings)))
 
   .get('/templates', async (c) => c.json((await templates.listTemplates(c.get('deps').db)).map(templateView)))
