@@ -109,10 +109,15 @@ export async function countInstances(templateName: string): Promise<number> {
   return row!.n;
 }
 
+/** A template's configuration as the admin API shows it, without the bookkeeping a PUT does not take. */
+export async function templateConfig(fetch: Fetch, name: string): Promise<Record<string, unknown>> {
+  const { version: _v, created_at: _c, updated_at: _u, ...config } = (await (await adminCall(fetch, 'GET', `/templates/${name}`)).json()) as Record<string, unknown>;
+  return config;
+}
+
 /** Edits a template through the admin API the way an operator would: read, change, write back. */
 export async function editTemplate(fetch: Fetch, name: string, changes: Record<string, unknown>) {
-  const { version: _v, created_at: _c, updated_at: _u, ...config } = (await (await adminCall(fetch, 'GET', `/templates/${name}`)).json()) as Record<string, unknown>;
-  const res = await adminCall(fetch, 'PUT', `/templates/${name}`, { ...config, ...changes });
+  const res = await adminCall(fetch, 'PUT', `/templates/${name}`, { ...(await templateConfig(fetch, name)), ...changes });
   expect(res.status).toBe(200);
   return res.json() as Promise<Record<string, unknown>>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adminCall, basic, editTemplate, expectOAuthError, form, manualClock, registerWith, requestIat, setUpTemplate, testServer } from './helpers';
+import { adminCall, basic, editTemplate, expectOAuthError, form, manualClock, registerWith, requestIat, setUpTemplate, templateConfig, testServer } from './helpers';
 
 const clock = manualClock();
 const fetch = testServer({ clock: () => clock.now });
@@ -93,7 +93,7 @@ describe('template change history', () => {
 
   it('concurrent edits never lose a change: each one either lands as its own version or gets 409', async () => {
     const { templateName } = await setUpTemplate(fetch);
-    const { version: _v, created_at: _c, updated_at: _u, ...config } = (await (await adminCall(fetch, 'GET', `/templates/${templateName}`)).json()) as Record<string, unknown>;
+    const config = await templateConfig(fetch, templateName);
     const answers = await Promise.all(
       [1, 2, 3, 4, 5].map((n) => adminCall(fetch, 'PUT', `/templates/${templateName}`, { ...config, refresh_token_ttl: 1000 * n })),
     );

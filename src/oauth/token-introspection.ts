@@ -3,7 +3,7 @@ import { OAuthError } from './errors';
 import type { OneTimeLedger } from '../ledger/client';
 import type { KeySet } from '../tokens/keys';
 import { verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token';
-import { activeRefreshToken, isFamilyRevoked, parseRefreshToken, revokeFamily } from './refresh-tokens';
+import { activeRefreshToken, isFamilyRevoked, parseRefreshToken, revokeFamily, type Lifetimes } from './refresh-tokens';
 import { findClientWithTemplate } from '../storage/clients';
 
 /**
@@ -88,11 +88,11 @@ const liveScope = (scope: string, client: Client) =>
  * RFC 7009: revokes the token's whole grant (its family: the refresh token and every access token of it).
  * Unknown, invalid or expired tokens need nothing done; another client's token is refused.
  */
-export async function revoke(deps: TokenLookupDeps, caller: Client, token: string, lifetimes: { refreshTtlSeconds: number; accessTtlSeconds: number }): Promise<void> {
+export async function revoke(deps: TokenLookupDeps, caller: Client, token: string, lifetimes: Lifetimes): Promise<void> {
   const found = await lookUp(deps, token);
   if (!found) return;
   const clientId = found.type === 'access_token' ? found.claims.client_id : found.clientId;
   if (clientId !== caller.clientId) throw new OAuthError('unauthorized_client', 'the token was issued to another client');
   const familyId = found.type === 'access_token' ? found.claims.fid : found.familyId;
-  if (familyId !== undefined) await revokeFamily(deps.ledger, familyId, { now: deps.now, ...lifetimes });
+  if (familyId !== undefined) await revokeFamily(deps.ledger, familyId, lifetimes);
 }

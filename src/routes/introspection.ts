@@ -21,8 +21,7 @@ export const introspectionRoutes = new Hono<AppEnv>()
     const form = await formBody(c);
     const caller = await authenticatedClient(c, form);
     const deps = c.get('deps');
-    const { refreshTtlSeconds, accessTtlSeconds } = lifetimesOf(caller, deps.now);
-    await revoke({ ...deps, keys: await deps.keys() }, caller, requireParam(form, 'token'), { refreshTtlSeconds, accessTtlSeconds });
+    await revoke({ ...deps, keys: await deps.keys() }, caller, requireParam(form, 'token'), lifetimesOf(caller, deps.now));
     return c.body(null, 200, NO_STORE);
   })
   .all(INTROSPECTION_PATH, methodNotAllowed('POST'))
