@@ -99,7 +99,10 @@ try {
 function commitOf() {
   try {
     const git = (...args) => execFileSync('git', args, { encoding: 'utf8' }).trim();
-    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', 'src', 'schema.sql', 'wrangler.toml') ? ' (with uncommitted changes)' : '');
+    return (
+      git('rev-parse', '--short', 'HEAD') +
+      (git('status', '--porcelain', '--', 'src', 'schema.sql', 'wrangler.toml') ? ' (with uncommitted changes)' : '')
+    );
   } catch {
     return 'unknown';
   }

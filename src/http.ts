@@ -46,6 +46,8 @@ export function bearerToken(c: Context): string {
 }
 
 /** For an endpoint's other methods: 405 with the methods it does take. */
-export const methodNotAllowed = (...allowed: string[]) => () => {
-  throw new OAuthError('invalid_request', `use ${allowed.join(' or ')} at this endpoint`, 405, { Allow: allowed.join(', ') });
-};
+export const methodNotAllowed =
+  (...allowed: string[]) =>
+  () => {
+    throw new OAuthError('invalid_request', `use ${allowed.join(' or ')} at this endpoint`, 405, { Allow: allowed.join(', ') });
+  };

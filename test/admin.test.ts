@@ -53,7 +53,15 @@ describe('invalid templates get a 400 naming the problem', () => {
   });
 
   it('a body that is not a JSON object', async () => {
-    await expectOAuthError(await fetch('/admin/v1/templates', { method: 'POST', headers: { Authorization: 'Bearer test-admin-token-0123456789abcdef', 'Content-Type': 'application/json' }, body: '[1]' }), 400, 'invalid_request');
+    await expectOAuthError(
+      await fetch('/admin/v1/templates', {
+        method: 'POST',
+        headers: { Authorization: 'Bearer test-admin-token-0123456789abcdef', 'Content-Type': 'application/json' },
+        body: '[1]',
+      }),
+      400,
+      'invalid_request',
+    );
   });
 });
 
@@ -90,17 +98,27 @@ describe('templates', () => {
   });
 
   it('lists its instances with their provenance; deleting one stops it; deleting the template stops all', async () => {
-    const { registrar, templateName } = await setUpTemplate(fetch, { capabilities: ['client_credentials'], redirect_uris: [], scopes: ['read'] });
+    const { registrar, templateName } = await setUpTemplate(fetch, {
+      capabilities: ['client_credentials'],
+      redirect_uris: [],
+      scopes: ['read'],
+    });
     const instances = [];
     for (let i = 0; i < 2; i++) {
-      instances.push((await (await registerWith(fetch, await requestIat(fetch, registrar), { software_id: templateName })).json()) as Record<string, string>);
+      instances.push(
+        (await (await registerWith(fetch, await requestIat(fetch, registrar), { software_id: templateName })).json()) as Record<
+          string,
+          string
+        >,
+      );
     }
     const listed = (await (await adminCall(fetch, 'GET', `/templates/${templateName}/instances`)).json()) as Record<string, unknown>[];
     expect(listed.map((i) => i.client_id).sort()).toEqual(instances.map((i) => i.client_id).sort());
     expect(listed[0]).toMatchObject({ template: templateName, created_by_client: registrar.clientId });
     expect(JSON.stringify(listed)).not.toMatch(/secret/);
 
-    const tokenFor = (i: Record<string, string>) => fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials' }, { Authorization: basic(i.client_id!, i.client_secret!) }));
+    const tokenFor = (i: Record<string, string>) =>
+      fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials' }, { Authorization: basic(i.client_id!, i.client_secret!) }));
     expect((await tokenFor(instances[0]!)).status).toBe(200);
     expect((await adminCall(fetch, 'DELETE', `/templates/${templateName}/instances/${instances[0]!.client_id}`)).status).toBe(204);
     await expectOAuthError(await tokenFor(instances[0]!), 401, 'invalid_client');
@@ -125,21 +143,28 @@ describe('static clients', () => {
     expect(shown).toMatchObject({ client_id: clientId, scopes: ['read'], capabilities: ['client_credentials'] });
     expect(JSON.stringify(shown)).not.toMatch(/secret"/);
 
-    const token = (secret: string) => fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }));
+    const token = (secret: string) =>
+      fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }));
     expect((await token(client_secret)).status).toBe(200);
     const rotated = 'a-brand-new-secret-of-sufficient-length-123456';
     expect((await adminCall(fetch, 'PUT', `/clients/${clientId}`, { scopes: ['read', 'write'], client_secret: rotated })).status).toBe(200);
     await expectOAuthError(await token(client_secret), 401, 'invalid_client');
     expect(await (await token(rotated)).json()).toMatchObject({ scope: 'read write' });
 
-    await expectOAuthError(await adminCall(fetch, 'POST', '/clients', { client_id: unique('svc'), client_secret: 'too-short' }), 400, 'invalid_request');
+    await expectOAuthError(
+      await adminCall(fetch, 'POST', '/clients', { client_id: unique('svc'), client_secret: 'too-short' }),
+      400,
+      'invalid_request',
+    );
     expect((await adminCall(fetch, 'DELETE', `/clients/${clientId}`)).status).toBe(204);
     await expectOAuthError(await adminCall(fetch, 'GET', `/clients/${clientId}`), 404, 'not_found');
   });
 
   it('instances are not static clients: the clients API neither shows nor deletes them', async () => {
     const { registrar, templateName } = await setUpTemplate(fetch);
-    const { client_id } = (await (await registerWith(fetch, await requestIat(fetch, registrar), { software_id: templateName })).json()) as { client_id: string };
+    const { client_id } = (await (await registerWith(fetch, await requestIat(fetch, registrar), { software_id: templateName })).json()) as {
+      client_id: string;
+    };
     await expectOAuthError(await adminCall(fetch, 'GET', `/clients/${client_id}`), 404, 'not_found');
     await expectOAuthError(await adminCall(fetch, 'DELETE', `/clients/${client_id}`), 404, 'not_found');
   });

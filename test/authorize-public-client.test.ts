@@ -9,8 +9,15 @@ const REDIRECT = 'com.example.app:/cb';
 async function publicClient() {
   const registrarId = unique('registrar');
   const created = await adminCall(fetch, 'POST', '/clients', { client_id: registrarId, may_register_clients: true });
-  const iat = await requestIat(fetch, { clientId: registrarId, secret: ((await created.json()) as { client_secret: string }).client_secret });
-  const res = await registerWith(fetch, iat, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] });
+  const iat = await requestIat(fetch, {
+    clientId: registrarId,
+    secret: ((await created.json()) as { client_secret: string }).client_secret,
+  });
+  const res = await registerWith(fetch, iat, {
+    redirect_uris: [REDIRECT],
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { client_id: string }).client_id;
 }
@@ -18,8 +25,15 @@ async function publicClient() {
 describe('public clients', () => {
   it('must use PKCE: without a code_challenge the request is refused by redirect', async () => {
     const clientId = await publicClient();
-    const params = redirectParams(await fetch(authorizeUrl({ client_id: clientId, response_type: 'code', scope: 'openid', state: 's' })), REDIRECT);
-    expect({ error: params.get('error'), state: params.get('state'), iss: params.get('iss') }).toEqual({ error: 'invalid_request', state: 's', iss: ORIGIN });
+    const params = redirectParams(
+      await fetch(authorizeUrl({ client_id: clientId, response_type: 'code', scope: 'openid', state: 's' })),
+      REDIRECT,
+    );
+    expect({ error: params.get('error'), state: params.get('state'), iss: params.get('iss') }).toEqual({
+      error: 'invalid_request',
+      state: 's',
+      iss: ORIGIN,
+    });
   });
 
   it('run the code flow with PKCE and no secret; the verifier is what binds the code', async () => {

@@ -37,7 +37,11 @@ async function expectErrorPage(res: Response, pattern: RegExp) {
 /** An error sent back to the verified redirect URI with state and iss (RFC 9207). */
 function expectErrorRedirect(res: Response, error: string, to = CALLBACK) {
   const params = redirectParams(res, to);
-  expect({ error: params.get('error'), state: params.get('state'), iss: params.get('iss') }).toEqual({ error, state: 'the-state', iss: ORIGIN });
+  expect({ error: params.get('error'), state: params.get('state'), iss: params.get('iss') }).toEqual({
+    error,
+    state: 'the-state',
+    iss: ORIGIN,
+  });
   expect(params.get('code')).toBeNull();
   return params;
 }
@@ -65,7 +69,10 @@ describe('authorization endpoint: client and redirect URI are verified before an
       await expectErrorPage(await fetch(authorizeUrl(codeRequest(instance, { redirect_uri: uri }))), /not registered/);
     }
     // Even with other errors in the request, a bad redirect URI means no redirect.
-    await expectErrorPage(await fetch(authorizeUrl({ client_id: instance.clientId, redirect_uri: 'https://evil.example/cb' })), /not registered/);
+    await expectErrorPage(
+      await fetch(authorizeUrl({ client_id: instance.clientId, redirect_uri: 'https://evil.example/cb' })),
+      /not registered/,
+    );
   });
 
   it('several registered redirect URIs and none given -> error page; one registered may be omitted', async () => {
@@ -94,11 +101,19 @@ describe('authorization endpoint: client and redirect URI are verified before an
     const v6 = await logIn(browser(fetch), codeRequest(app, { redirect_uri: 'http://[::1]:1234/oauth' }), user);
     expect(redirectParams(v6, 'http://[::1]:1234/oauth').get('code')).toBeTruthy();
     // Only the port may vary, and only for loopback http.
-    for (const uri of ['http://127.0.0.1:49152/other', 'http://127.0.0.2:49152/oauth', 'http://x@127.0.0.1:49152/oauth', 'myapp://callback2']) {
+    for (const uri of [
+      'http://127.0.0.1:49152/other',
+      'http://127.0.0.2:49152/oauth',
+      'http://x@127.0.0.1:49152/oauth',
+      'myapp://callback2',
+    ]) {
       await expectErrorPage(await fetch(authorizeUrl(codeRequest(app, { redirect_uri: uri }))), /not registered/);
     }
     const https = await registerInstance(fetch);
-    await expectErrorPage(await fetch(authorizeUrl(codeRequest(https, { redirect_uri: 'https://localhost:9999/callback' }))), /not registered/);
+    await expectErrorPage(
+      await fetch(authorizeUrl(codeRequest(https, { redirect_uri: 'https://localhost:9999/callback' }))),
+      /not registered/,
+    );
   });
 
   it('a redirect URI added to the template works at once', async () => {
@@ -134,7 +149,9 @@ describe('authorization endpoint: request errors go back to the verified redirec
     for (const extra of bad) {
       expectErrorRedirect(await fetch(authorizeUrl(codeRequest(instance, extra))), 'invalid_request');
     }
-    expect((await fetch(authorizeUrl(codeRequest(instance, { code_challenge: challenge, code_challenge_method: 'S256' })))).status).toBe(200);
+    expect((await fetch(authorizeUrl(codeRequest(instance, { code_challenge: challenge, code_challenge_method: 'S256' })))).status).toBe(
+      200,
+    );
   });
 
   it('scope beyond the template -> invalid_scope; removing openid from the template applies to the next request', async () => {
@@ -205,9 +222,18 @@ describe('login page', () => {
     expect(html).toContain('id="username" name="username"');
     expect(html).toContain('value="ali&quot;ce"');
     const fields = hiddenFields(html);
-    expect(fields).toMatchObject({ client_id: instance.clientId, response_type: 'code', scope: 'openid', state: 'the-state', login_hint: 'ali"ce' });
+    expect(fields).toMatchObject({
+      client_id: instance.clientId,
+      response_type: 'code',
+      scope: 'openid',
+      state: 'the-state',
+      login_hint: 'ali"ce',
+    });
     expect(fields.csrf_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const preflight = await fetch(AUTHORIZE, { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    const preflight = await fetch(AUTHORIZE, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
     expect(preflight.headers.get('Access-Control-Allow-Origin')).toBeNull();
   });
 
@@ -232,7 +258,10 @@ describe('login page', () => {
     const instance = await registerInstance(fetch);
     const user = await createUser(fetch);
     const wrong = await logIn(browser(fetch), codeRequest(instance), { username: user.username, password: 'not-the-password' });
-    const unknown = await logIn(browser(fetch), codeRequest(instance), { username: `${user.username}-nobody`, password: 'not-the-password' });
+    const unknown = await logIn(browser(fetch), codeRequest(instance), {
+      username: `${user.username}-nobody`,
+      password: 'not-the-password',
+    });
     expect(wrong.status).toBe(200);
     expect(unknown.status).toBe(200);
     const [a, b] = [await wrong.text(), await unknown.text()];

@@ -7,7 +7,10 @@ const fetch = testServer();
 
 async function sha256Half(value: string) {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)));
-  return btoa(String.fromCharCode(...digest.slice(0, 16))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...digest.slice(0, 16)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 describe('SPEC.md steps 1 to 5 end to end', () => {
@@ -32,10 +35,15 @@ describe('SPEC.md steps 1 to 5 end to end', () => {
     ).toBe(201);
     const username = unique('demo');
     const password = 'demo-password-0123';
-    expect((await adminCall(fetch, 'POST', '/users', { username, password, claims: { name: 'Demo User', email: 'demo@example.com' } })).status).toBe(201);
+    expect(
+      (await adminCall(fetch, 'POST', '/users', { username, password, claims: { name: 'Demo User', email: 'demo@example.com' } })).status,
+    ).toBe(201);
 
     // Step 2: the IAT.
-    const iatRes = await fetch(TOKEN, form({ grant_type: 'client_credentials', client_id: serverId, client_secret: serverSecret, scope: 'dcr' }));
+    const iatRes = await fetch(
+      TOKEN,
+      form({ grant_type: 'client_credentials', client_id: serverId, client_secret: serverSecret, scope: 'dcr' }),
+    );
     const { access_token: iat } = (await iatRes.json()) as { access_token: string };
 
     // Step 3: an instance.
@@ -86,7 +94,11 @@ describe('SPEC.md steps 1 to 5 end to end', () => {
     // The ID token verifies against the published JWKS, RS256 by default.
     const jwks = createLocalJWKSet(await (await fetch('/oauth/v2/oauth-anonymous/jwks')).json());
     expect(decodeProtectedHeader(tokens.id_token).alg).toBe('RS256');
-    const { payload: idToken } = await jwtVerify(tokens.id_token, jwks, { issuer: ORIGIN, audience: instance.client_id, algorithms: ['RS256'] });
+    const { payload: idToken } = await jwtVerify(tokens.id_token, jwks, {
+      issuer: ORIGIN,
+      audience: instance.client_id,
+      algorithms: ['RS256'],
+    });
     expect(idToken).toMatchObject({ azp: instance.client_id, nonce: 'n-0S6_WzA2Mj', acr: 'username-password' });
     expect(idToken.at_hash).toBe(await sha256Half(tokens.access_token));
     expect(Math.abs((idToken.auth_time as number) - loginTime)).toBeLessThanOrEqual(2);
@@ -100,7 +112,12 @@ describe('SPEC.md steps 1 to 5 end to end', () => {
     // Refresh: rotation, a new ID token with the original auth_time and no nonce.
     const refreshed = await fetch(
       TOKEN,
-      form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: instance.client_id, client_secret: instance.client_secret }),
+      form({
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token,
+        client_id: instance.client_id,
+        client_secret: instance.client_secret,
+      }),
     );
     expect(refreshed.status).toBe(200);
     const second = (await refreshed.json()) as Record<string, any>;
@@ -114,7 +131,16 @@ describe('SPEC.md steps 1 to 5 end to end', () => {
     const denied = redirectParams(await b.fetch(authorizeUrl({ ...request, state: 's2' })));
     expect(denied.get('error')).toBe('invalid_scope');
     const refreshWith = (token: string, extra: Record<string, string> = {}) =>
-      fetch(TOKEN, form({ grant_type: 'refresh_token', refresh_token: token, client_id: instance.client_id, client_secret: instance.client_secret, ...extra }));
+      fetch(
+        TOKEN,
+        form({
+          grant_type: 'refresh_token',
+          refresh_token: token,
+          client_id: instance.client_id,
+          client_secret: instance.client_secret,
+          ...extra,
+        }),
+      );
     await expectOAuthError(await refreshWith(second.refresh_token), 400, 'invalid_scope');
     await expectOAuthError(await refreshWith(second.refresh_token, { scope: 'openid' }), 400, 'invalid_scope');
     // The refused request did not spend the refresh token: narrowing to what is still allowed works.

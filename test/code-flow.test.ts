@@ -25,7 +25,10 @@ const userinfoWith = (accessToken: string) => fetch(USERINFO, { headers: { Autho
 describe('authorization_code grant', () => {
   it('answers access, refresh and ID tokens; without openid no ID token; without refresh capability no refresh token', async () => {
     const { instance, user } = await setUp({ scopes: ['openid', 'profile'] });
-    const full = (await (await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user))).json()) as Record<string, unknown>;
+    const full = (await (await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user))).json()) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(full).sort()).toEqual(['access_token', 'expires_in', 'id_token', 'refresh_token', 'scope', 'token_type']);
     const profileOnly = await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, { scope: 'profile' }));
     expect(Object.keys(await profileOnly.json()).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'scope', 'token_type']);
@@ -85,13 +88,25 @@ describe('authorization_code grant', () => {
   it('redirect_uri binding: repeated when given, identical; may be omitted when the request omitted it', async () => {
     const { instance, user } = await setUp();
     const given = { redirect_uri: CALLBACK };
-    await expectOAuthError(await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, given)), 400, 'invalid_request');
+    await expectOAuthError(
+      await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, given)),
+      400,
+      'invalid_request',
+    );
     const wrong = { redirect_uri: 'https://localhost/other' };
-    await expectOAuthError(await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, given), wrong), 400, 'invalid_grant');
+    await expectOAuthError(
+      await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, given), wrong),
+      400,
+      'invalid_grant',
+    );
     expect((await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, given), given)).status).toBe(200);
     expect((await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user))).status).toBe(200);
     expect((await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user), given)).status).toBe(200);
-    await expectOAuthError(await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user), wrong), 400, 'invalid_grant');
+    await expectOAuthError(
+      await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user), wrong),
+      400,
+      'invalid_grant',
+    );
   });
 
   it('a loopback code is bound to the exact port used', async () => {
@@ -190,14 +205,20 @@ describe('PKCE at the token endpoint', () => {
     const { instance, user } = await setUp();
     const { verifier, challenge } = await pkce();
     const withChallenge = { code_challenge: challenge, code_challenge_method: 'S256' };
-    await expectOAuthError(await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, withChallenge)), 400, 'invalid_grant');
+    await expectOAuthError(
+      await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, withChallenge)),
+      400,
+      'invalid_grant',
+    );
     const other = (await pkce()).verifier;
     await expectOAuthError(
       await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, withChallenge), { code_verifier: other }),
       400,
       'invalid_grant',
     );
-    const ok = await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, withChallenge), { code_verifier: verifier });
+    const ok = await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, withChallenge), {
+      code_verifier: verifier,
+    });
     expect(ok.status).toBe(200);
   });
 

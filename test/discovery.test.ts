@@ -59,7 +59,11 @@ describe('JWKS', () => {
 
 describe('unknown paths and methods', () => {
   it('answer JSON errors, never HTML or a stack trace', async () => {
-    for (const [path, method] of [['/nope', 'GET'], ['/oauth/v2/oauth-token', 'GET'], ['/admin/v1/templates', 'PATCH']] as const) {
+    for (const [path, method] of [
+      ['/nope', 'GET'],
+      ['/oauth/v2/oauth-token', 'GET'],
+      ['/admin/v1/templates', 'PATCH'],
+    ] as const) {
       const res = await fetch(path, { method, headers: { Authorization: 'Bearer test-admin-token-0123456789abcdef' } });
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { adminCall, basic, expectOAuthError, form, registerWith, requestIat, setUpTemplate, testServer, unique, type Registrar } from './helpers';
+import {
+  adminCall,
+  basic,
+  expectOAuthError,
+  form,
+  registerWith,
+  requestIat,
+  setUpTemplate,
+  testServer,
+  unique,
+  type Registrar,
+} from './helpers';
 
 const fetch = testServer({}, { DCR_NON_TEMPLATIZED: 'true', DCR_DYNAMIC_SCOPES: 'openid profile' });
 
@@ -43,20 +54,42 @@ describe('non-templatized registration (DCR_NON_TEMPLATIZED=true)', () => {
   });
 
   it('a public client (token_endpoint_auth_method none) gets no secret and authenticates by client_id alone', async () => {
-    const res = await register({ redirect_uris: ['com.example.app:/cb'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] });
+    const res = await register({
+      redirect_uris: ['com.example.app:/cb'],
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+    });
     expect(res.status).toBe(201);
     const client = (await res.json()) as Record<string, any>;
     expect(client).not.toHaveProperty('client_secret');
     expect(client.token_endpoint_auth_method).toBe('none');
     // Authenticated as itself: it is refused the grant, not the authentication.
-    await expectOAuthError(await fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials', client_id: client.client_id })), 400, 'unauthorized_client');
-    await expectOAuthError(await fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: 'guess-guess-guess-guess-guess-guess' })), 401, 'invalid_client');
+    await expectOAuthError(
+      await fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials', client_id: client.client_id })),
+      400,
+      'unauthorized_client',
+    );
+    await expectOAuthError(
+      await fetch(
+        '/oauth/v2/oauth-token',
+        form({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: 'guess-guess-guess-guess-guess-guess' }),
+      ),
+      401,
+      'invalid_client',
+    );
   });
 
   it('a confidential client cannot authenticate without its secret', async () => {
     const client = (await (await register({ grant_types: ['client_credentials'], scope: 'profile' })).json()) as Record<string, string>;
-    await expectOAuthError(await fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials', client_id: client.client_id! })), 401, 'invalid_client');
-    const ok = await fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials' }, { Authorization: basic(client.client_id!, client.client_secret!) }));
+    await expectOAuthError(
+      await fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials', client_id: client.client_id! })),
+      401,
+      'invalid_client',
+    );
+    const ok = await fetch(
+      '/oauth/v2/oauth-token',
+      form({ grant_type: 'client_credentials' }, { Authorization: basic(client.client_id!, client.client_secret!) }),
+    );
     expect(await ok.json()).toMatchObject({ scope: 'profile' });
   });
 
@@ -102,7 +135,10 @@ describe('non-templatized registration (DCR_NON_TEMPLATIZED=true)', () => {
     await expectOAuthError(await registerWith(fetch, iat, { redirect_uris: ['https://app.example/cb'] }), 403, 'insufficient_scope');
     const unflagged = await openRegistrar(false);
     await expectOAuthError(
-      await fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials', scope: 'dcr' }, { Authorization: basic(unflagged.clientId, unflagged.secret) })),
+      await fetch(
+        '/oauth/v2/oauth-token',
+        form({ grant_type: 'client_credentials', scope: 'dcr' }, { Authorization: basic(unflagged.clientId, unflagged.secret) }),
+      ),
       400,
       'invalid_scope',
     );
@@ -112,7 +148,10 @@ describe('non-templatized registration (DCR_NON_TEMPLATIZED=true)', () => {
     const off = testServer();
     const registrar = await openRegistrar();
     await expectOAuthError(
-      await off('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials', scope: 'dcr' }, { Authorization: basic(registrar.clientId, registrar.secret) })),
+      await off(
+        '/oauth/v2/oauth-token',
+        form({ grant_type: 'client_credentials', scope: 'dcr' }, { Authorization: basic(registrar.clientId, registrar.secret) }),
+      ),
       400,
       'invalid_scope',
     );
@@ -124,9 +163,15 @@ describe('non-templatized registration (DCR_NON_TEMPLATIZED=true)', () => {
     const client = (await (await register({ redirect_uris: ['https://app.example/cb'] })).json()) as Record<string, any>;
     const path = new URL(client.registration_client_uri).pathname;
     const auth = (token: string) => ({ Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
-    expect(await (await fetch(path, { headers: auth(client.registration_access_token) })).json()).toMatchObject({ redirect_uris: ['https://app.example/cb'] });
+    expect(await (await fetch(path, { headers: auth(client.registration_access_token) })).json()).toMatchObject({
+      redirect_uris: ['https://app.example/cb'],
+    });
 
-    const put = await fetch(path, { method: 'PUT', headers: auth(client.registration_access_token), body: JSON.stringify({ client_id: client.client_id, redirect_uris: ['https://app.example/other'] }) });
+    const put = await fetch(path, {
+      method: 'PUT',
+      headers: auth(client.registration_access_token),
+      body: JSON.stringify({ client_id: client.client_id, redirect_uris: ['https://app.example/other'] }),
+    });
     expect(put.status).toBe(200);
     const updated = (await put.json()) as Record<string, any>;
     expect(updated.redirect_uris).toEqual(['https://app.example/other']);

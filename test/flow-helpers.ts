@@ -59,7 +59,12 @@ export function browser(fetch: Fetch) {
 export type Browser = ReturnType<typeof browser>;
 
 const unescapeHtml = (text: string) =>
-  text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The hidden fields of the login form, as the browser would post them. */
 export function hiddenFields(html: string): Record<string, string> {
@@ -101,13 +106,22 @@ export const exchangeCode = (fetch: Fetch, instance: Instance, code: string, ext
   fetch(TOKEN, form({ grant_type: 'authorization_code', code, ...extra }, { Authorization: basic(instance.clientId, instance.secret) }));
 
 export const refresh = (fetch: Fetch, instance: Instance, refreshToken: string, extra: Record<string, string> = {}) =>
-  fetch(TOKEN, form({ grant_type: 'refresh_token', refresh_token: refreshToken, ...extra }, { Authorization: basic(instance.clientId, instance.secret) }));
+  fetch(
+    TOKEN,
+    form(
+      { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra },
+      { Authorization: basic(instance.clientId, instance.secret) },
+    ),
+  );
 
 /** A PKCE verifier and its S256 challenge. */
 export async function pkce() {
   const verifier = crypto.randomUUID() + crypto.randomUUID();
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  const challenge = btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const challenge = btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
   return { verifier, challenge };
 }
 

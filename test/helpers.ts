@@ -23,7 +23,12 @@ export function testServer(options: AppOptions = {}, bindings: Partial<Env> = {}
 
 /** A clock the test moves by hand. */
 export function manualClock(start = Date.now()) {
-  const clock = { now: start, advance: (ms: number) => void (clock.now += ms) };
+  const clock = {
+    now: start,
+    advance: (ms: number) => {
+      clock.now += ms;
+    },
+  };
   return clock;
 }
 
@@ -45,8 +50,7 @@ export const form = (params: Record<string, string>, headers: Record<string, str
   body: new URLSearchParams(params).toString(),
 });
 
-export const basic = (id: string, secret: string) =>
-  `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`;
+export const basic = (id: string, secret: string) => `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`;
 
 export async function adminCall(fetch: Fetch, method: string, path: string, body?: unknown) {
   return fetch(`/admin/v1${path}`, {
@@ -111,7 +115,12 @@ export async function countInstances(templateName: string): Promise<number> {
 
 /** A template's configuration as the admin API shows it, without the bookkeeping a PUT does not take. */
 export async function templateConfig(fetch: Fetch, name: string): Promise<Record<string, unknown>> {
-  const { version: _v, created_at: _c, updated_at: _u, ...config } = (await (await adminCall(fetch, 'GET', `/templates/${name}`)).json()) as Record<string, unknown>;
+  const {
+    version: _v,
+    created_at: _c,
+    updated_at: _u,
+    ...config
+  } = (await (await adminCall(fetch, 'GET', `/templates/${name}`)).json()) as Record<string, unknown>;
   return config;
 }
 

@@ -1,14 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import {
-  countInstances,
-  expectOAuthError,
-  manualClock,
-  registerWith,
-  requestIat,
-  setUpTemplate,
-  testServer,
-} from './helpers';
+import { countInstances, expectOAuthError, manualClock, registerWith, requestIat, setUpTemplate, testServer } from './helpers';
 
 describe('the initial access token is single-use', () => {
   const fetch = testServer();
@@ -26,9 +18,7 @@ describe('the initial access token is single-use', () => {
   it('50 concurrent registrations with one IAT give exactly one 201 and one client row', async () => {
     const { registrar, templateName } = await setUpTemplate(fetch);
     const iat = await requestIat(fetch, registrar);
-    const answers = await Promise.all(
-      Array.from({ length: 50 }, () => registerWith(fetch, iat, { software_id: templateName })),
-    );
+    const answers = await Promise.all(Array.from({ length: 50 }, () => registerWith(fetch, iat, { software_id: templateName })));
     const statuses = answers.map((res) => res.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 401)).toHaveLength(49);
@@ -38,7 +28,13 @@ describe('the initial access token is single-use', () => {
   it('two IATs of one registrar make two instances, each with its own credentials', async () => {
     const { registrar, templateName } = await setUpTemplate(fetch);
     const [a, b] = await Promise.all(
-      [0, 1].map(async () => (await (await registerWith(fetch, await requestIat(fetch, registrar), { software_id: templateName })).json()) as Record<string, string>),
+      [0, 1].map(
+        async () =>
+          (await (await registerWith(fetch, await requestIat(fetch, registrar), { software_id: templateName })).json()) as Record<
+            string,
+            string
+          >,
+      ),
     );
     expect(a!.client_id).not.toBe(b!.client_id);
     expect(a!.client_secret).not.toBe(b!.client_secret);
@@ -49,12 +45,16 @@ describe('the initial access token is single-use', () => {
     const { registrar, templateName } = await setUpTemplate(fetch);
     const iat = await requestIat(fetch, registrar);
     const { client_id } = (await (await registerWith(fetch, iat, { software_id: templateName })).json()) as { client_id: string };
-    const { created_by_iat } = (await env.DB.prepare('SELECT created_by_iat FROM clients WHERE client_id = ?').bind(client_id).first<{ created_by_iat: string }>())!;
+    const { created_by_iat } = (await env.DB.prepare('SELECT created_by_iat FROM clients WHERE client_id = ?')
+      .bind(client_id)
+      .first<{ created_by_iat: string }>())!;
     await expect(
       env.DB.prepare(
         `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client, issued_at, registration_token_hash)
          VALUES ('second', 'instance', ?, 'x', '{}', ?, 'server', 0, 'y')`,
-      ).bind(templateName, created_by_iat).run(),
+      )
+        .bind(templateName, created_by_iat)
+        .run(),
     ).rejects.toThrow(/UNIQUE constraint failed: clients.created_by_iat/);
   });
 });

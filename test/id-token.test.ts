@@ -8,7 +8,10 @@ const fetch = testServer();
 async function idTokenFor(template: Record<string, unknown>, params: Record<string, string> = {}) {
   const instance = await registerInstance(fetch, template);
   const user = await createUser(fetch);
-  const tokens = (await (await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, params))).json()) as Record<string, string>;
+  const tokens = (await (await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, params))).json()) as Record<
+    string,
+    string
+  >;
   return { instance, user, tokens };
 }
 
@@ -20,7 +23,8 @@ describe('ID tokens', () => {
     const jwks = createLocalJWKSet(await (await fetch('/oauth/v2/oauth-anonymous/jwks')).json());
     const { payload } = await jwtVerify(tokens.id_token!, jwks, { issuer: ORIGIN, audience: instance.clientId, algorithms: ['ES256'] });
     expect(payload).toMatchObject({ sub: user.sub, azp: instance.clientId, nonce: 'abc', acr: 'username-password' });
-    for (const claim of ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'at_hash', 'azp']) expect(payload).toHaveProperty(claim);
+    for (const claim of ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'at_hash', 'azp'])
+      expect(payload).toHaveProperty(claim);
   });
 
   it('a template switching the algorithm changes the next ID token, refreshes included', async () => {

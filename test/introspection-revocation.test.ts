@@ -21,7 +21,10 @@ const revoke = (caller: Pick<Instance, 'clientId' | 'secret'>, token: string, hi
 async function signedIn() {
   const instance = await registerInstance(fetch);
   const user = await createUser(fetch);
-  const tokens = (await (await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user))).json()) as Record<string, string>;
+  const tokens = (await (await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user))).json()) as Record<
+    string,
+    string
+  >;
   return { instance, user, accessToken: tokens.access_token!, refreshToken: tokens.refresh_token! };
 }
 
@@ -36,7 +39,13 @@ describe('introspection (RFC 7662)', () => {
       scope: 'openid',
       exp: Math.floor(clock.now / 1000) + 3600,
     });
-    expect(await introspect(instance, refreshToken)).toMatchObject({ active: true, token_type: 'refresh_token', client_id: instance.clientId, sub: user.sub, scope: 'openid' });
+    expect(await introspect(instance, refreshToken)).toMatchObject({
+      active: true,
+      token_type: 'refresh_token',
+      client_id: instance.clientId,
+      sub: user.sub,
+      scope: 'openid',
+    });
   });
 
   it('an expired access token is inactive', async () => {
@@ -66,7 +75,9 @@ describe('introspection (RFC 7662)', () => {
     const { instance: other } = await signedIn();
     expect(await introspect(other, accessToken)).toEqual({ active: false });
     const rsId = unique('api');
-    const { client_secret } = (await (await adminCall(fetch, 'POST', '/clients', { client_id: rsId, resource_server: true })).json()) as { client_secret: string };
+    const { client_secret } = (await (await adminCall(fetch, 'POST', '/clients', { client_id: rsId, resource_server: true })).json()) as {
+      client_secret: string;
+    };
     expect(await introspect({ clientId: rsId, secret: client_secret }, accessToken)).toMatchObject({ active: true });
   });
 
@@ -80,7 +91,11 @@ describe('introspection (RFC 7662)', () => {
   it('requires client authentication and a token parameter', async () => {
     const { instance, accessToken } = await signedIn();
     await expectOAuthError(await fetch(INTROSPECT, form({ token: accessToken })), 400, 'invalid_request');
-    await expectOAuthError(await fetch(INTROSPECT, form({ token: accessToken }, { Authorization: basic(instance.clientId, 'wrong') })), 401, 'invalid_client');
+    await expectOAuthError(
+      await fetch(INTROSPECT, form({ token: accessToken }, { Authorization: basic(instance.clientId, 'wrong') })),
+      401,
+      'invalid_client',
+    );
     await expectOAuthError(await fetch(INTROSPECT, form({}, as(instance))), 400, 'invalid_request');
   });
 });
@@ -95,7 +110,9 @@ describe('revocation (RFC 7009)', () => {
 
   it('revokes a client_credentials access token', async () => {
     const machine = await registerInstance(fetch, { capabilities: ['client_credentials'], redirect_uris: [], scopes: ['read'] });
-    const { access_token } = (await (await fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials' }, as(machine)))).json()) as { access_token: string };
+    const { access_token } = (await (
+      await fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials' }, as(machine)))
+    ).json()) as { access_token: string };
     expect(await introspect(machine, access_token)).toMatchObject({ active: true, scope: 'read' });
     expect((await revoke(machine, access_token)).status).toBe(200);
     expect(await introspect(machine, access_token)).toEqual({ active: false });

@@ -1,15 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { adminCall, basic, editTemplate, expectOAuthError, form, manualClock, registerWith, requestIat, setUpTemplate, templateConfig, testServer } from './helpers';
+import {
+  adminCall,
+  basic,
+  editTemplate,
+  expectOAuthError,
+  form,
+  manualClock,
+  registerWith,
+  requestIat,
+  setUpTemplate,
+  templateConfig,
+  testServer,
+} from './helpers';
 
 const clock = manualClock();
 const fetch = testServer({ clock: () => clock.now });
 
 async function templateWithInstances(count: number) {
-  const { registrar, templateName } = await setUpTemplate(fetch, { capabilities: ['client_credentials'], redirect_uris: [], scopes: ['read'] });
+  const { registrar, templateName } = await setUpTemplate(fetch, {
+    capabilities: ['client_credentials'],
+    redirect_uris: [],
+    scopes: ['read'],
+  });
   const instances: { client_id: string; client_secret: string }[] = [];
   for (let i = 0; i < count; i++) {
     const iat = await requestIat(fetch, registrar);
-    instances.push((await (await registerWith(fetch, iat, { software_id: templateName })).json()) as { client_id: string; client_secret: string });
+    instances.push(
+      (await (await registerWith(fetch, iat, { software_id: templateName })).json()) as { client_id: string; client_secret: string },
+    );
   }
   return { registrar, templateName, instances };
 }
@@ -82,7 +100,10 @@ describe('template change history', () => {
 
     const history = (await (await adminCall(fetch, 'GET', `/templates/${templateName}/history`)).json()) as Record<string, any>[];
     expect(history).toHaveLength(3);
-    expect(history[0]).toMatchObject({ version: 1, changes: { scopes: { from: null, to: ['openid'] }, name: { from: null, to: templateName } } });
+    expect(history[0]).toMatchObject({
+      version: 1,
+      changes: { scopes: { from: null, to: ['openid'] }, name: { from: null, to: templateName } },
+    });
     expect(history[1]).toEqual({
       version: 2,
       changed_at: new Date(clock.now - 1_000).toISOString(),

@@ -17,7 +17,13 @@ const nastyBodies: [string, BodyInit][] = [
   ['many parameters', Array.from({ length: 2000 }, (_, i) => `p${i}=${i}`).join('&')],
 ];
 
-const contentTypes = ['application/x-www-form-urlencoded', 'application/json', 'multipart/form-data; boundary=x', 'text/plain; charset=utf-16', ''];
+const contentTypes = [
+  'application/x-www-form-urlencoded',
+  'application/json',
+  'multipart/form-data; boundary=x',
+  'text/plain; charset=utf-16',
+  '',
+];
 
 const authorizations = [
   undefined,
@@ -73,7 +79,9 @@ describe('malformed input never gets a 5xx', () => {
 
   it('RFC 7592 management with nasty ids, tokens and bodies', async () => {
     const { registrar, templateName } = await setUpTemplate(fetch);
-    const instance = (await (await registerWith(fetch, await requestIat(fetch, registrar), { software_id: templateName })).json()) as Record<string, string>;
+    const instance = (await (
+      await registerWith(fetch, await requestIat(fetch, registrar), { software_id: templateName })
+    ).json()) as Record<string, string>;
     const ids = [instance.client_id!, '%00', '..%2F..%2Fadmin', 'x'.repeat(5000), encodeURIComponent('\u{1F600}')];
     for (const id of ids) {
       for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
@@ -105,7 +113,13 @@ describe('malformed input never gets a 5xx', () => {
 
   it('admin paths with nasty names', async () => {
     for (const name of ['%zz', '%00', 'x'.repeat(5000), '..', encodeURIComponent('名前')]) {
-      for (const path of [`/admin/v1/templates/${name}`, `/admin/v1/templates/${name}/instances`, `/admin/v1/templates/${name}/history`, `/admin/v1/clients/${name}`, `/admin/v1/users/${name}`]) {
+      for (const path of [
+        `/admin/v1/templates/${name}`,
+        `/admin/v1/templates/${name}/instances`,
+        `/admin/v1/templates/${name}/history`,
+        `/admin/v1/clients/${name}`,
+        `/admin/v1/users/${name}`,
+      ]) {
         for (const method of ['GET', 'PUT', 'DELETE']) {
           await expectNo5xx(path, { method, headers: adminHeaders, ...(method === 'PUT' ? { body: '{"x":1}' } : {}) });
         }

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, adminCall, basic, editTemplate, expectOAuthError, form, registerWith, requestIat, setUpTemplate, testServer } from './helpers';
+import {
+  ORIGIN,
+  adminCall,
+  basic,
+  editTemplate,
+  expectOAuthError,
+  form,
+  registerWith,
+  requestIat,
+  setUpTemplate,
+  testServer,
+} from './helpers';
 
 const fetch = testServer();
 
@@ -43,7 +54,9 @@ describe('RFC 7592 client configuration endpoint', () => {
     const { client_secret, client_secret_expires_at, registration_access_token, ...metadata } = instance;
     expect(await res.json()).toEqual(metadata);
     await editTemplate(fetch, templateName, { scopes: ['read', 'write'] });
-    expect(await (await manage(instance.registration_client_uri, instance.registration_access_token)).json()).toMatchObject({ scope: 'read write' });
+    expect(await (await manage(instance.registration_client_uri, instance.registration_access_token)).json()).toMatchObject({
+      scope: 'read write',
+    });
   });
 
   it('a missing or wrong token -> 401 with no client data; client A’s token on client B -> 401', async () => {
@@ -78,14 +91,24 @@ describe('RFC 7592 client configuration endpoint', () => {
     ['another template', { software_id: 'some-other-template' }],
   ])('PUT carrying %s -> 400, nothing changes', async (_, extra) => {
     const { instance } = await registered();
-    const res = await put(instance.registration_client_uri, instance.registration_access_token, { client_id: instance.client_id, client_name: 'changed', ...extra });
+    const res = await put(instance.registration_client_uri, instance.registration_access_token, {
+      client_id: instance.client_id,
+      client_name: 'changed',
+      ...extra,
+    });
     await expectOAuthError(res, 400, 'invalid_client_metadata');
-    expect(await (await manage(instance.registration_client_uri, instance.registration_access_token)).json()).toMatchObject({ client_name: instance.client_name });
+    expect(await (await manage(instance.registration_client_uri, instance.registration_access_token)).json()).toMatchObject({
+      client_name: instance.client_name,
+    });
   });
 
   it('PUT without client_id -> 400', async () => {
     const { instance } = await registered();
-    await expectOAuthError(await put(instance.registration_client_uri, instance.registration_access_token, { client_name: 'x' }), 400, 'invalid_client_metadata');
+    await expectOAuthError(
+      await put(instance.registration_client_uri, instance.registration_access_token, { client_name: 'x' }),
+      400,
+      'invalid_client_metadata',
+    );
   });
 
   it('PUT changes what the instance may choose and rotates the token', async () => {
@@ -107,20 +130,28 @@ describe('RFC 7592 client configuration endpoint', () => {
     expect(updated.registration_access_token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     expect(updated.registration_access_token).not.toBe(instance.registration_access_token);
     await expectNoClientData(await manage(instance.registration_client_uri, instance.registration_access_token));
-    expect(await (await manage(instance.registration_client_uri, updated.registration_access_token)).json()).toMatchObject({ client_name: 'Renamed' });
+    expect(await (await manage(instance.registration_client_uri, updated.registration_access_token)).json()).toMatchObject({
+      client_name: 'Renamed',
+    });
   });
 
   it('two concurrent PUTs with one token: exactly one wins', async () => {
     const { instance } = await registered();
     const answers = await Promise.all(
-      ['one', 'two', 'three'].map((name) => put(instance.registration_client_uri, instance.registration_access_token, { client_id: instance.client_id, client_name: name })),
+      ['one', 'two', 'three'].map((name) =>
+        put(instance.registration_client_uri, instance.registration_access_token, { client_id: instance.client_id, client_name: name }),
+      ),
     );
     expect(answers.map((r) => r.status).sort()).toEqual([200, 401, 401]);
   });
 
   it('DELETE -> 204; afterwards the management URI is 401 and the client id invalid_client', async () => {
     const { instance, templateName } = await registered();
-    const tokenRequest = () => fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials' }, { Authorization: basic(instance.client_id, instance.client_secret) }));
+    const tokenRequest = () =>
+      fetch(
+        '/oauth/v2/oauth-token',
+        form({ grant_type: 'client_credentials' }, { Authorization: basic(instance.client_id, instance.client_secret) }),
+      );
     expect((await tokenRequest()).status).toBe(200);
     const res = await manage(instance.registration_client_uri, instance.registration_access_token, { method: 'DELETE' });
     expect(res.status).toBe(204);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { adminCall, editTemplate, expectOAuthError, manualClock, testServer, type Fetch } from './helpers';
-import { USERINFO, authorizationCode, createUser, exchangeCode, refresh, registerInstance, type Instance, serverWithUnreachableLedger } from './flow-helpers';
+import {
+  USERINFO,
+  authorizationCode,
+  createUser,
+  exchangeCode,
+  refresh,
+  registerInstance,
+  type Instance,
+  serverWithUnreachableLedger,
+} from './flow-helpers';
 
 const fetch = testServer();
 

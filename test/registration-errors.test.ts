@@ -35,7 +35,13 @@ describe('registration refuses a missing or bad initial access token with 401 in
   it('unknown: a well-formed token signed by someone else', async () => {
     const { templateName, registrar } = await setUpTemplate(fetch);
     const { privateKey } = await generateKeyPair('ES256');
-    const forged = await new SignJWT({ client_id: registrar.clientId, scope: 'dcr', jti: 'forged', sub: registrar.clientId, aud: 'https://edge-dcr.test' })
+    const forged = await new SignJWT({
+      client_id: registrar.clientId,
+      scope: 'dcr',
+      jti: 'forged',
+      sub: registrar.clientId,
+      aud: 'https://edge-dcr.test',
+    })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'not-ours' })
       .setIssuer('https://edge-dcr.test')
       .setIssuedAt()
@@ -64,8 +70,13 @@ describe('registration checks what the token may do before spending it', () => {
   it('an access token without the dcr scope gets 403 insufficient_scope', async () => {
     const { templateName } = await setUpTemplate(fetch);
     const reader = unique('reader');
-    const { client_secret } = (await (await adminCall(fetch, 'POST', '/clients', { client_id: reader, scopes: ['read'] })).json()) as { client_secret: string };
-    const tokenRes = await fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials', client_id: reader, client_secret, scope: 'read' }));
+    const { client_secret } = (await (await adminCall(fetch, 'POST', '/clients', { client_id: reader, scopes: ['read'] })).json()) as {
+      client_secret: string;
+    };
+    const tokenRes = await fetch(
+      '/oauth/v2/oauth-token',
+      form({ grant_type: 'client_credentials', client_id: reader, client_secret, scope: 'read' }),
+    );
     const { access_token } = (await tokenRes.json()) as { access_token: string };
     const res = await registerWith(fetch, access_token, { software_id: templateName });
     await expectOAuthError(res, 403, 'insufficient_scope');
@@ -204,7 +215,10 @@ describe('settings', () => {
 
 describe('faults', () => {
   it('an unreachable ledger fails closed with 503 and makes no client', async () => {
-    const unreachable = { idFromName: (name: string) => env.LEDGER.idFromName(name), get: () => ({ consume: () => Promise.reject(new Error('network connection lost')) }) };
+    const unreachable = {
+      idFromName: (name: string) => env.LEDGER.idFromName(name),
+      get: () => ({ consume: () => Promise.reject(new Error('network connection lost')) }),
+    };
     const broken = testServer({ ledger: () => durableLedger(unreachable as unknown as typeof env.LEDGER) });
     const { registrar, templateName } = await setUpTemplate(fetch);
     const iat = await requestIat(fetch, registrar);
@@ -216,7 +230,9 @@ describe('faults', () => {
   it('storage failing after the IAT is consumed: 500 server_error, no client, the IAT is spent', async () => {
     const failingDb = {
       prepare: (sql: string) =>
-        sql.includes('INSERT INTO clients (client_id, kind, template_name') ? { bind: () => ({ run: () => Promise.reject(new Error('D1_ERROR: storage offline')) }) } : env.DB.prepare(sql),
+        sql.includes('INSERT INTO clients (client_id, kind, template_name')
+          ? { bind: () => ({ run: () => Promise.reject(new Error('D1_ERROR: storage offline')) }) }
+          : env.DB.prepare(sql),
     } as unknown as D1Database;
     const broken = testServer({}, { DB: failingDb });
     const { registrar, templateName } = await setUpTemplate(fetch);

@@ -27,7 +27,11 @@ describe('token endpoint client authentication', () => {
     const viaBasic = await fetch(TOKEN, form({ grant_type: 'client_credentials' }, { Authorization: basic(clientId, `${secret}x`) }));
     await expectOAuthError(viaBasic, 401, 'invalid_client');
     expect(viaBasic.headers.get('WWW-Authenticate')).toMatch(/^Basic/);
-    await expectOAuthError(await fetch(TOKEN, form({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'short' })), 401, 'invalid_client');
+    await expectOAuthError(
+      await fetch(TOKEN, form({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'short' })),
+      401,
+      'invalid_client',
+    );
     await expectOAuthError(await fetch(TOKEN, form({ grant_type: 'client_credentials', client_id: clientId })), 401, 'invalid_client');
   });
 
@@ -49,14 +53,22 @@ describe('token endpoint client authentication', () => {
 
   it('a method the client may not use -> 401 invalid_client', async () => {
     const { clientId, secret } = await staticClient({ token_endpoint_auth_methods: ['client_secret_post'] });
-    await expectOAuthError(await fetch(TOKEN, form({ grant_type: 'client_credentials' }, { Authorization: basic(clientId, secret) })), 401, 'invalid_client');
+    await expectOAuthError(
+      await fetch(TOKEN, form({ grant_type: 'client_credentials' }, { Authorization: basic(clientId, secret) })),
+      401,
+      'invalid_client',
+    );
     expect((await fetch(TOKEN, form({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }))).status).toBe(200);
   });
 
   it('a deleted client -> 401 invalid_client', async () => {
     const { clientId, secret } = await staticClient();
     expect((await adminCall(fetch, 'DELETE', `/clients/${clientId}`)).status).toBe(204);
-    await expectOAuthError(await fetch(TOKEN, form({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret })), 401, 'invalid_client');
+    await expectOAuthError(
+      await fetch(TOKEN, form({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret })),
+      401,
+      'invalid_client',
+    );
   });
 });
 
@@ -72,7 +84,11 @@ describe('token endpoint requests', () => {
   });
 
   it('a body that is not a form -> 400 invalid_request', async () => {
-    const res = await fetch(TOKEN, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"grant_type":"client_credentials"}' });
+    const res = await fetch(TOKEN, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"grant_type":"client_credentials"}',
+    });
     await expectOAuthError(res, 400, 'invalid_request');
   });
 
@@ -80,13 +96,21 @@ describe('token endpoint requests', () => {
     const { clientId, secret } = await staticClient();
     await expectOAuthError(await fetch(TOKEN, form({}, { Authorization: basic(clientId, secret) })), 400, 'invalid_request');
     for (const grantType of ['password', 'urn:ietf:params:oauth:grant-type:device_code', 'toString', '__proto__']) {
-      await expectOAuthError(await fetch(TOKEN, form({ grant_type: grantType }, { Authorization: basic(clientId, secret) })), 400, 'unsupported_grant_type');
+      await expectOAuthError(
+        await fetch(TOKEN, form({ grant_type: grantType }, { Authorization: basic(clientId, secret) })),
+        400,
+        'unsupported_grant_type',
+      );
     }
   });
 
   it('a grant the client may not use -> unauthorized_client', async () => {
     const { clientId, secret } = await staticClient({ capabilities: ['code'], redirect_uris: ['https://app.example/cb'] });
-    await expectOAuthError(await fetch(TOKEN, form({ grant_type: 'client_credentials' }, { Authorization: basic(clientId, secret) })), 400, 'unauthorized_client');
+    await expectOAuthError(
+      await fetch(TOKEN, form({ grant_type: 'client_credentials' }, { Authorization: basic(clientId, secret) })),
+      400,
+      'unauthorized_client',
+    );
   });
 
   it('scopes: within the client -> granted; beyond it or malformed -> invalid_scope', async () => {
@@ -97,7 +121,11 @@ describe('token endpoint requests', () => {
     const all = await fetch(TOKEN, form({ grant_type: 'client_credentials' }, auth));
     expect(await all.json()).toMatchObject({ scope: 'read write' });
     await expectOAuthError(await fetch(TOKEN, form({ grant_type: 'client_credentials', scope: 'read admin' }, auth)), 400, 'invalid_scope');
-    await expectOAuthError(await fetch(TOKEN, form({ grant_type: 'client_credentials', scope: 'read  write' }, auth)), 400, 'invalid_scope');
+    await expectOAuthError(
+      await fetch(TOKEN, form({ grant_type: 'client_credentials', scope: 'read  write' }, auth)),
+      400,
+      'invalid_scope',
+    );
   });
 
   it('dcr: only for a client some enabled template allows, and only alone', async () => {
@@ -108,9 +136,17 @@ describe('token endpoint requests', () => {
     const { registrar, templateName } = await setUpTemplate(fetch);
     const registrarAuth = { Authorization: basic(registrar.clientId, registrar.secret) };
     expect((await fetch(TOKEN, form({ grant_type: 'client_credentials', scope: 'dcr' }, registrarAuth))).status).toBe(200);
-    await expectOAuthError(await fetch(TOKEN, form({ grant_type: 'client_credentials', scope: 'dcr read' }, registrarAuth)), 400, 'invalid_scope');
+    await expectOAuthError(
+      await fetch(TOKEN, form({ grant_type: 'client_credentials', scope: 'dcr read' }, registrarAuth)),
+      400,
+      'invalid_scope',
+    );
 
     await editTemplate(fetch, templateName, { enabled: false });
-    await expectOAuthError(await fetch(TOKEN, form({ grant_type: 'client_credentials', scope: 'dcr' }, registrarAuth)), 400, 'invalid_scope');
+    await expectOAuthError(
+      await fetch(TOKEN, form({ grant_type: 'client_credentials', scope: 'dcr' }, registrarAuth)),
+      400,
+      'invalid_scope',
+    );
   });
 });

@@ -35,7 +35,9 @@ async function userIat(loginClient: Instance, user: Awaited<ReturnType<typeof cr
 }
 
 const askForDcr = (clientId: string) =>
-  browser(fetch).fetch(`/oauth/v2/oauth-authorize?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid dcr', redirect_uri: CALLBACK, state: 's' })}`);
+  browser(fetch).fetch(
+    `/oauth/v2/oauth-authorize?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid dcr', redirect_uri: CALLBACK, state: 's' })}`,
+  );
 
 describe('registration by users (template registration mode "users")', () => {
   it('a user logged in through the designated client gets an IAT and registers one instance', async () => {
@@ -55,13 +57,21 @@ describe('registration by users (template registration mode "users")', () => {
 
   it('the designated client cannot get an IAT for itself by client_credentials', async () => {
     const { loginClient } = await userRegistration();
-    const res = await fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials', scope: 'dcr' }, { Authorization: basic(loginClient.clientId, loginClient.secret) }));
+    const res = await fetch(
+      '/oauth/v2/oauth-token',
+      form({ grant_type: 'client_credentials', scope: 'dcr' }, { Authorization: basic(loginClient.clientId, loginClient.secret) }),
+    );
     await expectOAuthError(res, 400, 'invalid_scope');
   });
 
   it('other clients cannot ask for dcr in the code flow', async () => {
     const otherId = unique('other-app');
-    await adminCall(fetch, 'POST', '/clients', { client_id: otherId, capabilities: ['code'], redirect_uris: [CALLBACK], scopes: ['openid'] });
+    await adminCall(fetch, 'POST', '/clients', {
+      client_id: otherId,
+      capabilities: ['code'],
+      redirect_uris: [CALLBACK],
+      scopes: ['openid'],
+    });
     expect(redirectParams(await askForDcr(otherId)).get('error')).toBe('invalid_scope');
   });
 
@@ -79,7 +89,11 @@ describe('registration by users (template registration mode "users")', () => {
 
   it('a disabled user-mode template takes dcr away from its login client at once', async () => {
     const { loginClient, templateName, user } = await userRegistration();
-    const before = await logIn(browser(fetch), { client_id: loginClient.clientId, response_type: 'code', scope: 'openid dcr', redirect_uri: CALLBACK }, user);
+    const before = await logIn(
+      browser(fetch),
+      { client_id: loginClient.clientId, response_type: 'code', scope: 'openid dcr', redirect_uri: CALLBACK },
+      user,
+    );
     expect(redirectParams(before).get('code')).toBeTruthy();
     await editTemplate(fetch, templateName, { enabled: false });
     expect(redirectParams(await askForDcr(loginClient.clientId)).get('error')).toBe('invalid_scope');

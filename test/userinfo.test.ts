@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { adminCall, basic, editTemplate, expectOAuthError, form, manualClock, testServer, type Fetch } from './helpers';
-import { TOKEN, USERINFO, authorizationCode, createUser, exchangeCode, registerInstance, serverWithUnreachableLedger } from './flow-helpers';
+import {
+  TOKEN,
+  USERINFO,
+  authorizationCode,
+  createUser,
+  exchangeCode,
+  registerInstance,
+  serverWithUnreachableLedger,
+} from './flow-helpers';
 
 const fetch = testServer();
 
@@ -16,7 +24,9 @@ const CLAIMS = {
 async function accessToken(f: Fetch, scope: string, template: Record<string, unknown> = {}) {
   const instance = await registerInstance(f, { scopes: ['openid', 'profile', 'email', 'phone', 'address'], ...template });
   const user = await createUser(f, CLAIMS);
-  const tokens = (await (await exchangeCode(f, instance, await authorizationCode(f, instance, user, { scope }))).json()) as { access_token: string };
+  const tokens = (await (await exchangeCode(f, instance, await authorizationCode(f, instance, user, { scope }))).json()) as {
+    access_token: string;
+  };
   return { instance, user, token: tokens.access_token };
 }
 
@@ -79,8 +89,15 @@ describe('userinfo', () => {
     expect(res.headers.get('WWW-Authenticate')).toContain('scope="openid"');
     // A client_credentials token names no user.
     const machine = await registerInstance(fetch, { capabilities: ['client_credentials'], scopes: ['read'] });
-    const cc = await fetch(TOKEN, form({ grant_type: 'client_credentials', scope: 'read' }, { Authorization: basic(machine.clientId, machine.secret) }));
-    await expectOAuthError(await fetch(USERINFO, bearer(((await cc.json()) as { access_token: string }).access_token)), 403, 'insufficient_scope');
+    const cc = await fetch(
+      TOKEN,
+      form({ grant_type: 'client_credentials', scope: 'read' }, { Authorization: basic(machine.clientId, machine.secret) }),
+    );
+    await expectOAuthError(
+      await fetch(USERINFO, bearer(((await cc.json()) as { access_token: string }).access_token)),
+      403,
+      'insufficient_scope',
+    );
   });
 
   it('an expired token -> 401 invalid_token', async () => {

@@ -26,15 +26,21 @@ describe('admin API for users', () => {
     expect(JSON.stringify(list)).not.toContain('password');
     expect(await (await adminCall(fetch, 'GET', `/users/${username}`)).json()).toMatchObject({ username, sub: user.sub });
 
-    const before = await env.DB.prepare('SELECT password_hash FROM users WHERE username = ?').bind(username).first<{ password_hash: string }>();
+    const before = await env.DB.prepare('SELECT password_hash FROM users WHERE username = ?')
+      .bind(username)
+      .first<{ password_hash: string }>();
     const updated = await adminCall(fetch, 'PUT', `/users/${username}`, { claims: { name: 'Alice B.' } });
     expect(updated.status).toBe(200);
     expect(await updated.json()).toMatchObject({ sub: user.sub, claims: { name: 'Alice B.' } });
-    const unchanged = await env.DB.prepare('SELECT password_hash FROM users WHERE username = ?').bind(username).first<{ password_hash: string }>();
+    const unchanged = await env.DB.prepare('SELECT password_hash FROM users WHERE username = ?')
+      .bind(username)
+      .first<{ password_hash: string }>();
     expect(unchanged!.password_hash).toBe(before!.password_hash);
 
     expect((await adminCall(fetch, 'PUT', `/users/${username}`, { password: 'a brand new password' })).status).toBe(200);
-    const after = await env.DB.prepare('SELECT password_hash FROM users WHERE username = ?').bind(username).first<{ password_hash: string }>();
+    const after = await env.DB.prepare('SELECT password_hash FROM users WHERE username = ?')
+      .bind(username)
+      .first<{ password_hash: string }>();
     expect(await verifyPassword('a brand new password', after!.password_hash)).toBe(true);
     expect(await verifyPassword('correct horse battery', after!.password_hash)).toBe(false);
 

@@ -7,7 +7,7 @@ const BAR_AREA = 520;
 const BAR = 22;
 const GAP = 6;
 
-const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const ms = (n) => (n < 10 ? n.toFixed(1) : String(Math.round(n)));
 
@@ -19,7 +19,7 @@ export function chartSvg({ servers, settings }) {
   const ceiling = servers.hello?.hello;
   const parts = [];
   let y = 0;
-  const text = (tx, ty, content, attrs = '') => parts.push(`<text x="${tx}" y="${ty}" ${attrs}>${escape(content)}</text>`);
+  const text = (tx, ty, content, attrs = '') => parts.push(`<text x="${tx}" y="${ty}" ${attrs}>${escapeXml(content)}</text>`);
 
   text(0, y + 20, 'Requests per second (median of runs), higher is better', 'font-size="17" font-weight="bold"');
   y += 34;
@@ -33,7 +33,9 @@ export function chartSvg({ servers, settings }) {
   y += 22;
 
   for (const [op, label] of OPERATIONS) {
-    const rows = ['edge-dcr', ...PEERS].map((name) => [name, servers[name]?.[op]]).filter(([name, r]) => r || (name === 'edge-dcr' && servers['edge-dcr']));
+    const rows = ['edge-dcr', ...PEERS]
+      .map((name) => [name, servers[name]?.[op]])
+      .filter(([name, r]) => r || (name === 'edge-dcr' && servers['edge-dcr']));
     if (!rows.some(([, r]) => r)) continue;
     const edge = servers['edge-dcr']?.[op];
     const ofCeiling = edge && ceiling ? ` (edge-dcr at ${Math.round((edge.rps / ceiling.rps) * 100)}% of the ceiling)` : '';

@@ -17,8 +17,14 @@ export async function startChild(script, config, { startupMs = 120_000 } = {}) {
   child.on('exit', () => live.delete(child));
   const first = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start`)), startupMs);
-    child.once('message', (message) => (clearTimeout(timer), resolve(message)));
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`${script} exited with ${code} while starting`))));
+    child.once('message', (message) => {
+      clearTimeout(timer);
+      resolve(message);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code} while starting`));
+    });
   });
   let queue = Promise.resolve();
   const call = (message) =>
@@ -43,7 +49,10 @@ function stopChild(child) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => (clearTimeout(timer), resolve()));
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     if (child.connected) child.send({ type: 'stop' });
     else child.kill('SIGTERM');
   });

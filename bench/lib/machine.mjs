@@ -14,7 +14,9 @@ export function machine() {
     cpu,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     kernel: release(),
-    loadAverage: loadavg().map((n) => n.toFixed(2)).join(' '),
+    loadAverage: loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' '),
     node: process.version,
     workerd: execFileSync(require.resolve('workerd/bin/workerd'), ['--version'], { encoding: 'utf8' }).trim(),
     versions: Object.fromEntries(

@@ -63,4 +63,5 @@ export async function measureOperation({ load, server, op, settings, poolFile, l
 }
 
 const fmt = (r) =>
-  `${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms` + (r.non2xx + r.errors + r.timeouts ? `, ${r.non2xx} non-2xx, ${r.errors} errors; first failure: ${r.firstFailure}` : '');
+  `${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms` +
+  (r.non2xx + r.errors + r.timeouts ? `, ${r.non2xx} non-2xx, ${r.errors} errors; first failure: ${r.firstFailure}` : '');

@@ -83,7 +83,7 @@ function markdown(results) {
   );
   ratioTable(p, results, '');
   if (servers['edge-dcr@entry']) {
-    p('', 'Through Miniflare\'s entry Worker (`@entry`):', '');
+    p('', "Through Miniflare's entry Worker (`@entry`):", '');
     ratioTable(p, results, '@entry');
   }
 
@@ -142,9 +142,13 @@ function markdown(results) {
     }
     const last = results.scaling[sizes.at(-1)];
     const growth = (op) => (last[op].p50 - first[op].p50) / first[op].p50;
-    const verdict = (op) => `${label(op)} ${growth(op) >= 0 ? '+' : ''}${Math.round(growth(op) * 100)}% (${Math.abs(growth(op)) <= 0.2 ? 'met' : '**missed**'})`;
+    const verdict = (op) =>
+      `${label(op)} ${growth(op) >= 0 ? '+' : ''}${Math.round(growth(op) * 100)}% (${Math.abs(growth(op)) <= 0.2 ? 'met' : '**missed**'})`;
     const label = (op) => (op === 'registration' ? 'registration' : 'token');
-    p('', `Target "flat within 20%" on p50 from ${int(Number(sizes[0]))} to ${int(Number(sizes.at(-1)))} instances: ${verdict('client_credentials')}, ${verdict('registration')}.`);
+    p(
+      '',
+      `Target "flat within 20%" on p50 from ${int(Number(sizes[0]))} to ${int(Number(sizes.at(-1)))} instances: ${verdict('client_credentials')}, ${verdict('registration')}.`,
+    );
   }
 
   p(
@@ -170,5 +174,5 @@ function markdown(results) {
     p('', '## Not measured for edge-dcr', '');
     for (const [op, label] of missing) p(`- ${label}: ${results.missing?.['edge-dcr']?.[op] ?? 'not run'}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

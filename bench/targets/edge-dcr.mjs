@@ -60,7 +60,13 @@ export async function startEdgeDcr({ core, keys, workDir, direct }) {
   const serverAuth = basic('server', server.client_secret);
   const tokenHeaders = { Authorization: serverAuth, 'Content-Type': 'application/x-www-form-urlencoded' };
   const iats = (n) =>
-    inParallel(n, 32, async () => (await call(`${url}${TOKEN_PATH}`, form({ grant_type: 'client_credentials', scope: 'dcr' }, { Authorization: serverAuth }))).access_token);
+    inParallel(
+      n,
+      32,
+      async () =>
+        (await call(`${url}${TOKEN_PATH}`, form({ grant_type: 'client_credentials', scope: 'dcr' }, { Authorization: serverAuth })))
+          .access_token,
+    );
   const codeFlow = await codeFlowSetup(url, admin, (await iats(1))[0]);
   const missing = codeFlow.missing ? { code: codeFlow.missing, refresh: codeFlow.missing } : {};
 
@@ -79,14 +85,28 @@ export async function startEdgeDcr({ core, keys, workDir, direct }) {
       ]);
       if (count > n) {
         const source = n > 0 ? "created_by_client = 'bench-seed'" : "created_by_client = 'server'";
-        await d1Rows([[copiesSql(columns.map((c) => c.name), source), count - n]]);
+        await d1Rows([
+          [
+            copiesSql(
+              columns.map((c) => c.name),
+              source,
+            ),
+            count - n,
+          ],
+        ]);
       }
       await d1Rows([["DELETE FROM clients WHERE created_by_client = 'server' AND client_id != ?", codeFlow.clientId ?? '']]);
     },
     ops: {
       discovery: { kind: 'fixed', method: 'GET', path: '/.well-known/openid-configuration' },
       jwks: { kind: 'fixed', method: 'GET', path: '/oauth/v2/oauth-anonymous/jwks' },
-      client_credentials: { kind: 'fixed', method: 'POST', path: TOKEN_PATH, headers: tokenHeaders, body: 'grant_type=client_credentials&scope=api' },
+      client_credentials: {
+        kind: 'fixed',
+        method: 'POST',
+        path: TOKEN_PATH,
+        headers: tokenHeaders,
+        body: 'grant_type=client_credentials&scope=api',
+      },
       registration: {
         kind: 'pool',
         method: 'POST',
@@ -101,7 +121,8 @@ export async function startEdgeDcr({ core, keys, workDir, direct }) {
           method: 'POST',
           path: TOKEN_PATH,
           headers: codeFlow.tokenHeaders,
-          pool: async (n) => (await codeFlow.codes(n)).map((code) => ({ body: new URLSearchParams({ ...codeFlow.exchange, code }).toString() })),
+          pool: async (n) =>
+            (await codeFlow.codes(n)).map((code) => ({ body: new URLSearchParams({ ...codeFlow.exchange, code }).toString() })),
         },
         refresh: {
           kind: 'chain',
@@ -111,7 +132,18 @@ export async function startEdgeDcr({ core, keys, workDir, direct }) {
           form: { grant_type: 'refresh_token' },
           pool: async (n) => {
             const codes = await codeFlow.codes(n);
-            return inParallel(n, 32, async (i) => (await call(`${url}${TOKEN_PATH}`, { method: 'POST', headers: codeFlow.tokenHeaders, body: new URLSearchParams({ ...codeFlow.exchange, code: codes[i] }).toString() })).refresh_token);
+            return inParallel(
+              n,
+              32,
+              async (i) =>
+                (
+                  await call(`${url}${TOKEN_PATH}`, {
+                    method: 'POST',
+                    headers: codeFlow.tokenHeaders,
+                    body: new URLSearchParams({ ...codeFlow.exchange, code: codes[i] }).toString(),
+                  })
+                ).refresh_token,
+            );
           },
         },
       }),
@@ -152,18 +184,37 @@ async function codeFlowSetup(url, admin, iat) {
     return res;
   };
   const page = await (await browse(authorize)).text();
-  const hidden = Object.fromEntries([...page.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"/g)].map(([, k, v]) => [k, unescapeHtml(v)]));
+  const hidden = Object.fromEntries(
+    [...page.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"/g)].map(([, k, v]) => [k, unescapeHtml(v)]),
+  );
   const code = codeFrom(await browse(`${url}${AUTHORIZE_PATH}`, form({ ...hidden, ...user })));
 
-  const tokenHeaders = { Authorization: basic(instance.client_id, instance.client_secret), 'Content-Type': 'application/x-www-form-urlencoded' };
+  const tokenHeaders = {
+    Authorization: basic(instance.client_id, instance.client_secret),
+    'Content-Type': 'application/x-www-form-urlencoded',
+  };
   const exchange = { grant_type: 'authorization_code', redirect_uri: REDIRECT_URI, code_verifier: verifier };
-  const tried = await fetch(`${url}${TOKEN_PATH}`, { method: 'POST', headers: tokenHeaders, body: new URLSearchParams({ ...exchange, code }) });
+  const tried = await fetch(`${url}${TOKEN_PATH}`, {
+    method: 'POST',
+    headers: tokenHeaders,
+    body: new URLSearchParams({ ...exchange, code }),
+  });
   if (tried.status !== 200) return { clientId: instance.client_id, missing: `code exchange answers ${tried.status} ${await tried.text()}` };
-  return { clientId: instance.client_id, tokenHeaders, exchange, codes: (n) => inParallel(n, 32, async () => codeFrom(await browse(authorize))) };
+  return {
+    clientId: instance.client_id,
+    tokenHeaders,
+    exchange,
+    codes: (n) => inParallel(n, 32, async () => codeFrom(await browse(authorize))),
+  };
 }
 
 const unescapeHtml = (text) =>
-  text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** schema.sql as D1 statements (comments dropped, split at semicolons). */
 function schemaStatements() {

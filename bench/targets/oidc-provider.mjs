@@ -57,7 +57,13 @@ export async function startOidcProvider({ core, keys }) {
         form: { grant_type: 'refresh_token' },
         pool: async (n) => {
           const codes = await mint('codes', n);
-          return inParallel(n, 32, async (i) => (await call(`${url}/token`, form({ ...exchange, code: codes[i] }, { Authorization: appHeaders.Authorization }))).refresh_token);
+          return inParallel(
+            n,
+            32,
+            async (i) =>
+              (await call(`${url}/token`, form({ ...exchange, code: codes[i] }, { Authorization: appHeaders.Authorization })))
+                .refresh_token,
+          );
         },
       },
     },

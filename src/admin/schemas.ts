@@ -39,8 +39,12 @@ export const templateSchema = z
     capabilities: unique(z.enum(CAPABILITIES)).min(1),
     redirect_uris: unique(redirectUri).default([]),
     scopes: scopes.default([]),
-    authenticators: unique(z.enum(AUTHENTICATORS)).min(1).default([...AUTHENTICATORS]),
-    token_endpoint_auth_methods: unique(z.enum(SECRET_AUTH_METHODS)).min(1).default([...SECRET_AUTH_METHODS]),
+    authenticators: unique(z.enum(AUTHENTICATORS))
+      .min(1)
+      .default([...AUTHENTICATORS]),
+    token_endpoint_auth_methods: unique(z.enum(SECRET_AUTH_METHODS))
+      .min(1)
+      .default([...SECRET_AUTH_METHODS]),
     // Who may register instances: static clients by client_credentials ("clients"), or users who log in
     // through the code flow of a designated static client, asking for scope "dcr" ("users").
     registration: z.discriminatedUnion('mode', [
@@ -73,7 +77,9 @@ export const staticClientSchema = z
     capabilities: unique(z.enum(CAPABILITIES)).min(1).default(['client_credentials']),
     redirect_uris: unique(redirectUri).default([]),
     scopes: scopes.default([]),
-    token_endpoint_auth_methods: unique(z.enum(SECRET_AUTH_METHODS)).min(1).default([...SECRET_AUTH_METHODS]),
+    token_endpoint_auth_methods: unique(z.enum(SECRET_AUTH_METHODS))
+      .min(1)
+      .default([...SECRET_AUTH_METHODS]),
     access_token_ttl: ttl.default(3600),
     refresh_token_ttl: ttl.default(3600),
     id_token_signed_response_alg: z.enum(ID_TOKEN_ALGS).default('RS256'),
@@ -103,7 +109,5 @@ export type StaticClientConfig = Omit<StaticClientInput, 'client_id' | 'client_s
 
 /** "redirect_uris.0: must not contain a fragment; capabilities: ..." */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`).join('; ');
 }

@@ -17,7 +17,11 @@ export const templateView = (t: StoredTemplate) => ({
 export function clientView(client: StoredClient) {
   const times = { issued_at: iso(client.issuedAt), last_used_at: isoOrNull(client.lastUsedAt) };
   if (client.kind === 'static') return { client_id: client.clientId, ...client.config, ...times };
-  const provenance = { created_by_client: client.createdByClient, created_by_user: client.createdByUser, created_by_iat: client.createdByIat };
+  const provenance = {
+    created_by_client: client.createdByClient,
+    created_by_user: client.createdByUser,
+    created_by_iat: client.createdByIat,
+  };
   if (client.kind === 'dynamic') return { client_id: client.clientId, ...client.config, ...times, ...provenance };
   return { client_id: client.clientId, template: client.templateName, ...client.choices, ...times, ...provenance };
 }

@@ -25,8 +25,7 @@ export interface ClientMetadata {
 }
 
 /** RFC 7592: where the client manages its own registration. */
-export const registrationClientUri = (issuer: string, clientId: string) =>
-  `${issuer}${REGISTRATION_PATH}/${encodeURIComponent(clientId)}`;
+export const registrationClientUri = (issuer: string, clientId: string) => `${issuer}${REGISTRATION_PATH}/${encodeURIComponent(clientId)}`;
 
 /** `chosenAuthMethod`: the one an instance picked among its template's, if it did. */
 export function clientMetadata(issuer: string, client: Client, chosenAuthMethod?: ClientAuthMethod): ClientMetadata {

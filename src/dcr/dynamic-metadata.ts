@@ -59,8 +59,10 @@ export function dynamicClientConfig(metadata: Record<string, unknown>, policy: D
   if (refused !== undefined) throw invalidClientMetadata(`scope: "${refused}" is not available to dynamically registered clients`);
 
   const alg = metadata.id_token_signed_response_alg ?? 'RS256';
-  if (!ID_TOKEN_ALGS.includes(alg as never)) throw invalidClientMetadata(`id_token_signed_response_alg must be one of ${ID_TOKEN_ALGS.join(', ')}`);
-  if (metadata.subject_type !== undefined && metadata.subject_type !== 'public') throw invalidClientMetadata('subject_type: only "public" is supported');
+  if (!ID_TOKEN_ALGS.includes(alg as never))
+    throw invalidClientMetadata(`id_token_signed_response_alg must be one of ${ID_TOKEN_ALGS.join(', ')}`);
+  if (metadata.subject_type !== undefined && metadata.subject_type !== 'public')
+    throw invalidClientMetadata('subject_type: only "public" is supported');
 
   const clientName = clientNameFrom(metadata);
   return {

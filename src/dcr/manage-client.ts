@@ -66,7 +66,10 @@ export async function updateClient(
   const { stored, template, presentedHash } = await authorize(deps.db, request);
   const { client_id, client_secret, software_id, ...rest } = request.metadata;
   if (client_id !== request.clientId) throw invalidClientMetadata('client_id must be present and name this client');
-  if (client_secret !== undefined && (typeof client_secret !== 'string' || stored.secretHash === null || !(await matchesHash(client_secret, stored.secretHash)))) {
+  if (
+    client_secret !== undefined &&
+    (typeof client_secret !== 'string' || stored.secretHash === null || !(await matchesHash(client_secret, stored.secretHash)))
+  ) {
     throw invalidClientMetadata('client_secret, when sent, must be the current secret; secrets are not chosen by clients');
   }
   if (software_id !== undefined && software_id !== (template?.config.name ?? null)) {

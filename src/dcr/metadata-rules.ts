@@ -32,8 +32,7 @@ export function clientNameFrom(metadata: Record<string, unknown>): string | unde
 
 export const invalidRedirectUri = (description: string) => new OAuthError('invalid_redirect_uri', description);
 
-export const isStringArray = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((item) => typeof item === 'string');
+export const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 
 export const sameSet = (a: readonly string[], b: readonly string[]) => {
   const left = new Set(a);

@@ -18,7 +18,7 @@ export async function registerInstance(
   const softwareId = input.metadata.software_id;
   if (typeof softwareId !== 'string') throw invalidClientMetadata('software_id must be a string');
   const template = await getTemplate(deps.db, softwareId);
-  if (!template || !template.config.enabled) throw invalidClientMetadata(`no enabled template has software_id "${softwareId}"`);
+  if (!template?.config.enabled) throw invalidClientMetadata(`no enabled template has software_id "${softwareId}"`);
   if (!mayRegister(template.config.registration, iat)) {
     throw insufficientScope(`this initial access token may not register instances of "${softwareId}"`, DCR_SCOPE);
   }

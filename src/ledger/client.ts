@@ -16,7 +16,14 @@ export interface OneTimeLedger {
   startFamily(name: string, tokenHash: string, grant: string, expiresAt: number, retainUntil: number): Promise<boolean>;
   familyState(name: string, now: number): Promise<FamilyState>;
   refreshTokenState(name: string, presentedHash: string, now: number): Promise<FamilyState>;
-  rotateRefreshToken(name: string, presentedHash: string, nextHash: string, now: number, expiresAt: number, retainUntil: number): Promise<Rotation>;
+  rotateRefreshToken(
+    name: string,
+    presentedHash: string,
+    nextHash: string,
+    now: number,
+    expiresAt: number,
+    retainUntil: number,
+  ): Promise<Rotation>;
   revokeFamily(name: string, retainUntil: number): Promise<void>;
 }
 

@@ -85,7 +85,9 @@ export class Ledger extends DurableObject {
    */
   async redeemCode(presentedHash: string, now: number): Promise<CodeRedemption> {
     const sql = this.ctx.storage.sql;
-    const row = sql.exec<{ code_hash: string; record: string; expires_at: number; redeemed_at: number | null }>('SELECT * FROM code').toArray()[0];
+    const row = sql
+      .exec<{ code_hash: string; record: string; expires_at: number; redeemed_at: number | null }>('SELECT * FROM code')
+      .toArray()[0];
     if (!row || row.code_hash !== presentedHash) return { outcome: 'unknown' };
     if (row.redeemed_at !== null) return { outcome: 'reused', record: row.record };
     if (now >= row.expires_at) return { outcome: 'expired' };
@@ -130,7 +132,13 @@ export class Ledger extends DurableObject {
    * Compare-and-swap of the family's current refresh token. Presenting anything but the current token
    * (a rotated one replayed, or the loser of two concurrent uses) revokes the whole family.
    */
-  async rotateRefreshToken(presentedHash: string, nextHash: string, now: number, expiresAt: number, retainUntil: number): Promise<Rotation> {
+  async rotateRefreshToken(
+    presentedHash: string,
+    nextHash: string,
+    now: number,
+    expiresAt: number,
+    retainUntil: number,
+  ): Promise<Rotation> {
     const row = this.family();
     if (!row) return 'unknown';
     if (row.revoked) return 'revoked';

@@ -13,8 +13,19 @@ export interface AuthorizationParams {
 
 /** The parameters the login form carries through unchanged (OpenID Connect Core 3.1.2.1). */
 export const AUTHORIZATION_PARAMS = [
-  'client_id', 'response_type', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge',
-  'code_challenge_method', 'prompt', 'max_age', 'acr_values', 'response_mode', 'login_hint',
+  'client_id',
+  'response_type',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'prompt',
+  'max_age',
+  'acr_values',
+  'response_mode',
+  'login_hint',
 ] as const;
 
 /** Empty values count as absent (RFC 6749 3.1). */
@@ -110,7 +121,8 @@ export function parseAuthorizationRequest(target: VerifiedRedirect, params: Auth
 
   const codeChallenge = codeChallengeOf(get('code_challenge'), get('code_challenge_method'));
   // RFC 9700 2.1.1: a client without a secret has only PKCE to bind its code to itself.
-  if (codeChallenge === undefined && isPublicClient(client)) throw invalidRequest('a public client must use PKCE (code_challenge with S256)');
+  if (codeChallenge === undefined && isPublicClient(client))
+    throw invalidRequest('a public client must use PKCE (code_challenge with S256)');
 
   return {
     ...target,

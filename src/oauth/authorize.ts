@@ -60,7 +60,11 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
   }
 }
 
-async function logIn(deps: AuthorizeDeps, request: AuthorizationRequest, login: NonNullable<AuthorizeInput['login']>): Promise<AuthorizeOutcome> {
+async function logIn(
+  deps: AuthorizeDeps,
+  request: AuthorizationRequest,
+  login: NonNullable<AuthorizeInput['login']>,
+): Promise<AuthorizeOutcome> {
   if (!login.csrfValid) {
     return { kind: 'login', request, status: 403, message: 'This sign-in form has expired. Please sign in again.' };
   }

@@ -55,7 +55,7 @@ function parseBasic(authorization: string): { clientId: string; secret: string }
 export async function authenticateClient(db: D1Database, credentials: PresentedCredentials): Promise<Client> {
   const found = await findClientWithTemplate(db, credentials.clientId);
   const client = found && effectiveClient(found.client, found.template);
-  if (!client || !client.authMethods.includes(credentials.method) || !(await secretMatches(client, credentials))) {
+  if (!client?.authMethods.includes(credentials.method) || !(await secretMatches(client, credentials))) {
     throw invalidClient('client authentication failed');
   }
   return client;

@@ -36,7 +36,7 @@ export function effectiveClient(client: StoredClient, template: StoredTemplate |
     const extraScopes = client.kind === 'static' && client.userRegistrar ? [DCR_SCOPE] : [];
     return { ...identity, kind: client.kind, ...ownMetadata(client.clientId, client.config, extraScopes) };
   }
-  if (!template || !template.config.enabled) return null;
+  if (!template?.config.enabled) return null;
   const t = template.config;
   const chosenUris = client.choices.redirect_uris;
   return {

@@ -3,6 +3,7 @@
 const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:']);
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 // Whitespace and control characters let a URI mean one thing to us and another to a browser.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this rejects
 const UNSAFE_CHARACTERS = /[\u0000-\u0020\u007f-\u00a0\u2028\u2029]/;
 
 /** Why `uri` cannot be registered as a redirect URI, or null when it can. */

@@ -35,7 +35,13 @@ const retentionOf = (t: Lifetimes) => t.now + Math.max(t.refreshTtlSeconds, t.ac
 /** The family's first refresh token, or null when the family was revoked first (its code was replayed). */
 export async function startFamily(ledger: OneTimeLedger, familyId: string, grant: FamilyGrant, t: Lifetimes): Promise<string | null> {
   const secret = randomToken(32);
-  const started = await ledger.startFamily(grantLedgerName(familyId), await sha256Hex(secret), JSON.stringify(grant), expiryOf(t), retentionOf(t));
+  const started = await ledger.startFamily(
+    grantLedgerName(familyId),
+    await sha256Hex(secret),
+    JSON.stringify(grant),
+    expiryOf(t),
+    retentionOf(t),
+  );
   return started ? `${familyId}.${secret}` : null;
 }
 

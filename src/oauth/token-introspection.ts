@@ -31,7 +31,14 @@ async function lookUp(deps: TokenLookupDeps, token: string): Promise<Found | nul
     const active = await activeRefreshToken(deps.ledger, refresh, deps.now);
     if (!active) return null;
     const { grant, expiresAt } = active;
-    return { type: 'refresh_token', familyId: refresh.familyId, clientId: grant.clientId, sub: grant.sub, scope: grant.scope, exp: Math.floor(expiresAt / 1000) };
+    return {
+      type: 'refresh_token',
+      familyId: refresh.familyId,
+      clientId: grant.clientId,
+      sub: grant.sub,
+      scope: grant.scope,
+      exp: Math.floor(expiresAt / 1000),
+    };
   }
   try {
     return { type: 'access_token', claims: await verifyAccessToken(deps.keys, token, { issuer: deps.issuer, now: deps.now }) };
@@ -82,7 +89,10 @@ export async function introspect(deps: TokenLookupDeps, caller: Client, token: s
 
 /** Scopes the template has dropped since issue no longer count. */
 const liveScope = (scope: string, client: Client) =>
-  scope.split(' ').filter((s) => client.scopes.includes(s)).join(' ');
+  scope
+    .split(' ')
+    .filter((s) => client.scopes.includes(s))
+    .join(' ');
 
 /**
  * RFC 7009: revokes the token's whole grant (its family: the refresh token and every access token of it).

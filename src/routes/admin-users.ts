@@ -24,7 +24,13 @@ export const adminUserRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const { username, password, claims } = await validBody(jsonObjectBody(c), newUserSchema);
     const { db, now } = c.get('deps');
-    const created = await users.insertUser(db, { username, subject: randomToken(16), passwordHash: await hashPassword(password), claims, now });
+    const created = await users.insertUser(db, {
+      username,
+      subject: randomToken(16),
+      passwordHash: await hashPassword(password),
+      claims,
+      now,
+    });
     if (!created) throw conflict(`user "${username}"`);
     return c.json(userView((await users.getUser(db, username))!), 201);
   })

@@ -97,12 +97,17 @@ export const adminRoutes = new Hono<AppEnv>()
   })
   .put('/clients/:clientId', async (c) => {
     const clientId = c.req.param('clientId');
-    const { client_id: _id, client_secret: secret, ...config } = await validBody(jsonObjectBody(c), staticClientSchema, {
+    const {
+      client_id: _id,
+      client_secret: secret,
+      ...config
+    } = await validBody(jsonObjectBody(c), staticClientSchema, {
       field: 'client_id',
       value: clientId,
     });
     const secretHash = secret === undefined ? undefined : await sha256Hex(secret);
-    if (!(await clients.updateStaticClient(c.get('deps').db, { clientId, config, secretHash }))) throw notFound(`static client "${clientId}"`);
+    if (!(await clients.updateStaticClient(c.get('deps').db, { clientId, config, secretHash })))
+      throw notFound(`static client "${clientId}"`);
     return c.json(clientView((await clients.getStaticClient(c.get('deps').db, clientId))!));
   })
   .delete('/clients/:clientId', async (c) => {

@@ -8,7 +8,6 @@ import { registerDynamicClient } from '../dcr/register-dynamic-client';
 import type { RequestDeps } from '../deps';
 import { REGISTRATION_PATH } from '../dcr/paths';
 
-
 /** With DCR off the endpoint does not exist, for every method and sub-path; discovery omits it too. */
 const requireDcrEnabled: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!c.get('deps').settings.dcrEnabled) {

@@ -55,7 +55,13 @@ export type RegisteredClient = Omit<InstanceClient, 'lastUsedAt'> | Omit<Dynamic
 function clientFromRow(row: ClientRow): StoredClient {
   const identity = { clientId: row.client_id, issuedAt: row.issued_at, lastUsedAt: row.last_used_at };
   if (row.kind === 'static') {
-    return { kind: 'static', ...identity, secretHash: row.secret_hash!, config: JSON.parse(row.config), userRegistrar: row.user_registrar === 1 };
+    return {
+      kind: 'static',
+      ...identity,
+      secretHash: row.secret_hash!,
+      config: JSON.parse(row.config),
+      userRegistrar: row.user_registrar === 1,
+    };
   }
   const provenance = {
     createdByIat: row.created_by_iat!,
@@ -63,7 +69,8 @@ function clientFromRow(row: ClientRow): StoredClient {
     createdByUser: row.created_by_user,
     registrationTokenHash: row.registration_token_hash!,
   };
-  if (row.kind === 'dynamic') return { kind: 'dynamic', ...identity, ...provenance, secretHash: row.secret_hash, config: JSON.parse(row.config) };
+  if (row.kind === 'dynamic')
+    return { kind: 'dynamic', ...identity, ...provenance, secretHash: row.secret_hash, config: JSON.parse(row.config) };
   return {
     kind: 'instance',
     ...identity,
@@ -146,9 +153,7 @@ export async function updateStaticClient(
   input: { clientId: string; config: StaticClientConfig; secretHash?: string },
 ): Promise<boolean> {
   const { meta } = await db
-    .prepare(
-      `UPDATE clients SET config = ?, secret_hash = COALESCE(?, secret_hash) WHERE client_id = ? AND kind = 'static'`,
-    )
+    .prepare(`UPDATE clients SET config = ?, secret_hash = COALESCE(?, secret_hash) WHERE client_id = ? AND kind = 'static'`)
     .bind(JSON.stringify(input.config), input.secretHash ?? null, input.clientId)
     .run();
   return meta.changes === 1;
@@ -261,11 +266,7 @@ export async function replaceInstanceSecrets(
 export const LAST_USE_RESOLUTION_MS = 60_000;
 
 /** Records that a client authenticated; skips the write when the stored time is recent enough. */
-export async function recordClientUse(
-  db: D1Database,
-  client: { clientId: string; lastUsedAt: number | null },
-  now: number,
-): Promise<void> {
+export async function recordClientUse(db: D1Database, client: { clientId: string; lastUsedAt: number | null }, now: number): Promise<void> {
   if (client.lastUsedAt !== null && client.lastUsedAt > now - LAST_USE_RESOLUTION_MS) return;
   try {
     await db

@@ -72,7 +72,9 @@ export async function replaceTemplate(db: D1Database, config: TemplateConfig, no
   if (!current) return { missing: true };
   const [updated] = await db.batch<TemplateRow>([
     db
-      .prepare('UPDATE templates SET config = ?, enabled = ?, version = version + 1, updated_at = ? WHERE name = ? AND version = ? RETURNING *')
+      .prepare(
+        'UPDATE templates SET config = ?, enabled = ?, version = version + 1, updated_at = ? WHERE name = ? AND version = ? RETURNING *',
+      )
       .bind(storedConfig(config), config.enabled ? 1 : 0, now, config.name, current.version),
     db.prepare(RECORD_CHANGE).bind(config.name, current.version + 1, now, JSON.stringify(templateChanges(current.config, config))),
   ]);

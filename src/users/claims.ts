@@ -3,8 +3,19 @@ import type { UserClaims } from './schemas';
 /** OpenID Connect Core 5.4: the standard claims each scope releases. */
 const CLAIMS_BY_SCOPE: Record<string, ReadonlyArray<keyof UserClaims>> = {
   profile: [
-    'name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username',
-    'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale',
+    'name',
+    'family_name',
+    'given_name',
+    'middle_name',
+    'nickname',
+    'preferred_username',
+    'profile',
+    'picture',
+    'website',
+    'gender',
+    'birthdate',
+    'zoneinfo',
+    'locale',
   ],
   email: ['email', 'email_verified'],
   address: ['address'],

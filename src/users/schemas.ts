@@ -4,7 +4,10 @@ import { z } from 'zod';
 
 const username = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", "@", "+" or "-", starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/,
+    'must be 1-128 letters, digits, ".", "_", "@", "+" or "-", starting with a letter or digit',
+  );
 
 const password = z.string().min(8, 'must be at least 8 characters').max(1024);
 
@@ -24,7 +27,10 @@ export const claimsSchema = z.strictObject({
   email: z.email().optional(),
   email_verified: z.boolean().optional(),
   gender: text.optional(),
-  birthdate: z.string().regex(/^\d{4}(-\d{2}-\d{2})?$/, 'must be YYYY or YYYY-MM-DD').optional(),
+  birthdate: z
+    .string()
+    .regex(/^\d{4}(-\d{2}-\d{2})?$/, 'must be YYYY or YYYY-MM-DD')
+    .optional(),
   zoneinfo: text.optional(),
   locale: text.optional(),
   phone_number: text.optional(),

@@ -21,7 +21,10 @@ export class CookieJar {
 }
 
 const decodeEntities = (text: string) =>
-  text.replace(/&(amp|quot|#39|#x27|lt|gt);/g, (_, entity: string) => ({ amp: '&', quot: '"', '#39': "'", '#x27': "'", lt: '<', gt: '>' })[entity]!);
+  text.replace(
+    /&(amp|quot|#39|#x27|lt|gt);/g,
+    (_, entity: string) => ({ amp: '&', quot: '"', '#39': "'", '#x27': "'", lt: '<', gt: '>' })[entity]!,
+  );
 
 const attribute = (tag: string, name: string) => {
   const match = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);

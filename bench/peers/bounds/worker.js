@@ -12,7 +12,10 @@ export class Probe extends DurableObject {
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS consumption (id TEXT PRIMARY KEY, consumed_at INTEGER NOT NULL)');
   }
   consume(id, now) {
-    return this.ctx.storage.sql.exec('INSERT INTO consumption (id, consumed_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING', id, now).rowsWritten === 1;
+    return (
+      this.ctx.storage.sql.exec('INSERT INTO consumption (id, consumed_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING', id, now)
+        .rowsWritten === 1
+    );
   }
 }
 
@@ -29,7 +32,11 @@ let keys;
 async function signingKeys() {
   keys ??= Promise.all([
     crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']),
-    crypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, false, ['sign']),
+    crypto.subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      false,
+      ['sign'],
+    ),
   ]);
   return keys;
 }

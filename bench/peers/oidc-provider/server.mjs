@@ -27,7 +27,14 @@ const provider = new Provider(issuer, {
   jwks: { keys: JSON.parse(keys) }, // the same RS256 and ES256 keys edge-dcr signs with
   clients: [
     // The static client of SPEC.md step 1, used here for client_credentials.
-    { client_id: 'server', client_secret: secrets.server, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: 'api' },
+    {
+      client_id: 'server',
+      client_secret: secrets.server,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'api',
+    },
     // The client that runs the code flow (edge-dcr uses a registered template instance).
     {
       client_id: 'app',

@@ -10,7 +10,12 @@ describe('RFC 7662 introspection and RFC 7009 revocation', () => {
     const { client_id: clientId } = instance.clientMetadata();
     const { sub } = tokens.claims()!;
 
-    expect(await client.tokenIntrospection(instance, tokens.access_token)).toMatchObject({ active: true, client_id: clientId, sub, scope: 'openid' });
+    expect(await client.tokenIntrospection(instance, tokens.access_token)).toMatchObject({
+      active: true,
+      client_id: clientId,
+      sub,
+      scope: 'openid',
+    });
     expect(await client.tokenIntrospection(instance, tokens.refresh_token!)).toMatchObject({ active: true, client_id: clientId });
     // Another instance learns nothing about tokens that are not its own.
     expect(await client.tokenIntrospection(await registerInstance(TEMPLATE), tokens.access_token)).toEqual({ active: false });

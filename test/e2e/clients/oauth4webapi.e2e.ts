@@ -14,7 +14,13 @@ const registrar: oauth.Client = { client_id: REGISTRAR };
 
 /** SPEC.md step 2: an initial access token for `server`. */
 async function requestIat(as: oauth.AuthorizationServer): Promise<oauth.TokenEndpointResponse> {
-  const response = await oauth.clientCredentialsGrantRequest(as, registrar, oauth.ClientSecretBasic(e2e.serverSecret), { scope: 'dcr' }, insecure);
+  const response = await oauth.clientCredentialsGrantRequest(
+    as,
+    registrar,
+    oauth.ClientSecretBasic(e2e.serverSecret),
+    { scope: 'dcr' },
+    insecure,
+  );
   return oauth.processClientCredentialsResponse(as, registrar, response);
 }
 
@@ -28,7 +34,12 @@ async function registerInstance(as: oauth.AuthorizationServer, iat: string): Pro
 
 /** A resource server's view of an access token: RFC 9068 JWT profile, signature checked against the JWKS. */
 const accessTokenClaims = (as: oauth.AuthorizationServer, token: string) =>
-  oauth.validateJwtAccessToken(as, new Request(`${e2e.issuer}/resource`, { headers: { Authorization: `Bearer ${token}` } }), e2e.issuer, insecure);
+  oauth.validateJwtAccessToken(
+    as,
+    new Request(`${e2e.issuer}/resource`, { headers: { Authorization: `Bearer ${token}` } }),
+    e2e.issuer,
+    insecure,
+  );
 
 describe('oauth4webapi against the built Worker', () => {
   it('discovery, the IAT (an RFC 9068 access token a resource server accepts) and registration', async () => {
@@ -38,7 +49,12 @@ describe('oauth4webapi against the built Worker', () => {
     const iat = await requestIat(as);
     expect(iat).toMatchObject({ scope: 'dcr', token_type: 'bearer', expires_in: 300 });
 
-    expect(await accessTokenClaims(as, iat.access_token)).toMatchObject({ iss: e2e.issuer, client_id: REGISTRAR, sub: REGISTRAR, scope: 'dcr' });
+    expect(await accessTokenClaims(as, iat.access_token)).toMatchObject({
+      iss: e2e.issuer,
+      client_id: REGISTRAR,
+      sub: REGISTRAR,
+      scope: 'dcr',
+    });
 
     const instance = await registerInstance(as, iat.access_token);
     expect(instance).toMatchObject({ software_id: TEMPLATE, token_endpoint_auth_method: 'client_secret_basic' });
@@ -72,10 +88,17 @@ describe('oauth4webapi against the built Worker', () => {
     // state and, as discovery announces RFC 9207, iss are required here.
     const params = oauth.validateAuthResponse(as, instance, callback, state);
     const tokenResponse = await oauth.authorizationCodeGrantRequest(as, instance, auth, params, REDIRECT_URI, codeVerifier, insecure);
-    const tokens = await oauth.processAuthorizationCodeResponse(as, instance, tokenResponse, { expectedNonce: nonce, requireIdToken: true });
+    const tokens = await oauth.processAuthorizationCodeResponse(as, instance, tokenResponse, {
+      expectedNonce: nonce,
+      requireIdToken: true,
+    });
     const idToken = oauth.getValidatedIdTokenClaims(tokens)!;
     expect(idToken).toMatchObject({ iss: e2e.issuer, aud: instance.client_id, nonce });
-    expect(await accessTokenClaims(as, tokens.access_token)).toMatchObject({ sub: idToken.sub, client_id: instance.client_id, scope: 'openid' });
+    expect(await accessTokenClaims(as, tokens.access_token)).toMatchObject({
+      sub: idToken.sub,
+      client_id: instance.client_id,
+      scope: 'openid',
+    });
 
     const userinfo = await oauth.processUserInfoResponse(
       as,

@@ -39,6 +39,10 @@ it('a user-authenticated registration: the user signs in through app-login for "
   // The inventory records who registered it.
   const inventory = (await (await admin('GET', `/templates/${template.name}/instances`)).json()) as Array<Record<string, unknown>>;
   expect(inventory).toEqual([
-    expect.objectContaining({ client_id: instance.clientMetadata().client_id, created_by_client: loginClientId, created_by_user: signedIn.claims()!.sub }),
+    expect.objectContaining({
+      client_id: instance.clientMetadata().client_id,
+      created_by_client: loginClientId,
+      created_by_user: signedIn.claims()!.sub,
+    }),
   ]);
 });
