@@ -21,6 +21,17 @@ CREATE TABLE IF NOT EXISTS template_history (
 
 CREATE INDEX IF NOT EXISTS template_history_by_name ON template_history (name, id);
 
+-- Who may register instances of each template: the template's registration policy as rows, kept in step by every
+-- template write (src/store/d1/templates.ts), so that the token endpoint asks "may this client register?" with a join.
+CREATE TABLE IF NOT EXISTS template_registrars (
+  template_name  TEXT NOT NULL REFERENCES templates (name) ON DELETE CASCADE,
+  client_id      TEXT NOT NULL,            -- a static client
+  mode           TEXT NOT NULL CHECK (mode IN ('clients', 'users')),  -- by client_credentials, or users logging in through it
+  PRIMARY KEY (client_id, template_name)
+);
+
+CREATE INDEX IF NOT EXISTS template_registrars_by_template ON template_registrars (template_name);
+
 -- Static clients (made by the admin), instances (templatized registration) and dynamic clients
 -- (non-templatized registration). An instance stores only its own identity and credentials; the rest comes
 -- from its template. Static and dynamic clients carry their own metadata.

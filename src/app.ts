@@ -21,7 +21,7 @@ export function createApp(options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
-    c.set('deps', requestDeps(c.env, c.req.url, options));
+    c.set('deps', requestDeps(c.env, c.req.raw, options));
     await next();
   });
   app.use(

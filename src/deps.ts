@@ -1,17 +1,20 @@
 import { settingsOf, type Env, type Settings } from './env';
-import { durableLedger, type OneTimeLedger } from './ledger/client';
+import { durableLedger, type LedgerPlacement, type OneTimeLedger } from './ledger/client';
+import { regionOf, type RequestLocation } from './ledger/shards';
+import type { Store } from './store/store';
+import { d1Store } from './store/d1';
 import { loadKeySet, type KeySet } from './tokens/keys';
 
 /** Seams for tests: an injected clock, and fault injection at the ledger. Production uses the defaults. */
 export interface AppOptions {
   clock?: () => number;
-  ledger?: (env: Env) => OneTimeLedger;
+  ledger?: (env: Env, placement: LedgerPlacement) => OneTimeLedger;
 }
 
 /** Per-request services. `now` is read once, so every expiry decision in a request uses one clock reading. */
 export interface RequestDeps {
   env: Env;
-  db: D1Database;
+  store: Store;
   settings: Settings;
   issuer: string;
   now: number;
@@ -19,15 +22,20 @@ export interface RequestDeps {
   keys: () => Promise<KeySet>;
 }
 
-export function requestDeps(env: Env, requestUrl: string, options: AppOptions): RequestDeps {
+/** Where no location is known (local runs), new tokens go to eastern North America's shards. */
+const FALLBACK_REGION = 'enam';
+
+export function requestDeps(env: Env, request: Request, options: AppOptions): RequestDeps {
   const settings = settingsOf(env);
+  const now = (options.clock ?? Date.now)();
+  const placement = { region: regionOf(request.cf as RequestLocation | undefined, FALLBACK_REGION), shardCount: settings.ledgerShards };
   return {
     env,
-    db: env.DB,
+    store: d1Store(env.DB, { readReplicas: settings.readReplicas, lookupCacheSeconds: settings.clientCacheSeconds, now }),
     settings,
-    issuer: settings.issuer ?? new URL(requestUrl).origin,
-    now: (options.clock ?? Date.now)(),
-    ledger: (options.ledger ?? ((e: Env) => durableLedger(e.LEDGER)))(env),
+    issuer: settings.issuer ?? new URL(request.url).origin,
+    now,
+    ledger: (options.ledger ?? ((e: Env, p: LedgerPlacement) => durableLedger(e.LEDGER, p)))(env, placement),
     keys: () => loadKeySet(env.SIGNING_KEYS),
   };
 }

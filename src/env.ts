@@ -16,6 +16,9 @@ export interface Env {
   IAT_TTL?: string;
   ACCESS_TOKEN_TTL?: string;
   DCR_DYNAMIC_SCOPES?: string;
+  CLIENT_CACHE_SECONDS?: string;
+  D1_READ_REPLICAS?: string;
+  LEDGER_SHARDS?: string;
 }
 
 export interface Settings {
@@ -28,6 +31,12 @@ export interface Settings {
   accessTokenTtlSeconds: number;
   /** Scopes a client registered without a template may ask for. */
   dynamicClientScopes: string[];
+  /** Per-isolate cache of hot-path lookups, seconds (the staleness it allows); 0: off, every request reads the primary. */
+  clientCacheSeconds: number;
+  /** Hot-path reads through the D1 Sessions API, which may answer from a read replica. */
+  readReplicas: boolean;
+  /** Ledger shards per region (docs/architecture.md: grow it, never shrink it while tokens are in flight). */
+  ledgerShards: number;
 }
 
 const parsed = new WeakMap<Env, Settings>();
@@ -44,6 +53,9 @@ export function settingsOf(env: Env): Settings {
       iatTtlSeconds: seconds('IAT_TTL', env.IAT_TTL, 300),
       accessTokenTtlSeconds: seconds('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, 3600),
       dynamicClientScopes: (env.DCR_DYNAMIC_SCOPES ?? 'openid').split(' ').filter(Boolean),
+      clientCacheSeconds: whole('CLIENT_CACHE_SECONDS', env.CLIENT_CACHE_SECONDS, 0, 0, 3600),
+      readReplicas: flag('D1_READ_REPLICAS', env.D1_READ_REPLICAS, false),
+      ledgerShards: whole('LEDGER_SHARDS', env.LEDGER_SHARDS, 32, 1, 1024),
     };
     parsed.set(env, settings);
   }
@@ -57,9 +69,11 @@ function flag(name: string, value: string | undefined, fallback: boolean): boole
   throw new Error(`setting ${name} must be "true" or "false"`);
 }
 
-function seconds(name: string, value: string | undefined, fallback: number): number {
+const seconds = (name: string, value: string | undefined, fallback: number) => whole(name, value, fallback, 1, 31_536_000);
+
+function whole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`setting ${name} must be a positive whole number of seconds`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`setting ${name} must be a whole number from ${min} to ${max}`);
   return n;
 }

@@ -180,6 +180,9 @@ describe('settings', () => {
       issuer: null,
       iat_ttl: 300,
       access_token_ttl: 3600,
+      client_cache_seconds: 0,
+      d1_read_replicas: false,
+      ledger_shards: 32,
     });
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { basic, editTemplate, expectOAuthError, form, manualClock, testServer } from './helpers';
 import {
   CALLBACK,
+  CODE_SHAPE,
   TOKEN,
   USERINFO,
   authorizationCode,
@@ -144,7 +145,7 @@ describe('authorization_code grant', () => {
   it('codes carry at least 256 bits and are stored nowhere but hashed in the ledger', async () => {
     const { instance, user } = await setUp();
     const code = await authorizationCode(fetch, instance, user);
-    expect(code).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    expect(code).toMatch(CODE_SHAPE);
     const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>();
     for (const { name } of tables.results.filter((t) => !t.name.startsWith('_') && !t.name.startsWith('sqlite'))) {
       const dump = JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
@@ -155,7 +156,7 @@ describe('authorization_code grant', () => {
   it('a forged secret on a real code grant is invalid_grant and does not burn the code', async () => {
     const { instance, user } = await setUp();
     const code = await authorizationCode(fetch, instance, user);
-    const forged = `${code.split('.')[0]}.${'A'.repeat(43)}`;
+    const forged = `${code.slice(0, -43)}${'A'.repeat(43)}`;
     await expectOAuthError(await exchangeCode(fetch, instance, forged), 400, 'invalid_grant');
     expect((await exchangeCode(fetch, instance, code)).status).toBe(200);
   });

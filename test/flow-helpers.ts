@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
 import { adminCall, basic, form, registerWith, requestIat, setUpTemplate, testServer, unique, type Fetch, type Registrar } from './helpers';
 import { durableLedger } from '../src/ledger/client';
+import type { Ledger } from '../src/ledger/ledger';
 
 /** Helpers for the authorization code flow: instances, users, a cookie-keeping browser, login, PKCE. */
 
@@ -9,6 +10,11 @@ export const AUTHORIZE = '/oauth/v2/oauth-authorize';
 export const TOKEN = '/oauth/v2/oauth-token';
 export const USERINFO = '/oauth/v2/oauth-userinfo';
 export const CALLBACK = 'https://localhost/callback';
+
+/** Authorization codes: `<grant id>.<secret>`; the grant id names a ledger shard (`<region>-<shard>-<random>`). */
+export const CODE_SHAPE = /^[a-z]{2,4}-\d{1,4}-[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/;
+/** Refresh tokens: `<grant id>.<user subject>.<secret>`. */
+export const REFRESH_TOKEN_SHAPE = /^[a-z]{2,4}-\d{1,4}-[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{43}$/;
 
 export interface Instance {
   clientId: string;
@@ -125,11 +131,42 @@ export async function pkce() {
   return { verifier, challenge };
 }
 
-/** The app with a ledger whose `method` RPC fails as when the Durable Object cannot be reached. */
-export function serverWithUnreachableLedger(method: string): Fetch {
+/** The app with a ledger whose `method` RPC fails as when the shard cannot be reached. */
+export function serverWithUnreachableLedger(method: keyof Ledger): Fetch {
   const unreachable = {
     idFromName: (name: string) => env.LEDGER.idFromName(name),
     get: () => ({ [method]: () => Promise.reject(new Error('Durable Object overloaded')) }),
   };
-  return testServer({ ledger: () => durableLedger(unreachable as unknown as typeof env.LEDGER) });
+  return testServer({ ledger: (_, placement) => durableLedger(unreachable as unknown as typeof env.LEDGER, placement) });
+}
+
+/** A static client users log in through, and a template that registers via users of it (registration mode "users"). */
+export async function userRegistrationSetUp(fetch: Fetch) {
+  const loginClientId = unique('app-login');
+  const created = await adminCall(fetch, 'POST', '/clients', {
+    client_id: loginClientId,
+    capabilities: ['code', 'client_credentials', 'refresh'],
+    redirect_uris: [CALLBACK],
+    scopes: ['openid'],
+  });
+  expect(created.status).toBe(201);
+  const loginClient = { clientId: loginClientId, secret: ((await created.json()) as { client_secret: string }).client_secret } as Instance;
+  const templateName = unique('field-app');
+  const template = await adminCall(fetch, 'POST', '/templates', {
+    name: templateName,
+    capabilities: ['code', 'refresh'],
+    redirect_uris: ['myapp://callback'],
+    scopes: ['openid'],
+    registration: { mode: 'users', via_clients: [loginClientId] },
+  });
+  expect(template.status).toBe(201);
+  return { loginClient, templateName, user: await createUser(fetch) };
+}
+
+/** A user's sign-in through the designated client for `openid dcr`: the token answer, whose access token is an IAT. */
+export async function userIatOf(fetch: Fetch, loginClient: Instance, user: TestUser) {
+  const code = await authorizationCode(fetch, loginClient, user, { scope: 'openid dcr' });
+  const res = await exchangeCode(fetch, loginClient, code, { redirect_uri: CALLBACK });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { access_token: string; refresh_token?: string; scope: string; expires_in: number };
 }

@@ -1,40 +1,88 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { unique } from './helpers';
+import { newLedgerId, shardName, shardOf } from '../src/ledger/shards';
+import type { CodeGrant } from '../src/oauth/grant-rules';
 
-const ledgerFor = (name: string) => env.LEDGER.get(env.LEDGER.idFromName(name));
+/** The ledger shard through its RPC interface, as a deployed Worker calls it. */
+const SHARDS = 4;
+const shardFor = (id: string) => env.LEDGER.get(env.LEDGER.idFromName(shardName(shardOf(id, SHARDS)!)));
+const newId = () => newLedgerId('enam', SHARDS);
 
-describe('the one-time ledger Durable Object', () => {
-  it('consumes a token exactly once, also under concurrent calls', async () => {
-    const stub = ledgerFor(unique('iat'));
+const code: CodeGrant = {
+  clientId: 'app',
+  redirectUri: 'https://localhost/callback',
+  redirectUriGiven: true,
+  scope: 'openid dcr',
+  sub: 'user-1',
+  authTime: 1,
+  acr: 'username-password',
+};
+const presented = { clientId: 'app', redirectUri: 'https://localhost/callback', verifierChallenge: null, allowedScopes: ['openid', 'dcr'] };
+
+describe('a ledger shard', () => {
+  it('spends an initial access token exactly once, also under concurrent calls', async () => {
+    const grantId = newId();
+    const jti = newLedgerId('enam', SHARDS, grantId);
     const now = Date.now();
-    const results = await Promise.all(Array.from({ length: 20 }, () => stub.consume(now, now + 300_000)));
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await stub.consume(now, now + 300_000)).toBe(false);
+    const request = { jti, grantId, now, expiresAt: now + 300_000 };
+    const results = await Promise.all(Array.from({ length: 20 }, () => shardFor(grantId).consumeInitialAccessToken(request)));
+    expect(results.filter((r) => r === 'consumed')).toHaveLength(1);
+    expect(results.filter((r) => r === 'used')).toHaveLength(19);
   });
 
-  it('schedules its own clean-up after expiry, and the alarm deletes the state', async () => {
-    const stub = ledgerFor(unique('iat'));
+  it('refuses an initial access token whose grant was revoked, and spends nothing', async () => {
+    const grantId = newId();
     const now = Date.now();
-    const expiresAt = now + 300_000;
-    expect(await stub.consume(now, expiresAt)).toBe(true);
-    const alarm = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
-    expect(alarm).toBeGreaterThan(expiresAt);
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const rows = await runInDurableObject(stub, (_, state) => state.storage.sql.exec('SELECT * FROM consumption').toArray());
+    await shardFor(grantId).revokeGrant({ grantId, retainUntil: now + 300_000 });
+    const jti = newLedgerId('enam', SHARDS, grantId);
+    expect(await shardFor(grantId).consumeInitialAccessToken({ jti, grantId, now, expiresAt: now + 300_000 })).toBe('revoked');
+    const spent = await runInDurableObject(shardFor(grantId), (_, state) =>
+      state.storage.sql.exec('SELECT * FROM spent_tokens WHERE jti = ?', jti).toArray(),
+    );
+    expect(spent).toHaveLength(0);
+  });
+
+  it('redeems a code once and starts its family without dcr; its own client presenting it again revokes the grant', async () => {
+    const grantId = newId();
+    const now = Date.now();
+    const shard = shardFor(grantId);
+    expect(await shard.issueCode({ grantId, codeHash: 'h', code, expiresAt: now + 60_000 })).toBe(true);
+    expect(await shard.issueCode({ grantId, codeHash: 'other', code, expiresAt: now + 60_000 })).toBe(false);
+    const family = { tokenHash: 'r1', expiresAt: now + 3_600_000, retainUntil: now + 3_600_000 };
+    expect(await shard.redeemCode({ grantId, codeHash: 'wrong', now, family, ...presented })).toEqual({ outcome: 'unknown' });
+    expect(await shard.redeemCode({ grantId, codeHash: 'h', now, family, ...presented })).toEqual({ outcome: 'redeemed', code });
+    expect(await shard.refreshTokenStatus({ grantId, tokenHash: 'r1', now })).toMatchObject({ active: true, grant: { scope: 'openid' } });
+    expect(await shard.redeemCode({ grantId, codeHash: 'h', now, family, ...presented, clientId: 'other' })).toMatchObject({
+      outcome: 'refused',
+    });
+    expect(await shard.isGrantRevoked({ grantId })).toBe(false);
+    expect(await shard.redeemCode({ grantId, codeHash: 'h', now, family, ...presented })).toEqual({ outcome: 'reused' });
+    expect(await shard.isGrantRevoked({ grantId })).toBe(true);
+  });
+
+  it('sweeps rows past their retention with one alarm per shard, and answers unknown afterwards', async () => {
+    const grantId = newId();
+    const past = Date.now() - 24 * 3_600_000;
+    const shard = shardFor(grantId);
+    await shard.issueCode({ grantId, codeHash: 'h', code, expiresAt: past });
+    expect(await runInDurableObject(shard, (_, state) => state.storage.getAlarm())).not.toBeNull();
+    expect(await runDurableObjectAlarm(shard)).toBe(true);
+    const rows = await runInDurableObject(shard, (_, state) =>
+      state.storage.sql.exec('SELECT * FROM grants WHERE grant_id = ?', grantId).toArray(),
+    );
     expect(rows).toHaveLength(0);
-    expect(await runInDurableObject(stub, (_, state) => state.storage.getAlarm())).toBeNull();
+    const family = { tokenHash: 'r1', expiresAt: past, retainUntil: past };
+    expect(await shard.redeemCode({ grantId, codeHash: 'h', now: past, family, ...presented })).toEqual({ outcome: 'unknown' });
   });
 });
 
-describe('the ledger after its clean-up alarm', () => {
-  it('still answers: a late call finds nothing rather than failing', async () => {
-    const name = unique('family');
-    const stub = ledgerFor(name);
-    const now = Date.now();
-    expect(await stub.consume(now, now + 1_000)).toBe(true);
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect(await stub.familyState(now)).toEqual({ state: 'unknown' });
-    expect(await stub.redeemCode('any-hash', now)).toEqual({ outcome: 'unknown' });
+describe('ledger ids', () => {
+  it('name a shard of a known region below the count, or nothing', () => {
+    const id = newLedgerId('apac', 8);
+    expect(shardOf(id, 8)).toMatchObject({ region: 'apac' });
+    expect(shardOf(id.replace(/^apac-\d+/, 'apac-8'), 8)).toBeNull();
+    expect(shardOf(id.replace(/^apac/, 'mars'), 8)).toBeNull();
+    expect(shardOf('apac-1-short', 8)).toBeNull();
+    expect(shardOf(newLedgerId('oc', 8, id), 8)).toEqual(shardOf(id, 8));
   });
 });

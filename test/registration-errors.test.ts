@@ -14,7 +14,7 @@ import {
   testServer,
   unique,
 } from './helpers';
-import { durableLedger } from '../src/ledger/client';
+import { serverWithUnreachableLedger } from './flow-helpers';
 
 const fetch = testServer();
 const REGISTER = '/oauth/v2/oauth-dynamic-client-registration';
@@ -215,11 +215,7 @@ describe('settings', () => {
 
 describe('faults', () => {
   it('an unreachable ledger fails closed with 503 and makes no client', async () => {
-    const unreachable = {
-      idFromName: (name: string) => env.LEDGER.idFromName(name),
-      get: () => ({ consume: () => Promise.reject(new Error('network connection lost')) }),
-    };
-    const broken = testServer({ ledger: () => durableLedger(unreachable as unknown as typeof env.LEDGER) });
+    const broken = serverWithUnreachableLedger('consumeInitialAccessToken');
     const { registrar, templateName } = await setUpTemplate(fetch);
     const iat = await requestIat(fetch, registrar);
     const res = await registerWith(broken, iat, { software_id: templateName });
@@ -228,11 +224,22 @@ describe('faults', () => {
   });
 
   it('storage failing after the IAT is consumed: 500 server_error, no client, the IAT is spent', async () => {
+    // Every read works; the batch that stores the client fails.
+    const inserts = new WeakSet<object>();
     const failingDb = {
-      prepare: (sql: string) =>
-        sql.includes('INSERT INTO clients (client_id, kind, template_name')
-          ? { bind: () => ({ run: () => Promise.reject(new Error('D1_ERROR: storage offline')) }) }
-          : env.DB.prepare(sql),
+      prepare: (sql: string) => {
+        const statement = env.DB.prepare(sql);
+        if (!sql.includes('INSERT INTO clients')) return statement;
+        return {
+          bind: (...values: unknown[]) => {
+            const bound = statement.bind(...values);
+            inserts.add(bound);
+            return bound;
+          },
+        };
+      },
+      batch: (statements: D1PreparedStatement[]) =>
+        statements.some((s) => inserts.has(s)) ? Promise.reject(new Error('D1_ERROR: storage offline')) : env.DB.batch(statements),
     } as unknown as D1Database;
     const broken = testServer({}, { DB: failingDb });
     const { registrar, templateName } = await setUpTemplate(fetch);

@@ -1,38 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { adminCall, basic, countInstances, editTemplate, expectOAuthError, form, registerWith, testServer, unique } from './helpers';
-import { CALLBACK, authorizationCode, browser, createUser, exchangeCode, logIn, redirectParams, type Instance } from './flow-helpers';
+import { CALLBACK, browser, type TestUser, logIn, redirectParams, userIatOf, userRegistrationSetUp, type Instance } from './flow-helpers';
 
 const fetch = testServer();
-
-/** A static client users log in through, and a template that registers via users of it (issue 4, item 3). */
-async function userRegistration() {
-  const loginClientId = unique('app-login');
-  const created = await adminCall(fetch, 'POST', '/clients', {
-    client_id: loginClientId,
-    capabilities: ['code', 'client_credentials'],
-    redirect_uris: [CALLBACK],
-    scopes: ['openid'],
-  });
-  expect(created.status).toBe(201);
-  const loginClient = { clientId: loginClientId, secret: ((await created.json()) as { client_secret: string }).client_secret } as Instance;
-  const templateName = unique('field-app');
-  const template = await adminCall(fetch, 'POST', '/templates', {
-    name: templateName,
-    capabilities: ['code', 'refresh'],
-    redirect_uris: ['myapp://callback'],
-    scopes: ['openid'],
-    registration: { mode: 'users', via_clients: [loginClientId] },
-  });
-  expect(template.status).toBe(201);
-  return { loginClient, templateName, user: await createUser(fetch) };
-}
-
-async function userIat(loginClient: Instance, user: Awaited<ReturnType<typeof createUser>>) {
-  const code = await authorizationCode(fetch, loginClient, user, { scope: 'openid dcr' });
-  const res = await exchangeCode(fetch, loginClient, code, { redirect_uri: CALLBACK });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { access_token: string; scope: string; expires_in: number };
-}
+const userRegistration = () => userRegistrationSetUp(fetch);
+const userIat = (loginClient: Instance, user: TestUser) => userIatOf(fetch, loginClient, user);
 
 const askForDcr = (clientId: string) =>
   browser(fetch).fetch(

@@ -1,18 +1,9 @@
 import { z } from 'zod';
 import { redirectUriProblem } from '../oauth/redirect-uris';
 import { SCOPE_TOKEN, DCR_SCOPE } from '../oauth/scopes';
+import { AUTHENTICATORS, CAPABILITIES, ID_TOKEN_ALGS, SECRET_AUTH_METHODS, type StaticClientConfig, type TemplateConfig } from '../model';
 
-/** What the admin API accepts for templates and static clients. Errors name the offending field. */
-
-const CAPABILITIES = ['code', 'client_credentials', 'refresh'] as const;
-export type Capability = (typeof CAPABILITIES)[number];
-
-export const AUTHENTICATORS = ['username-password'] as const;
-export const SECRET_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
-export type SecretAuthMethod = (typeof SECRET_AUTH_METHODS)[number];
-/** `none`: a public client (native app without a secret), which must use PKCE. Dynamic clients only. */
-export type ClientAuthMethod = SecretAuthMethod | 'none';
-export const ID_TOKEN_ALGS = ['RS256', 'ES256'] as const;
+/** What the admin API accepts for templates and static clients, typed against the domain model. Errors name the field. */
 
 const name = z
   .string()
@@ -64,9 +55,7 @@ export const templateSchema = z
     if (t.capabilities.includes('refresh') && !t.capabilities.includes('code')) {
       ctx.addIssue({ code: 'custom', path: ['capabilities'], message: '"refresh" needs "code"' });
     }
-  });
-
-export type TemplateConfig = z.infer<typeof templateSchema>;
+  }) satisfies z.ZodType<TemplateConfig, unknown>;
 
 export const staticClientSchema = z
   .object({
@@ -88,24 +77,7 @@ export const staticClientSchema = z
     /** A designated resource server: may introspect any token, not only its own. */
     resource_server: z.boolean().default(false),
   })
-  .strict();
-
-/** The metadata a static or dynamic client carries itself (instances take theirs from the template). */
-export interface ClientConfig {
-  client_name?: string;
-  capabilities: Capability[];
-  redirect_uris: string[];
-  scopes: string[];
-  token_endpoint_auth_methods: ClientAuthMethod[];
-  access_token_ttl: number;
-  refresh_token_ttl: number;
-  id_token_signed_response_alg: (typeof ID_TOKEN_ALGS)[number];
-  may_register_clients?: boolean;
-  resource_server?: boolean;
-}
-
-export type StaticClientInput = z.infer<typeof staticClientSchema>;
-export type StaticClientConfig = Omit<StaticClientInput, 'client_id' | 'client_secret'>;
+  .strict() satisfies z.ZodType<StaticClientConfig & { client_id: string; client_secret?: string }, unknown>;
 
 /** "redirect_uris.0: must not contain a fragment; capabilities: ..." */
 export function describeIssues(error: z.ZodError): string {

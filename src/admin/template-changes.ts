@@ -1,6 +1,4 @@
-import type { TemplateConfig } from './schemas';
-
-export type TemplateChanges = Record<string, { from: unknown; to: unknown }>;
+import type { TemplateChanges, TemplateConfig } from '../model';
 
 /** Field-by-field difference between two versions of a template, for its history. */
 export function templateChanges(before: TemplateConfig | null, after: TemplateConfig): TemplateChanges {

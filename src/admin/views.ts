@@ -1,5 +1,4 @@
-import type { StoredTemplate } from '../storage/templates';
-import type { StoredClient } from '../storage/clients';
+import type { StoredClient, StoredTemplate, StoredUser } from '../model';
 import type { Settings } from '../env';
 
 /** How the admin API shows stored things: configuration first, bookkeeping after, times in ISO 8601. */
@@ -26,6 +25,15 @@ export function clientView(client: StoredClient) {
   return { client_id: client.clientId, template: client.templateName, ...client.choices, ...times, ...provenance };
 }
 
+/** Password hashes are never shown. */
+export const userView = (user: StoredUser) => ({
+  username: user.username,
+  sub: user.subject,
+  claims: user.claims,
+  created_at: iso(user.createdAt),
+  updated_at: iso(user.updatedAt),
+});
+
 /** The deployment settings in force, named like the rest of the admin API. */
 export const settingsView = (s: Settings) => ({
   dcr_enabled: s.dcrEnabled,
@@ -35,4 +43,7 @@ export const settingsView = (s: Settings) => ({
   issuer: s.issuer,
   iat_ttl: s.iatTtlSeconds,
   access_token_ttl: s.accessTokenTtlSeconds,
+  client_cache_seconds: s.clientCacheSeconds,
+  d1_read_replicas: s.readReplicas,
+  ledger_shards: s.ledgerShards,
 });

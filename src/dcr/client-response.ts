@@ -1,5 +1,5 @@
 import { grantTypesOf, responseTypesOf, type Client } from '../oauth/client';
-import type { ClientAuthMethod } from '../admin/schemas';
+import type { ClientAuthMethod } from '../model';
 import { REGISTRATION_PATH } from './paths';
 
 /** A registered client's effective metadata in RFC 7591 3.2.1 form (secrets are added only when issued). */

@@ -1,7 +1,7 @@
 import { invalidClientMetadata } from '../oauth/errors';
 import { SCOPE_TOKEN } from '../oauth/scopes';
 import { redirectUriProblem } from '../oauth/redirect-uris';
-import { ID_TOKEN_ALGS, type Capability, type ClientAuthMethod, type ClientConfig } from '../admin/schemas';
+import { ID_TOKEN_ALGS, type Capability, type ClientAuthMethod, type ClientConfig } from '../model';
 import { clientNameFrom, invalidRedirectUri, isStringArray, rejectServerAssigned } from './metadata-rules';
 
 /**

@@ -1,8 +1,7 @@
 import { invalidClientMetadata } from '../oauth/errors';
 import { clientNameFrom, invalidRedirectUri, isStringArray, rejectServerAssigned, sameSet } from './metadata-rules';
 import { grantTypesOf, responseTypesOf } from '../oauth/client';
-import type { TemplateConfig } from '../admin/schemas';
-import type { InstanceChoices } from '../storage/clients';
+import type { InstanceChoices, TemplateConfig } from '../model';
 import { SCOPE_TOKEN } from '../oauth/scopes';
 
 /**

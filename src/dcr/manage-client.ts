@@ -1,9 +1,8 @@
 import { invalidClientMetadata, invalidToken } from '../oauth/errors';
 import { effectiveClient, type Client } from '../oauth/client';
 import { matchesHash, randomToken, sha256Hex } from '../tokens/secrets';
-import { deleteRegisteredClient, findClientWithTemplate, updateRegisteredClient, type StoredClient } from '../storage/clients';
-import type { StoredTemplate } from '../storage/templates';
-import type { ClientConfig } from '../admin/schemas';
+import { NO_REGISTRAR_ROLES, type ClientConfig, type DynamicClient, type InstanceClient, type StoredTemplate } from '../model';
+import type { Store } from '../store/store';
 import { instanceChoicesFrom } from './instance-metadata';
 import { dynamicClientConfig, type DynamicRegistrationPolicy } from './dynamic-metadata';
 import { clientMetadata, type ClientMetadata } from './client-response';
@@ -14,7 +13,7 @@ import { clientMetadata, type ClientMetadata } from './client-response';
  */
 
 export interface ManagementDeps {
-  db: D1Database;
+  store: Store;
   issuer: string;
   policy: DynamicRegistrationPolicy;
 }
@@ -24,7 +23,7 @@ interface ManagementRequest {
   registrationAccessToken: string;
 }
 
-type Registered = Exclude<StoredClient, { kind: 'static' }>;
+type Registered = InstanceClient | DynamicClient;
 
 interface Managed {
   client: Client;
@@ -37,20 +36,20 @@ interface Managed {
  * The client the token manages. A wrong token, a token of another client, a static client, a deleted client
  * or an instance whose template is gone or disabled all get the same 401 and learn nothing about the client.
  */
-async function authorize(db: D1Database, request: ManagementRequest): Promise<Managed> {
-  const found = await findClientWithTemplate(db, request.clientId);
-  const stored = found && found.client.kind !== 'static' ? found.client : null;
-  const client = stored && effectiveClient(stored, found!.template);
+async function authorize(store: Store, request: ManagementRequest): Promise<Managed> {
+  const { client: record } = await store.lookUp({ clientId: request.clientId });
+  const stored = record && record.client.kind !== 'static' ? record.client : null;
+  const client = stored && effectiveClient(record!);
   if (!stored || !client || !(await matchesHash(request.registrationAccessToken, stored.registrationTokenHash))) {
     throw invalidToken('the registration access token is not valid for this client');
   }
-  return { client, stored, template: found!.template, presentedHash: await sha256Hex(request.registrationAccessToken) };
+  return { client, stored, template: record!.template, presentedHash: await sha256Hex(request.registrationAccessToken) };
 }
 
 const chosenAuthMethod = (stored: Registered) => (stored.kind === 'instance' ? stored.choices.token_endpoint_auth_method : undefined);
 
 export async function readClient(deps: ManagementDeps, request: ManagementRequest): Promise<ClientMetadata> {
-  const { client, stored } = await authorize(deps.db, request);
+  const { client, stored } = await authorize(deps.store, request);
   return clientMetadata(deps.issuer, client, chosenAuthMethod(stored));
 }
 
@@ -63,7 +62,7 @@ export async function updateClient(
   deps: ManagementDeps,
   request: ManagementRequest & { metadata: Record<string, unknown> },
 ): Promise<ClientMetadata> {
-  const { stored, template, presentedHash } = await authorize(deps.db, request);
+  const { stored, template, presentedHash } = await authorize(deps.store, request);
   const { client_id, client_secret, software_id, ...rest } = request.metadata;
   if (client_id !== request.clientId) throw invalidClientMetadata('client_id must be present and name this client');
   if (
@@ -88,7 +87,7 @@ export async function updateClient(
   }
 
   const registrationAccessToken = randomToken(32);
-  const written = await updateRegisteredClient(deps.db, {
+  const written = await deps.store.clients.updateRegistered({
     clientId: request.clientId,
     presentedTokenHash: presentedHash,
     config: updated.kind === 'instance' ? updated.choices : updated.config,
@@ -96,16 +95,14 @@ export async function updateClient(
   });
   // Lost a race with a concurrent update or delete: that one used the token first.
   if (!written) throw invalidToken('the registration access token is not valid for this client');
-  return {
-    ...clientMetadata(deps.issuer, effectiveClient(updated, template)!, chosenAuthMethod(updated)),
-    registration_access_token: registrationAccessToken,
-  };
+  const client = effectiveClient({ client: updated, template, registrarRoles: NO_REGISTRAR_ROLES })!;
+  return { ...clientMetadata(deps.issuer, client, chosenAuthMethod(updated)), registration_access_token: registrationAccessToken };
 }
 
 /** After this the client id is `invalid_client` everywhere and its management URI answers 401. */
 export async function deleteClient(deps: ManagementDeps, request: ManagementRequest): Promise<void> {
-  const { presentedHash } = await authorize(deps.db, request);
-  if (!(await deleteRegisteredClient(deps.db, request.clientId, presentedHash))) {
+  const { presentedHash } = await authorize(deps.store, request);
+  if (!(await deps.store.clients.deleteRegistered(request.clientId, presentedHash))) {
     throw invalidToken('the registration access token is not valid for this client');
   }
 }

@@ -1,11 +1,18 @@
-import { insufficientScope } from '../oauth/errors';
+import { insufficientScope, serverError } from '../oauth/errors';
 import { DCR_SCOPE } from '../oauth/scopes';
 import { effectiveClient } from '../oauth/client';
-import { getStaticClient, type DynamicClient } from '../storage/clients';
+import { NO_REGISTRAR_ROLES, type DynamicClient } from '../model';
 import { issuedForUser } from '../tokens/access-token';
 import { clientMetadata, type ClientMetadata } from './client-response';
 import { dynamicClientConfig, type DynamicRegistrationPolicy } from './dynamic-metadata';
-import { acceptInitialAccessToken, commitRegistration, issuedCredentials, newCredentials, type RegistrationDeps } from './registration';
+import {
+  acceptInitialAccessToken,
+  issuedCredentials,
+  newCredentials,
+  spendInitialAccessToken,
+  storeRegisteredClient,
+  type RegistrationDeps,
+} from './registration';
 
 /**
  * Non-templatized registration (plain RFC 7591), when DCR_NON_TEMPLATIZED is on: the IAT must come from a
@@ -16,8 +23,8 @@ export async function registerDynamicClient(
   input: { initialAccessToken: string; metadata: Record<string, unknown> },
 ): Promise<ClientMetadata> {
   const iat = await acceptInitialAccessToken(deps, input.initialAccessToken);
-  const registrar = await getStaticClient(deps.db, iat.client_id);
-  if (issuedForUser(iat) || registrar?.kind !== 'static' || !registrar.config.may_register_clients) {
+  const registrar = await deps.store.clients.getStatic(iat.client_id);
+  if (issuedForUser(iat) || !registrar?.config.may_register_clients) {
     throw insufficientScope('this initial access token may not register clients without a template (send software_id)', DCR_SCOPE);
   }
   const config = dynamicClientConfig(input.metadata, deps.policy);
@@ -32,6 +39,8 @@ export async function registerDynamicClient(
     createdByClient: iat.client_id,
     createdByUser: null,
   };
-  await commitRegistration(deps, iat, client);
-  return { ...clientMetadata(deps.issuer, effectiveClient({ ...client, lastUsedAt: null }, null)!), ...issuedCredentials(credentials) };
+  await spendInitialAccessToken(deps, iat);
+  if ((await storeRegisteredClient(deps, client, null)) !== 'inserted') throw serverError('the client could not be stored');
+  const registered = effectiveClient({ client: { ...client, lastUsedAt: null }, template: null, registrarRoles: NO_REGISTRAR_ROLES })!;
+  return { ...clientMetadata(deps.issuer, registered), ...issuedCredentials(credentials) };
 }

@@ -1,20 +1,21 @@
 import { insufficientScope, invalidToken, serverError } from '../oauth/errors';
 import { DCR_SCOPE } from '../oauth/scopes';
 import type { OneTimeLedger } from '../ledger/client';
+import type { Store, RegisteredInsert } from '../store/store';
+import type { RegisteredClient } from '../model';
 import type { KeySet } from '../tokens/keys';
 import { verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token';
 import { randomToken, sha256Hex } from '../tokens/secrets';
-import { IatAlreadyUsedError, insertRegisteredClient, type RegisteredClient } from '../storage/clients';
 
 /**
- * The steps every registration shares (RFC 7591 with an initial access token). Everything that can be refused
- * is checked before the IAT is spent, so a rejected request leaves the IAT usable; once spent it stays spent,
- * whatever happens next. The ledger gives one consumer per IAT, and the UNIQUE `created_by_iat` column backs
- * it: at most one client per IAT, ever.
+ * The steps every registration shares (RFC 7591 with an initial access token). Everything that can be refused is
+ * checked before the IAT is spent, so a rejected request leaves the IAT usable; once spent it stays spent, whatever
+ * happens next. The ledger gives one consumer per IAT, and the UNIQUE `created_by_iat` column backs it: at most one
+ * client per IAT, ever.
  */
 
 export interface RegistrationDeps {
-  db: D1Database;
+  store: Store;
   keys: KeySet;
   ledger: OneTimeLedger;
   issuer: string;
@@ -54,18 +55,31 @@ export async function newCredentials(confidential: boolean): Promise<NewCredenti
   };
 }
 
-/** Spends the IAT, then stores the client in one INSERT. */
-export async function commitRegistration(deps: RegistrationDeps, iat: AccessTokenClaims, client: RegisteredClient): Promise<void> {
-  if (!(await deps.ledger.consume(`iat:${iat.jti}`, deps.now, iat.exp * 1000))) {
-    throw invalidToken('the initial access token has already been used');
-  }
+/**
+ * Spends the IAT in its ledger shard. A revoked IAT (its grant revoked through RFC 7009, or the user's grant behind
+ * a users-mode token) is refused here and spends nothing.
+ */
+export async function spendInitialAccessToken(deps: RegistrationDeps, iat: AccessTokenClaims): Promise<void> {
+  const outcome = await deps.ledger.consumeInitialAccessToken({ jti: iat.jti, grantId: iat.fid, now: deps.now, expiresAt: iat.exp * 1000 });
+  if (outcome === 'revoked') throw invalidToken('the initial access token has been revoked');
+  if (outcome === 'used') throw invalidToken('the initial access token has already been used');
+}
+
+/** Stores the client (one INSERT, all or nothing); the IAT was spent before. */
+export async function storeRegisteredClient(
+  deps: RegistrationDeps,
+  client: RegisteredClient,
+  templateVersion: number | null,
+): Promise<Exclude<RegisteredInsert, 'iat-used'>> {
+  let outcome: RegisteredInsert;
   try {
-    await insertRegisteredClient(deps.db, client);
+    outcome = await deps.store.clients.insertRegistered(client, templateVersion);
   } catch (error) {
-    if (error instanceof IatAlreadyUsedError) throw invalidToken('the initial access token has already been used');
     console.error('storing a registered client failed', error);
     throw serverError('the client could not be stored; the initial access token is spent, request a new one');
   }
+  if (outcome === 'iat-used') throw invalidToken('the initial access token has already been used');
+  return outcome;
 }
 
 /** The credentials part of a registration answer (RFC 7591 3.2.1). */

@@ -3,10 +3,10 @@ import type { Form } from '../oauth/form';
 import type { Settings } from '../env';
 import type { KeySet } from '../tokens/keys';
 import type { OneTimeLedger } from '../ledger/client';
+import type { StoredUser } from '../model';
 
 /** What every grant handler gets: plain values, no HTTP framework. */
 export interface GrantDeps {
-  db: D1Database;
   keys: KeySet;
   ledger: OneTimeLedger;
   settings: Settings;
@@ -23,4 +23,12 @@ export interface TokenResponse {
   id_token?: string;
 }
 
-export type GrantHandler = (deps: GrantDeps, client: Client, form: Form) => Promise<TokenResponse>;
+export interface GrantHandler {
+  /**
+   * The user a grant names before the ledger is asked (a refresh token carries its subject), read together with the
+   * client in the token endpoint's one storage round trip.
+   */
+  userSubject?: (form: Form) => string | undefined;
+  /** `user`: the one `userSubject` named, or null when it named none or no such user exists. */
+  issue(deps: GrantDeps, client: Client, form: Form, user: StoredUser | null): Promise<TokenResponse>;
+}

@@ -1,7 +1,7 @@
 import type { GrantDeps, TokenResponse } from './types';
 import type { Client } from '../oauth/client';
-import type { FamilyGrant, Lifetimes } from '../oauth/refresh-tokens';
-import { invalidScope } from '../oauth/errors';
+import type { FamilyGrant } from '../oauth/grant-rules';
+import type { Lifetimes } from '../oauth/refresh-tokens';
 import { issueAccessToken } from '../tokens/access-token';
 import { DCR_SCOPE } from '../oauth/scopes';
 import { issueIdToken } from '../tokens/id-token';
@@ -15,22 +15,20 @@ export const lifetimesOf = (client: Client, now: number): Lifetimes => ({
   accessTtlSeconds: client.accessTokenTtl,
 });
 
-export const splitScope = (scope: string) => (scope === '' ? [] : scope.split(' '));
-
-/** Scopes a grant may still use: the template may have dropped some since the user authorized them. */
-export function requireStillAllowed(scopes: readonly string[], client: Client): void {
-  const dropped = scopes.find((scope) => !client.scopes.includes(scope));
-  if (dropped !== undefined) throw invalidScope(`scope "${dropped}" is no longer allowed for this client`);
-}
-
 /**
- * The token response of a user grant: an access token of the family, an ID token when `openid` was
- * granted, and the refresh token the caller minted (if any).
+ * The token response of a user grant: an access token of the grant, an ID token when `openid` was granted, and the
+ * refresh token the caller minted (if any).
  */
 export async function userTokenResponse(
   deps: GrantDeps,
   client: Client,
-  input: { grant: FamilyGrant; scope: string[]; familyId: string; nonce?: string; refreshToken: string | null },
+  input: {
+    grant: Pick<FamilyGrant, 'sub' | 'authTime' | 'acr'>;
+    scope: string[];
+    grantId: string;
+    nonce?: string;
+    refreshToken: string | null;
+  },
 ): Promise<TokenResponse> {
   const scope = input.scope.join(' ');
   // With `dcr` the access token is an initial access token for user-authenticated registration: IAT lifetime.
@@ -42,7 +40,8 @@ export async function userTokenResponse(
     scope,
     ttlSeconds,
     now: deps.now,
-    familyId: input.familyId,
+    grantId: input.grantId,
+    tokenId: deps.ledger.newTokenId(input.grantId),
   });
   const idToken = input.scope.includes('openid')
     ? await issueIdToken(deps.keys, {

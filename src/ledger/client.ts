@@ -1,53 +1,76 @@
-import type { CodeRedemption, FamilyState, Ledger, Rotation } from './ledger';
+import type {
+  CodeIssueRequest,
+  CodeRedemption,
+  CodeRedemptionRequest,
+  IatConsumption,
+  IatConsumptionRequest,
+  Ledger,
+  RefreshTokenRevocation,
+  RefreshTokenStatus,
+  Rotation,
+  RotationRequest,
+} from './ledger';
+import { newLedgerId, shardName, shardOf, type Region } from './shards';
 import { temporarilyUnavailable } from '../oauth/errors';
 
-export type { CodeRedemption, FamilyState, Rotation };
+export type { CodeRedemption, IatConsumption, RefreshTokenRevocation, RefreshTokenStatus, Rotation };
 
 /**
- * What the domain needs from the ledger; routes build it from the Durable Object binding. Every method
- * throws `temporarily_unavailable` (503) when the ledger cannot answer: callers fail closed.
+ * What the domain needs from the ledger: one call per grant step, each routed to the shard its id names. Every call
+ * throws `temporarily_unavailable` (503) when the shard cannot answer: callers fail closed. An id that names no shard
+ * of ours reaches no object at all and gets the answer for an unknown token.
  */
 export interface OneTimeLedger {
-  /** True exactly once per name. */
-  consume(name: string, now: number, expiresAt: number): Promise<boolean>;
-  /** Stores an authorization code's hash and grant under `name`; false when that grant has a code already. */
-  issueCode(name: string, codeHash: string, record: string, expiresAt: number): Promise<boolean>;
-  redeemCode(name: string, presentedHash: string, now: number): Promise<CodeRedemption>;
-  startFamily(name: string, tokenHash: string, grant: string, expiresAt: number, retainUntil: number): Promise<boolean>;
-  familyState(name: string, now: number): Promise<FamilyState>;
-  refreshTokenState(name: string, presentedHash: string, now: number): Promise<FamilyState>;
-  rotateRefreshToken(
-    name: string,
-    presentedHash: string,
-    nextHash: string,
-    now: number,
-    expiresAt: number,
-    retainUntil: number,
-  ): Promise<Rotation>;
-  revokeFamily(name: string, retainUntil: number): Promise<void>;
+  /** A new grant id on a shard of the minting request's region. */
+  newGrantId(): string;
+  /** A new token id (`jti`) on the same shard as its grant, so spending it and revoking the grant meet in one object. */
+  newTokenId(grantId: string): string;
+  consumeInitialAccessToken(request: IatConsumptionRequest): Promise<IatConsumption>;
+  issueCode(request: CodeIssueRequest): Promise<boolean>;
+  redeemCode(request: CodeRedemptionRequest): Promise<CodeRedemption>;
+  rotateRefreshToken(request: RotationRequest): Promise<Rotation>;
+  isGrantRevoked(grantId: string): Promise<boolean>;
+  refreshTokenStatus(request: { grantId: string; tokenHash: string; now: number }): Promise<RefreshTokenStatus>;
+  revokeGrant(request: { grantId: string; retainUntil: number }): Promise<void>;
+  revokeRefreshToken(request: { grantId: string; tokenHash: string; clientId: string }): Promise<RefreshTokenRevocation>;
 }
 
-export function durableLedger(namespace: DurableObjectNamespace<Ledger>): OneTimeLedger {
-  /** Runs one RPC on the object called `name`. Never retried: a call that reached the object may have taken effect. */
-  async function call<T>(name: string, rpc: (stub: DurableObjectStub<Ledger>) => Promise<T>): Promise<T> {
+export interface LedgerPlacement {
+  /** Where this request mints new ids. */
+  region: Region;
+  /** Shards per region: new ids go to one of them, and ids naming a shard beyond them are refused unseen. */
+  shardCount: number;
+}
+
+export function durableLedger(namespace: DurableObjectNamespace<Ledger>, placement: LedgerPlacement): OneTimeLedger {
+  /** Runs one RPC on the shard `id` names. Never retried: a call that reached the shard may have taken effect. */
+  async function call<T>(id: string, unknown: T, rpc: (shard: DurableObjectStub<Ledger>) => Promise<T>): Promise<T> {
+    const address = shardOf(id, placement.shardCount);
+    if (!address) return unknown;
     try {
-      return await rpc(namespace.get(namespace.idFromName(name)));
+      return await rpc(namespace.get(namespace.idFromName(shardName(address)), { locationHint: address.region }));
     } catch {
       throw temporarilyUnavailable('the one-time token ledger is unavailable; try again with a new token');
     }
   }
   return {
-    consume: (name, now, expiresAt) => call(name, (stub) => stub.consume(now, expiresAt)),
-    issueCode: (name, codeHash, record, expiresAt) => call(name, (stub) => stub.issueCode(codeHash, record, expiresAt)),
-    redeemCode: (name, presentedHash, now) =>
-      call(name, async (stub): Promise<CodeRedemption> => await stub.redeemCode(presentedHash, now)),
-    startFamily: (name, tokenHash, grant, expiresAt, retainUntil) =>
-      call(name, (stub) => stub.startFamily(tokenHash, grant, expiresAt, retainUntil)),
-    familyState: (name, now) => call(name, async (stub): Promise<FamilyState> => await stub.familyState(now)),
-    refreshTokenState: (name, presentedHash, now) =>
-      call(name, async (stub): Promise<FamilyState> => await stub.refreshTokenState(presentedHash, now)),
-    rotateRefreshToken: (name, presentedHash, nextHash, now, expiresAt, retainUntil) =>
-      call(name, (stub) => stub.rotateRefreshToken(presentedHash, nextHash, now, expiresAt, retainUntil)),
-    revokeFamily: (name, retainUntil) => call(name, (stub) => stub.revokeFamily(retainUntil)),
+    newGrantId: () => newLedgerId(placement.region, placement.shardCount),
+    newTokenId: (grantId) => newLedgerId(placement.region, placement.shardCount, grantId),
+    consumeInitialAccessToken: (request) =>
+      call<IatConsumption>(request.grantId, 'used', (shard) => shard.consumeInitialAccessToken(request)),
+    issueCode: (request) => call(request.grantId, false, (shard) => shard.issueCode(request)),
+    redeemCode: (request) =>
+      call<CodeRedemption>(request.grantId, { outcome: 'unknown' }, async (shard) => (await shard.redeemCode(request)) as CodeRedemption),
+    rotateRefreshToken: (request) =>
+      call<Rotation>(request.grantId, { outcome: 'unknown' }, async (shard) => (await shard.rotateRefreshToken(request)) as Rotation),
+    isGrantRevoked: (grantId) => call(grantId, false, (shard) => shard.isGrantRevoked({ grantId })),
+    refreshTokenStatus: (request) =>
+      call<RefreshTokenStatus>(
+        request.grantId,
+        { active: false },
+        async (shard) => (await shard.refreshTokenStatus(request)) as RefreshTokenStatus,
+      ),
+    revokeGrant: (request) => call(request.grantId, undefined, (shard) => shard.revokeGrant(request)),
+    revokeRefreshToken: (request) => call<RefreshTokenRevocation>(request.grantId, 'unknown', (shard) => shard.revokeRefreshToken(request)),
   };
 }

@@ -1,188 +1,286 @@
 import { DurableObject } from 'cloudflare:workers';
+import {
+  codeExchangeProblem,
+  familyOf,
+  refreshProblem,
+  type CodeGrant,
+  type FamilyGrant,
+  type GrantError,
+  type PresentedCode,
+  type PresentedRefresh,
+} from '../oauth/grant-rules';
 
-/** After expiry a token is refused by its own `exp`; keep the record a little longer to cover clock skew. */
-const RETENTION_AFTER_EXPIRY_MS = 60_000;
+/**
+ * One ledger shard (src/ledger/shards.ts): a long-lived Durable Object holding the one-time state of many tokens, one
+ * row per token or grant. Every check-and-write below is synchronous SQLite work with no `await` between the check
+ * and the write, so requests to one shard never interleave inside it: exactly-once per row. A presented token that
+ * was never issued finds no row and writes nothing. An alarm sweeps rows past their retention.
+ *
+ * The RPC interface is append-only: a newly deployed Worker may talk to an older shard for a while, so methods and
+ * request fields are only ever added (new fields optional), never changed or removed.
+ */
+
 /** A redeemed code is remembered well past its expiry, so that a late replay still revokes what it issued. */
-const CODE_RETENTION_MS = 60 * 60_000;
+const CODE_MEMORY_MS = 60 * 60_000;
+/** A spent or rotated token is kept a little past its expiry, to cover clock skew between isolates. */
+const SKEW_MS = 60_000;
+/** How often a shard with rows sweeps the expired ones. */
+const SWEEP_INTERVAL_MS = 15 * 60_000;
+
+export type IatConsumption = 'consumed' | 'used' | 'revoked';
+
+export interface IatConsumptionRequest {
+  jti: string;
+  /** The grant the token belongs to: revoking it (RFC 7009) kills the token before its first use too. */
+  grantId: string;
+  now: number;
+  expiresAt: number;
+}
+
+export interface CodeIssueRequest {
+  grantId: string;
+  codeHash: string;
+  code: CodeGrant;
+  expiresAt: number;
+}
+
+export interface CodeRedemptionRequest extends PresentedCode {
+  grantId: string;
+  codeHash: string;
+  now: number;
+  /** The family the code starts: its first refresh token (null when the client has no refresh capability). */
+  family: { tokenHash: string | null; expiresAt: number; retainUntil: number };
+}
 
 export type CodeRedemption =
-  | { outcome: 'redeemed'; record: string }
-  | { outcome: 'reused'; record: string }
-  | { outcome: 'expired' | 'unknown' };
+  | { outcome: 'redeemed'; code: CodeGrant }
+  /** Its own client presented a redeemed code again: the grant is revoked now. */
+  | { outcome: 'reused' }
+  | ({ outcome: 'refused' } & GrantError)
+  | { outcome: 'unknown' };
 
-export type FamilyState = { state: 'active'; grant: string; expiresAt: number } | { state: 'revoked' | 'expired' | 'unknown' };
+export interface RotationRequest extends PresentedRefresh {
+  grantId: string;
+  presentedHash: string;
+  nextHash: string;
+  now: number;
+  expiresAt: number;
+  retainUntil: number;
+}
 
-export type Rotation = 'rotated' | 'replayed' | 'revoked' | 'expired' | 'unknown';
+export type Rotation =
+  | { outcome: 'rotated'; grant: FamilyGrant; scope: string[] }
+  /** A token rotated out of this family came back: the family is revoked now. */
+  | { outcome: 'replayed' }
+  | ({ outcome: 'refused' } & GrantError)
+  | { outcome: 'unknown' };
 
-interface FamilyRow extends Record<string, SqlStorageValue> {
-  token_hash: string;
+export type RefreshTokenStatus = { active: true; grant: FamilyGrant; expiresAt: number } | { active: false };
+
+export type RefreshTokenRevocation = 'revoked' | 'other-client' | 'unknown';
+
+interface GrantRow extends Record<string, SqlStorageValue> {
+  grant_id: string;
+  code_hash: string | null;
+  code: string | null;
+  code_expires_at: number | null;
+  code_redeemed_at: number | null;
+  family: string | null;
+  token_hash: string | null;
+  expires_at: number | null;
   revoked: number;
-  grant: string;
-  expires_at: number;
   retain_until: number;
 }
 
-/**
- * The one-time ledger. Each object serves one purpose, named by the caller: an initial access token
- * (`iat:<jti>`), an authorization code (`code:<hash>`) or a refresh-token family (`family:<id>`).
- * Every check-and-write is synchronous SQLite work with no `await` in between, so requests to one object
- * never interleave inside it. The RPC interface is append-only: a newly deployed Worker may talk to an
- * older object for a while.
- */
 export class Ledger extends DurableObject {
+  private sweepScheduled = false;
+
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
-    this.createTables();
-  }
-
-  private createTables(): void {
-    const sql = this.ctx.storage.sql;
-    sql.exec('CREATE TABLE IF NOT EXISTS consumption (id INTEGER PRIMARY KEY CHECK (id = 1), consumed_at INTEGER NOT NULL)');
+    const sql = ctx.storage.sql;
+    sql.exec('CREATE TABLE IF NOT EXISTS spent_tokens (jti TEXT PRIMARY KEY, retain_until INTEGER NOT NULL)');
     sql.exec(
-      `CREATE TABLE IF NOT EXISTS code (id INTEGER PRIMARY KEY CHECK (id = 1), code_hash TEXT NOT NULL, record TEXT NOT NULL,
-         expires_at INTEGER NOT NULL, redeemed_at INTEGER)`,
+      `CREATE TABLE IF NOT EXISTS grants (
+         grant_id TEXT PRIMARY KEY, code_hash TEXT, code TEXT, code_expires_at INTEGER, code_redeemed_at INTEGER,
+         family TEXT, token_hash TEXT, expires_at INTEGER, revoked INTEGER NOT NULL DEFAULT 0, retain_until INTEGER NOT NULL)`,
     );
     sql.exec(
-      `CREATE TABLE IF NOT EXISTS family (id INTEGER PRIMARY KEY CHECK (id = 1), token_hash TEXT NOT NULL,
-         generation INTEGER NOT NULL, revoked INTEGER NOT NULL, grant TEXT NOT NULL,
-         expires_at INTEGER NOT NULL, retain_until INTEGER NOT NULL)`,
+      'CREATE TABLE IF NOT EXISTS rotated_tokens (token_hash TEXT PRIMARY KEY, grant_id TEXT NOT NULL, retain_until INTEGER NOT NULL)',
     );
-  }
-
-  /**
-   * Marks the token used. Returns true to exactly one caller ever; every other call gets false.
-   * The check and the write are one synchronous SQLite statement, so no other request interleaves.
-   */
-  async consume(now: number, expiresAt: number): Promise<boolean> {
-    const { rowsWritten } = this.ctx.storage.sql.exec(
-      'INSERT INTO consumption (id, consumed_at) VALUES (1, ?) ON CONFLICT (id) DO NOTHING',
-      now,
-    );
-    if (rowsWritten !== 1) return false;
-    await this.extendAlarm(expiresAt + RETENTION_AFTER_EXPIRY_MS);
-    return true;
-  }
-
-  /**
-   * Stores an authorization code (its hash) and its grant in the grant's object, which later holds the grant's
-   * refresh-token family too: the code exchange then finds its object made. False if this grant has a code already.
-   */
-  async issueCode(codeHash: string, record: string, expiresAt: number): Promise<boolean> {
-    const { rowsWritten } = this.ctx.storage.sql.exec(
-      'INSERT INTO code (id, code_hash, record, expires_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-      codeHash,
-      record,
-      expiresAt,
-    );
-    if (rowsWritten !== 1) return false;
-    await this.extendAlarm(expiresAt + CODE_RETENTION_MS);
-    return true;
-  }
-
-  /**
-   * Redeems the code: `redeemed` exactly once; later calls learn it was `reused` (and what it granted).
-   * A wrong code for this grant is `unknown` and changes nothing.
-   */
-  async redeemCode(presentedHash: string, now: number): Promise<CodeRedemption> {
-    const sql = this.ctx.storage.sql;
-    const row = sql
-      .exec<{ code_hash: string; record: string; expires_at: number; redeemed_at: number | null }>('SELECT * FROM code')
-      .toArray()[0];
-    if (!row || row.code_hash !== presentedHash) return { outcome: 'unknown' };
-    if (row.redeemed_at !== null) return { outcome: 'reused', record: row.record };
-    if (now >= row.expires_at) return { outcome: 'expired' };
-    sql.exec('UPDATE code SET redeemed_at = ?', now);
-    return { outcome: 'redeemed', record: row.record };
-  }
-
-  /**
-   * Starts a refresh-token family with its first token. False when the family was revoked first (a replayed
-   * code can revoke it before the first redemption has finished issuing).
-   */
-  async startFamily(tokenHash: string, grant: string, expiresAt: number, retainUntil: number): Promise<boolean> {
-    const { rowsWritten } = this.ctx.storage.sql.exec(
-      `INSERT INTO family (id, token_hash, generation, revoked, grant, expires_at, retain_until)
-       VALUES (1, ?, 1, 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      tokenHash,
-      grant,
-      expiresAt,
-      retainUntil,
-    );
-    if (rowsWritten !== 1) return false;
-    await this.extendAlarm(retainUntil);
-    return true;
-  }
-
-  async familyState(now: number): Promise<FamilyState> {
-    const row = this.family();
-    if (!row) return { state: 'unknown' };
-    if (row.revoked) return { state: 'revoked' };
-    if (now >= row.expires_at) return { state: 'expired' };
-    return { state: 'active', grant: row.grant, expiresAt: row.expires_at };
-  }
-
-  /** The family as seen through one refresh token: `unknown` unless that token is the current one. */
-  async refreshTokenState(presentedHash: string, now: number): Promise<FamilyState> {
-    const row = this.family();
-    if (row && !row.revoked && row.token_hash !== presentedHash) return { state: 'unknown' };
-    return this.familyState(now);
-  }
-
-  /**
-   * Compare-and-swap of the family's current refresh token. Presenting anything but the current token
-   * (a rotated one replayed, or the loser of two concurrent uses) revokes the whole family.
-   */
-  async rotateRefreshToken(
-    presentedHash: string,
-    nextHash: string,
-    now: number,
-    expiresAt: number,
-    retainUntil: number,
-  ): Promise<Rotation> {
-    const row = this.family();
-    if (!row) return 'unknown';
-    if (row.revoked) return 'revoked';
-    if (row.token_hash !== presentedHash) {
-      this.ctx.storage.sql.exec('UPDATE family SET revoked = 1');
-      return 'replayed';
+    for (const table of ['spent_tokens', 'grants', 'rotated_tokens']) {
+      sql.exec(`CREATE INDEX IF NOT EXISTS ${table}_by_retention ON ${table} (retain_until)`);
     }
-    if (now >= row.expires_at) return 'expired';
-    const retain = Math.max(row.retain_until, retainUntil);
-    this.ctx.storage.sql.exec(
-      'UPDATE family SET token_hash = ?, generation = generation + 1, expires_at = ?, retain_until = ?',
-      nextHash,
-      expiresAt,
-      retain,
-    );
-    await this.extendAlarm(retain);
-    return 'rotated';
   }
 
-  /** Revokes the family, leaving a tombstone until `retainUntil` if it had not started yet. */
-  async revokeFamily(retainUntil: number): Promise<void> {
+  /** Spends an initial access token: `consumed` exactly once per `jti`, unless its grant was revoked first. */
+  async consumeInitialAccessToken(request: IatConsumptionRequest): Promise<IatConsumption> {
+    if (this.grant(request.grantId)?.revoked) return 'revoked';
+    const inserted = this.ctx.storage.sql.exec(
+      'INSERT INTO spent_tokens (jti, retain_until) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING jti',
+      request.jti,
+      request.expiresAt + SKEW_MS,
+    );
+    // RETURNING, not rowsWritten: that counts the index entries written too.
+    if (inserted.toArray().length !== 1) return 'used';
+    await this.scheduleSweep();
+    return 'consumed';
+  }
+
+  /** Stores a new grant's authorization code (its hash). False when the grant id is taken. */
+  async issueCode(request: CodeIssueRequest): Promise<boolean> {
+    const inserted = this.ctx.storage.sql.exec(
+      `INSERT INTO grants (grant_id, code_hash, code, code_expires_at, retain_until) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING RETURNING grant_id`,
+      request.grantId,
+      request.codeHash,
+      JSON.stringify(request.code),
+      request.expiresAt,
+      request.expiresAt + CODE_MEMORY_MS,
+    );
+    if (inserted.toArray().length !== 1) return false;
+    await this.scheduleSweep();
+    return true;
+  }
+
+  /**
+   * Redeems a code and starts its family, in one step. Only the code's own client presenting it again counts as
+   * reuse (and revokes the grant); every other refusal leaves the code as it was.
+   */
+  async redeemCode(request: CodeRedemptionRequest): Promise<CodeRedemption> {
+    const row = this.grant(request.grantId);
+    if (!row || row.code_hash === null || row.code_hash !== request.codeHash) return { outcome: 'unknown' };
+    const code = JSON.parse(row.code!) as CodeGrant;
+    if (code.clientId !== request.clientId)
+      return { outcome: 'refused', error: 'invalid_grant', description: 'the authorization code was issued to another client' };
+    if (row.code_redeemed_at !== null) {
+      this.ctx.storage.sql.exec('UPDATE grants SET revoked = 1 WHERE grant_id = ?', request.grantId);
+      return { outcome: 'reused' };
+    }
+    if (row.revoked || request.now >= row.code_expires_at!) return { outcome: 'unknown' };
+    const problem = codeExchangeProblem(code, request);
+    if (problem) return { outcome: 'refused', ...problem };
+
+    const { family } = request;
+    const retainUntil = Math.max(row.retain_until, family.retainUntil);
     this.ctx.storage.sql.exec(
-      `INSERT INTO family (id, token_hash, generation, revoked, grant, expires_at, retain_until)
-       VALUES (1, '', 0, 1, '{}', 0, ?)
-       ON CONFLICT (id) DO UPDATE SET revoked = 1, retain_until = max(retain_until, excluded.retain_until)`,
+      `UPDATE grants SET code_redeemed_at = ?, family = ?, token_hash = ?, expires_at = ?, retain_until = ? WHERE grant_id = ?`,
+      request.now,
+      JSON.stringify(familyOf(code)),
+      family.tokenHash,
+      family.expiresAt,
       retainUntil,
+      request.grantId,
     );
-    await this.extendAlarm(this.family()!.retain_until);
+    await this.scheduleSweep();
+    return { outcome: 'redeemed', code };
   }
 
-  /** Past expiry the token is dead anyway: drop the object's state. */
+  /**
+   * Compare-and-swap of the family's current refresh token. A token rotated out of this family coming back from its
+   * own client revokes the family (RFC 9700 4.14.2); anything never issued for it changes nothing.
+   */
+  async rotateRefreshToken(request: RotationRequest): Promise<Rotation> {
+    const row = this.grant(request.grantId);
+    if (!row || row.family === null) return { outcome: 'unknown' };
+    const current = row.token_hash !== null && row.token_hash === request.presentedHash;
+    if (!current && !this.rotatedOut(request.grantId, request.presentedHash)) return { outcome: 'unknown' };
+    const family = JSON.parse(row.family) as FamilyGrant;
+    if (family.clientId !== request.clientId) {
+      return { outcome: 'refused', error: 'invalid_grant', description: 'the refresh token was issued to another client' };
+    }
+    if (row.revoked) return { outcome: 'unknown' };
+    if (!current) {
+      this.ctx.storage.sql.exec('UPDATE grants SET revoked = 1 WHERE grant_id = ?', request.grantId);
+      return { outcome: 'replayed' };
+    }
+    if (request.now >= row.expires_at!) return { outcome: 'unknown' };
+    const checked = refreshProblem(family, request);
+    if ('error' in checked) return { outcome: 'refused', ...checked };
+
+    const retainUntil = Math.max(row.retain_until, request.retainUntil);
+    const sql = this.ctx.storage.sql;
+    sql.exec(
+      'INSERT INTO rotated_tokens (token_hash, grant_id, retain_until) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      request.presentedHash,
+      request.grantId,
+      row.expires_at! + SKEW_MS,
+    );
+    sql.exec(
+      'UPDATE grants SET token_hash = ?, expires_at = ?, retain_until = ? WHERE grant_id = ?',
+      request.nextHash,
+      request.expiresAt,
+      retainUntil,
+      request.grantId,
+    );
+    await this.scheduleSweep();
+    return { outcome: 'rotated', grant: family, scope: checked.scope };
+  }
+
+  /** Whether the grant has been revoked; its access tokens are dead then. */
+  async isGrantRevoked(request: { grantId: string }): Promise<boolean> {
+    return this.grant(request.grantId)?.revoked === 1;
+  }
+
+  /** The grant behind a refresh token while that token is its family's current one and neither expired nor revoked. */
+  async refreshTokenStatus(request: { grantId: string; tokenHash: string; now: number }): Promise<RefreshTokenStatus> {
+    const row = this.grant(request.grantId);
+    if (!row || row.revoked || row.family === null || row.token_hash !== request.tokenHash || request.now >= row.expires_at!) {
+      return { active: false };
+    }
+    return { active: true, grant: JSON.parse(row.family), expiresAt: row.expires_at! };
+  }
+
+  /**
+   * Revokes a grant named by one of its access tokens (signed, so issued by us): a grant that has no row yet (a
+   * client_credentials token's) gets a tombstone that lasts as long as its tokens might.
+   */
+  async revokeGrant(request: { grantId: string; retainUntil: number }): Promise<void> {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO grants (grant_id, revoked, retain_until) VALUES (?, 1, ?)
+       ON CONFLICT (grant_id) DO UPDATE SET revoked = 1, retain_until = max(retain_until, excluded.retain_until)`,
+      request.grantId,
+      request.retainUntil,
+    );
+    await this.scheduleSweep();
+  }
+
+  /** RFC 7009 for a refresh token: revokes its grant if it is the family's current token and the caller's. */
+  async revokeRefreshToken(request: { grantId: string; tokenHash: string; clientId: string }): Promise<RefreshTokenRevocation> {
+    const row = this.grant(request.grantId);
+    if (!row || row.revoked || row.family === null || row.token_hash !== request.tokenHash) return 'unknown';
+    if ((JSON.parse(row.family) as FamilyGrant).clientId !== request.clientId) return 'other-client';
+    this.ctx.storage.sql.exec('UPDATE grants SET revoked = 1 WHERE grant_id = ?', request.grantId);
+    return 'revoked';
+  }
+
+  /** Drops every row past its retention; keeps sweeping while rows remain. */
   override async alarm(): Promise<void> {
-    await this.ctx.storage.deleteAll();
-    // deleteAll drops the tables too, and this instance may still get a late call: answer it with "unknown".
-    this.createTables();
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    let remaining = 0;
+    for (const table of ['spent_tokens', 'grants', 'rotated_tokens']) {
+      sql.exec(`DELETE FROM ${table} WHERE retain_until < ?`, now);
+      remaining += sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+    }
+    this.sweepScheduled = remaining > 0;
+    if (this.sweepScheduled) await this.ctx.storage.setAlarm(now + SWEEP_INTERVAL_MS);
   }
 
-  /** One object may hold a code and a family: clean up only when the last of them may go. */
-  private async extendAlarm(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current < at) await this.ctx.storage.setAlarm(at);
+  /** One alarm per shard, set by the first write after a sweep found the shard empty. */
+  private async scheduleSweep(): Promise<void> {
+    if (this.sweepScheduled) return;
+    this.sweepScheduled = true;
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
   }
 
-  private family(): FamilyRow | undefined {
-    return this.ctx.storage.sql.exec<FamilyRow>('SELECT * FROM family').toArray()[0];
+  private grant(grantId: string): GrantRow | undefined {
+    return this.ctx.storage.sql.exec<GrantRow>('SELECT * FROM grants WHERE grant_id = ?', grantId).toArray()[0];
+  }
+
+  private rotatedOut(grantId: string, tokenHash: string): boolean {
+    return (
+      this.ctx.storage.sql.exec('SELECT 1 FROM rotated_tokens WHERE token_hash = ? AND grant_id = ?', tokenHash, grantId).toArray().length >
+      0
+    );
   }
 }

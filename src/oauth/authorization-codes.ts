@@ -1,48 +1,67 @@
 import type { OneTimeLedger } from '../ledger/client';
-import { serverError } from './errors';
-import { randomToken, sha256Hex } from '../tokens/secrets';
-import { grantLedgerName } from './refresh-tokens';
+import { LEDGER_ID_PATTERN } from '../ledger/shards';
+import { invalidGrant, OAuthError, serverError } from './errors';
+import type { CodeGrant } from './grant-rules';
+import { base64url, randomToken, sha256, sha256Hex } from '../tokens/secrets';
 
 /**
- * Authorization codes are `<familyId>.<secret>` (256 random bits of secret). What a code grants lives in its grant's
- * ledger object, the one that then holds the grant's refresh-token family: the code exchange reuses the object the
- * authorization request made instead of creating a second one. The object keeps only the secret's hash and redeems
- * the code exactly once; the code itself is stored nowhere.
+ * Authorization codes are `<grantId>.<secret>` (256 random bits of secret). The grant id names the ledger shard
+ * that holds what the code grants and, after the exchange, the grant's refresh-token family. The shard keeps only
+ * the secret's hash and redeems the code exactly once; the code itself is stored nowhere.
  */
 export const CODE_TTL_MS = 60_000;
 
-/** Everything the token endpoint needs to turn a code into tokens. */
-export interface CodeGrant {
-  clientId: string;
-  redirectUri: string;
-  redirectUriGiven: boolean;
-  scope: string;
-  nonce?: string;
-  codeChallenge?: string;
-  sub: string;
-  /** Seconds since epoch. */
-  authTime: number;
-  acr: string;
-  /** Names the refresh-token family the code's tokens belong to, so a replayed code can revoke them. */
-  familyId: string;
-}
+const CODE_FORMAT = new RegExp(`^(${LEDGER_ID_PATTERN})\\.([A-Za-z0-9_-]{43})$`);
 
-const CODE_FORMAT = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
-
-export async function issueAuthorizationCode(ledger: OneTimeLedger, grant: CodeGrant, now: number): Promise<string> {
+export async function issueAuthorizationCode(ledger: OneTimeLedger, code: CodeGrant, now: number): Promise<string> {
+  const grantId = ledger.newGrantId();
   const secret = randomToken(32);
-  const stored = await ledger.issueCode(grantLedgerName(grant.familyId), await sha256Hex(secret), JSON.stringify(grant), now + CODE_TTL_MS);
+  const stored = await ledger.issueCode({ grantId, codeHash: await sha256Hex(secret), code, expiresAt: now + CODE_TTL_MS });
   if (!stored) throw serverError('could not store the authorization code');
-  return `${grant.familyId}.${secret}`;
+  return `${grantId}.${secret}`;
 }
 
-export type Redemption = { outcome: 'redeemed' | 'reused'; grant: CodeGrant } | { outcome: 'invalid' };
+export interface CodePresentation {
+  code: string;
+  clientId: string;
+  redirectUri: string | undefined;
+  codeVerifier: string | undefined;
+  allowedScopes: readonly string[];
+  now: number;
+  /** The family the code starts, if it is valid: its first refresh token's hash (none without refresh) and lifetimes. */
+  family: { tokenHash: string | null; expiresAt: number; retainUntil: number };
+}
 
-/** One synchronous check-and-mark in the code's ledger object; malformed codes never reach the ledger. */
-export async function redeemAuthorizationCode(ledger: OneTimeLedger, code: string, now: number): Promise<Redemption> {
-  const match = CODE_FORMAT.exec(code);
-  if (!match) return { outcome: 'invalid' };
-  const result = await ledger.redeemCode(grantLedgerName(match[1]!), await sha256Hex(match[2]!), now);
-  if (result.outcome === 'redeemed' || result.outcome === 'reused') return { outcome: result.outcome, grant: JSON.parse(result.record) };
-  return { outcome: 'invalid' };
+/**
+ * Redeems the code in one ledger call: the client, `redirect_uri` and PKCE are checked before it is spent, and the
+ * grant's family starts with it. Only the code's own client presenting it again revokes what it issued.
+ */
+export async function redeemAuthorizationCode(
+  ledger: OneTimeLedger,
+  presented: CodePresentation,
+): Promise<{ grantId: string; code: CodeGrant }> {
+  const match = CODE_FORMAT.exec(presented.code);
+  if (!match) throw invalidGrant('the authorization code is invalid or has expired');
+  const grantId = match[1]!;
+  const redemption = await ledger.redeemCode({
+    grantId,
+    codeHash: await sha256Hex(match[2]!),
+    clientId: presented.clientId,
+    redirectUri: presented.redirectUri ?? null,
+    verifierChallenge: presented.codeVerifier === undefined ? null : base64url(await sha256(presented.codeVerifier)),
+    allowedScopes: presented.allowedScopes,
+    now: presented.now,
+    family: presented.family,
+  });
+  switch (redemption.outcome) {
+    case 'redeemed':
+      return { grantId, code: redemption.code };
+    case 'reused':
+      // RFC 6749 4.1.2: a code used twice may be in an attacker's hands; what it issued is revoked.
+      throw invalidGrant('the authorization code has already been used; the tokens it issued are revoked');
+    case 'refused':
+      throw new OAuthError(redemption.error, redemption.description);
+    case 'unknown':
+      throw invalidGrant('the authorization code is invalid or has expired');
+  }
 }

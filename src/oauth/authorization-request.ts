@@ -1,9 +1,9 @@
 import { OAuthError, invalidRequest, unauthorizedClient } from './errors';
-import { effectiveClient, isPublicClient, type Client } from './client';
+import { activeClient, isPublicClient, type Client } from './client';
 import { parseScope, requireAllowed } from './scopes';
 import { codeChallengeOf } from './pkce';
 import { resolveRedirectUri } from './redirect-uri-match';
-import { findClientWithTemplate } from '../storage/clients';
+import type { ClientRecord } from '../store/store';
 
 /** Parameters of an authorization request (query or form), with the names that were repeated. */
 export interface AuthorizationParams {
@@ -58,15 +58,22 @@ export interface VerifiedRedirect {
 
 const MAX_VALUE_LENGTH = 2048;
 
-/** Step one, before anything may redirect: the client exists and can act, and the redirect URI is its own. */
-export async function verifyRedirect(db: D1Database, params: AuthorizationParams): Promise<VerifiedRedirect> {
+/** The client the request names, to be looked up; null when the request names none usable. */
+export function requestedClientId(params: AuthorizationParams): string | null {
+  const clientId = params.values.get('client_id');
+  return clientId !== undefined && !params.repeated.has('client_id') && clientId.length <= MAX_VALUE_LENGTH ? clientId : null;
+}
+
+/**
+ * Step one, before anything may redirect: the client (as looked up for `requestedClientId`) exists and can act, and
+ * the redirect URI is its own.
+ */
+export function verifyRedirect(record: ClientRecord | null, params: AuthorizationParams): VerifiedRedirect {
   for (const name of ['client_id', 'redirect_uri']) {
     if (params.repeated.has(name)) throw new UnverifiedRedirectError(`the ${name} parameter is repeated`);
   }
-  const clientId = params.values.get('client_id');
-  if (clientId === undefined) throw new UnverifiedRedirectError('the client_id parameter is missing');
-  const found = clientId.length <= MAX_VALUE_LENGTH ? await findClientWithTemplate(db, clientId) : null;
-  const client = found && effectiveClient(found.client, found.template);
+  if (params.values.get('client_id') === undefined) throw new UnverifiedRedirectError('the client_id parameter is missing');
+  const client = activeClient(record);
   if (!client) throw new UnverifiedRedirectError('the client is unknown or not active');
   const requested = params.values.get('redirect_uri');
   const redirectUri = resolveRedirectUri(client.redirectUris, requested);

@@ -2,6 +2,7 @@ import { OAuthError } from './errors';
 import {
   UnverifiedRedirectError,
   parseAuthorizationRequest,
+  requestedClientId,
   verifyRedirect,
   type AuthorizationParams,
   type AuthorizationRequest,
@@ -9,13 +10,13 @@ import {
 } from './authorization-request';
 import { issueAuthorizationCode } from './authorization-codes';
 import type { OneTimeLedger } from '../ledger/client';
+import type { Store } from '../store/store';
+import type { StoredUser } from '../model';
 import { newSession, type Session } from '../session/session';
 import { PASSWORD_ACR, authenticateUser } from '../users/authenticate';
-import { getUserBySubject } from '../storage/users';
-import { newFamilyId } from './refresh-tokens';
 
 export interface AuthorizeDeps {
-  db: D1Database;
+  store: Store;
   ledger: OneTimeLedger;
   issuer: string;
   now: number;
@@ -34,23 +35,36 @@ export type AuthorizeOutcome =
   | { kind: 'redirect'; location: string; session?: Session }
   | { kind: 'login'; request: AuthorizationRequest; message?: string; status: 200 | 403 };
 
+/** Usernames longer than this are never looked up (none can exist). */
+const MAX_USERNAME_LENGTH = 128;
+
 /**
- * The authorization endpoint's decision (RFC 6749 4.1.1, OpenID Connect Core 3.1.2). The client and its
- * redirect URI are verified first and any problem there is an error page; after that, errors go back
- * to the client's redirect URI with `state` and `iss` (RFC 9207).
+ * The authorization endpoint's decision (RFC 6749 4.1.1, OpenID Connect Core 3.1.2). The client, and the user the
+ * session or the login form names, are read in one round trip. The client and its redirect URI are verified first
+ * and any problem there is an error page; after that, errors go back to the client's redirect URI with `state` and
+ * `iss` (RFC 9207).
  */
 export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Promise<AuthorizeOutcome> {
+  const clientId = requestedClientId(input.params);
+  const username = input.login && input.login.username.length <= MAX_USERNAME_LENGTH ? input.login.username : undefined;
+  const lookup =
+    clientId === null
+      ? { client: null, user: null }
+      : await deps.store.lookUp({
+          clientId,
+          ...(username !== undefined ? { username } : input.session ? { userSubject: input.session.sub } : {}),
+        });
   let target: VerifiedRedirect;
   try {
-    target = await verifyRedirect(deps.db, input.params);
+    target = verifyRedirect(lookup.client, input.params);
   } catch (error) {
     if (error instanceof UnverifiedRedirectError) return { kind: 'error-page', description: error.description };
     throw error;
   }
   try {
     const request = parseAuthorizationRequest(target, input.params);
-    if (input.login) return await logIn(deps, request, input.login);
-    const session = await usableSession(deps, request, input.session);
+    if (input.login) return await logIn(deps, request, input.login, username === undefined ? null : lookup.user);
+    const session = usableSession(deps, request, input.session, lookup.user);
     if (session) return { kind: 'redirect', location: await codeRedirect(deps, request, session) };
     if (request.prompt.has('none')) throw new OAuthError('login_required', 'the user must log in');
     return { kind: 'login', request, status: 200 };
@@ -64,11 +78,12 @@ async function logIn(
   deps: AuthorizeDeps,
   request: AuthorizationRequest,
   login: NonNullable<AuthorizeInput['login']>,
+  candidate: StoredUser | null,
 ): Promise<AuthorizeOutcome> {
   if (!login.csrfValid) {
     return { kind: 'login', request, status: 403, message: 'This sign-in form has expired. Please sign in again.' };
   }
-  const user = await authenticateUser(deps.db, login.username, login.password);
+  const user = await authenticateUser(candidate, login.password);
   // One message for an unknown user and a wrong password: the form does not reveal who has an account.
   if (!user) return { kind: 'login', request, status: 200, message: 'The username or password is not correct.' };
   if (!request.acceptableAcrs.includes(PASSWORD_ACR)) {
@@ -79,10 +94,15 @@ async function logIn(
 }
 
 /** The session, when it exists, its user still does, and it meets `prompt=login`, `max_age` and `acr_values`. */
-async function usableSession(deps: AuthorizeDeps, request: AuthorizationRequest, session: Session | null): Promise<Session | null> {
+function usableSession(
+  deps: AuthorizeDeps,
+  request: AuthorizationRequest,
+  session: Session | null,
+  user: StoredUser | null,
+): Session | null {
   if (!session || request.prompt.has('login') || !request.acceptableAcrs.includes(session.acr)) return null;
   if (request.maxAgeSeconds !== undefined && Math.floor(deps.now / 1000) - session.authTime > request.maxAgeSeconds) return null;
-  return (await getUserBySubject(deps.db, session.sub)) ? session : null;
+  return user?.subject === session.sub ? session : null;
 }
 
 async function codeRedirect(deps: AuthorizeDeps, request: AuthorizationRequest, session: Session): Promise<string> {
@@ -98,7 +118,6 @@ async function codeRedirect(deps: AuthorizeDeps, request: AuthorizationRequest, 
       sub: session.sub,
       authTime: session.authTime,
       acr: session.acr,
-      familyId: newFamilyId(),
     },
     deps.now,
   );

@@ -1,7 +1,7 @@
 import { invalidClient, invalidRequest } from './errors';
 import type { Form } from './form';
-import { effectiveClient, type Client } from './client';
-import { findClientWithTemplate } from '../storage/clients';
+import { activeClient, type Client } from './client';
+import type { ClientRecord } from '../store/store';
 import { matchesHash } from '../tokens/secrets';
 
 /** Client credentials as presented, before any lookup (RFC 6749 2.3.1). */
@@ -48,13 +48,12 @@ function parseBasic(authorization: string): { clientId: string; secret: string }
 }
 
 /**
- * The authenticated client, resolved against its template as it is now. Unknown client, wrong secret, a method
+ * The authenticated client (as looked up for `credentials.clientId`), resolved against its template as it is now. Unknown client, wrong secret, a method
  * the client may not use (`none` only for public clients), and a deleted or disabled template all answer the
  * same `invalid_client`.
  */
-export async function authenticateClient(db: D1Database, credentials: PresentedCredentials): Promise<Client> {
-  const found = await findClientWithTemplate(db, credentials.clientId);
-  const client = found && effectiveClient(found.client, found.template);
+export async function authenticateClient(record: ClientRecord | null, credentials: PresentedCredentials): Promise<Client> {
+  const client = activeClient(record);
   if (!client?.authMethods.includes(credentials.method) || !(await secretMatches(client, credentials))) {
     throw invalidClient('client authentication failed');
   }

@@ -1,7 +1,6 @@
-import { AUTHENTICATORS, type Capability, type ClientAuthMethod, type ClientConfig } from '../admin/schemas';
-import type { StoredClient } from '../storage/clients';
+import { AUTHENTICATORS, type Capability, type ClientAuthMethod, type ClientConfig, type IdTokenAlg, type StoredClient } from '../model';
+import type { ClientRecord } from '../store/store';
 import { DCR_SCOPE } from './scopes';
-import type { StoredTemplate } from '../storage/templates';
 
 /**
  * A client as the OAuth endpoints see it: a static or dynamic client's own metadata, or an instance's identity
@@ -22,19 +21,27 @@ export interface Client {
   authMethods: ClientAuthMethod[];
   accessTokenTtl: number;
   refreshTokenTtl: number | null;
-  idTokenAlg: 'RS256' | 'ES256';
+  idTokenAlg: IdTokenAlg;
   authenticators: string[];
   /** May introspect any token (a designated resource server); static clients only. */
   resourceServer: boolean;
+  /** What earns it initial access tokens: an enabled template lists it (`instances`), or its own flag (`withoutTemplate`). */
+  registers: { instances: boolean; withoutTemplate: boolean };
 }
 
 /** The effective client, or null when it cannot act: an instance whose template is gone or disabled. */
-export function effectiveClient(client: StoredClient, template: StoredTemplate | null): Client | null {
+export function effectiveClient(record: ClientRecord): Client | null {
+  const { client, template, registrarRoles } = record;
   const identity = { clientId: client.clientId, secretHash: client.secretHash, issuedAt: client.issuedAt, lastUsedAt: client.lastUsedAt };
   if (client.kind !== 'instance') {
     // A client through which users log in to register instances may ask for `dcr` in the code flow.
-    const extraScopes = client.kind === 'static' && client.userRegistrar ? [DCR_SCOPE] : [];
-    return { ...identity, kind: client.kind, ...ownMetadata(client.clientId, client.config, extraScopes) };
+    const extraScopes = client.kind === 'static' && registrarRoles.users ? [DCR_SCOPE] : [];
+    return {
+      ...identity,
+      kind: client.kind,
+      ...ownMetadata(client.clientId, client.config, extraScopes),
+      registers: { instances: registrarRoles.clients, withoutTemplate: client.config.may_register_clients === true },
+    };
   }
   if (!template?.config.enabled) return null;
   const t = template.config;
@@ -54,8 +61,12 @@ export function effectiveClient(client: StoredClient, template: StoredTemplate |
     idTokenAlg: t.id_token_signed_response_alg,
     authenticators: t.authenticators,
     resourceServer: false,
+    registers: { instances: false, withoutTemplate: false },
   };
 }
+
+/** The effective client of a lookup, or null when there is none that can act. */
+export const activeClient = (record: ClientRecord | null) => (record ? effectiveClient(record) : null);
 
 function ownMetadata(clientId: string, c: ClientConfig, extraScopes: string[]) {
   return {

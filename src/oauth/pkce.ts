@@ -1,5 +1,4 @@
-import { invalidGrant, invalidRequest } from './errors';
-import { base64url, sha256 } from '../tokens/secrets';
+import { invalidRequest } from './errors';
 
 /** RFC 7636 with S256 only: `plain` would hand the verifier to anyone who sees the authorization request. */
 
@@ -23,19 +22,5 @@ export function codeChallengeOf(challenge: string | undefined, method: string | 
 export function requireWellFormedVerifier(verifier: string | undefined): void {
   if (verifier !== undefined && !VERIFIER.test(verifier)) {
     throw invalidRequest('code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~');
-  }
-}
-
-/** The verifier must answer the code's challenge; a verifier for a code that had no challenge is refused too. */
-export async function verifyCodeVerifier(challenge: string | undefined, verifier: string | undefined): Promise<void> {
-  if (challenge === undefined) {
-    if (verifier !== undefined) throw invalidGrant('code_verifier was sent but the authorization request had no code_challenge');
-    return;
-  }
-  if (verifier === undefined) throw invalidGrant('code_verifier is required: the authorization request had a code_challenge');
-  const computed = new TextEncoder().encode(base64url(await sha256(verifier)));
-  const expected = new TextEncoder().encode(challenge);
-  if (computed.byteLength !== expected.byteLength || !crypto.subtle.timingSafeEqual(computed, expected)) {
-    throw invalidGrant('code_verifier does not match the code_challenge');
   }
 }

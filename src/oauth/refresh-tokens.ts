@@ -1,27 +1,17 @@
 import type { OneTimeLedger } from '../ledger/client';
+import { LEDGER_ID_PATTERN } from '../ledger/shards';
+import { invalidGrant, OAuthError } from './errors';
+import type { FamilyGrant } from './grant-rules';
 import { randomToken, sha256Hex } from '../tokens/secrets';
 
 /**
- * Refresh tokens are `<familyId>.<secret>`. The family's ledger object keeps the current secret's hash and
- * the grant; rotation is one compare-and-swap there, and presenting a rotated token revokes the family.
- * Access tokens of the family carry its id (`fid`), so revoking it revokes them too.
+ * Refresh tokens are `<grantId>.<sub>.<secret>`. The grant id names the ledger shard where the family keeps its
+ * current token's hash; rotation is one compare-and-swap there, and a rotated-out token coming back revokes the
+ * family. The user's subject rides along so that the token endpoint can read the user with the client, in one round
+ * trip, before the ledger is called. Access tokens of the family carry its id (`fid`), so revoking it revokes them.
  */
 
-/** What a family was granted, fixed at the code exchange. */
-export interface FamilyGrant {
-  clientId: string;
-  sub: string;
-  scope: string;
-  /** Seconds since epoch. */
-  authTime: number;
-  acr: string;
-}
-
-const FORMAT = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
-/** The grant's ledger object: its authorization code, then its refresh-token family. */
-export const grantLedgerName = (familyId: string) => `family:${familyId}`;
-
-export const newFamilyId = () => randomToken(16);
+const FORMAT = new RegExp(`^(${LEDGER_ID_PATTERN})\\.([A-Za-z0-9_-]{1,64})\\.([A-Za-z0-9_-]{43})$`);
 
 /** The family state must outlive every token of the family: its refresh token and its last access token. */
 export interface Lifetimes {
@@ -29,33 +19,60 @@ export interface Lifetimes {
   refreshTtlSeconds: number;
   accessTtlSeconds: number;
 }
-const expiryOf = (t: Lifetimes) => t.now + t.refreshTtlSeconds * 1000;
-const retentionOf = (t: Lifetimes) => t.now + Math.max(t.refreshTtlSeconds, t.accessTtlSeconds) * 1000;
+export const expiryOf = (t: Lifetimes) => t.now + t.refreshTtlSeconds * 1000;
+export const retentionOf = (t: Lifetimes) => t.now + Math.max(t.refreshTtlSeconds, t.accessTtlSeconds) * 1000;
 
-/** The family's first refresh token, or null when the family was revoked first (its code was replayed). */
-export async function startFamily(ledger: OneTimeLedger, familyId: string, grant: FamilyGrant, t: Lifetimes): Promise<string | null> {
+/** A refresh token's secret and the hash the ledger keeps; the token is assembled once its grant and user are known. */
+export async function newRefreshSecret(): Promise<{ secret: string; hash: string }> {
   const secret = randomToken(32);
-  const started = await ledger.startFamily(
-    grantLedgerName(familyId),
-    await sha256Hex(secret),
-    JSON.stringify(grant),
-    expiryOf(t),
-    retentionOf(t),
-  );
-  return started ? `${familyId}.${secret}` : null;
+  return { secret, hash: await sha256Hex(secret) };
 }
 
-export type PresentedRefreshToken = { familyId: string; secret: string };
+export const refreshTokenOf = (grantId: string, sub: string, secret: string) => `${grantId}.${sub}.${secret}`;
+
+export interface PresentedRefreshToken {
+  grantId: string;
+  sub: string;
+  secret: string;
+}
 
 export function parseRefreshToken(token: string): PresentedRefreshToken | null {
   const match = FORMAT.exec(token);
-  return match ? { familyId: match[1]!, secret: match[2]! } : null;
+  return match ? { grantId: match[1]!, sub: match[2]!, secret: match[3]! } : null;
 }
 
-/** The family's grant while it is active (not revoked, not expired), else null. */
-export async function activeFamilyGrant(ledger: OneTimeLedger, familyId: string, now: number): Promise<FamilyGrant | null> {
-  const state = await ledger.familyState(grantLedgerName(familyId), now);
-  return state.state === 'active' ? JSON.parse(state.grant) : null;
+/**
+ * Rotates the presented token in one ledger call, which also checks the client and the scope. A rotated-out token
+ * of this family revokes it; anything never issued for it is `invalid_grant` and changes nothing.
+ */
+export async function rotate(
+  ledger: OneTimeLedger,
+  presented: PresentedRefreshToken,
+  request: { clientId: string; requestedScope: string[] | null; allowedScopes: string[]; lifetimes: Lifetimes },
+): Promise<{ grant: FamilyGrant; scope: string[]; refreshToken: string }> {
+  const next = await newRefreshSecret();
+  const outcome = await ledger.rotateRefreshToken({
+    grantId: presented.grantId,
+    presentedHash: await sha256Hex(presented.secret),
+    nextHash: next.hash,
+    clientId: request.clientId,
+    subject: presented.sub,
+    requestedScope: request.requestedScope,
+    allowedScopes: request.allowedScopes,
+    now: request.lifetimes.now,
+    expiresAt: expiryOf(request.lifetimes),
+    retainUntil: retentionOf(request.lifetimes),
+  });
+  switch (outcome.outcome) {
+    case 'rotated':
+      return { grant: outcome.grant, scope: outcome.scope, refreshToken: refreshTokenOf(presented.grantId, presented.sub, next.secret) };
+    case 'replayed':
+      throw invalidGrant('the refresh token was already used; every token of its grant is revoked');
+    case 'refused':
+      throw new OAuthError(outcome.error, outcome.description);
+    case 'unknown':
+      throw invalidGrant('the refresh token is invalid, expired or revoked');
+  }
 }
 
 /** The grant of a refresh token that is its family's current one and active, with the family's expiry; else null. */
@@ -64,27 +81,6 @@ export async function activeRefreshToken(
   presented: PresentedRefreshToken,
   now: number,
 ): Promise<{ grant: FamilyGrant; expiresAt: number } | null> {
-  const state = await ledger.refreshTokenState(grantLedgerName(presented.familyId), await sha256Hex(presented.secret), now);
-  return state.state === 'active' ? { grant: JSON.parse(state.grant), expiresAt: state.expiresAt } : null;
-}
-
-/** The next refresh token, or null when `presented` is not the family's current one (then the family is revoked). */
-export async function rotate(ledger: OneTimeLedger, presented: PresentedRefreshToken, t: Lifetimes): Promise<string | null> {
-  const next = randomToken(32);
-  const outcome = await ledger.rotateRefreshToken(
-    grantLedgerName(presented.familyId),
-    await sha256Hex(presented.secret),
-    await sha256Hex(next),
-    t.now,
-    expiryOf(t),
-    retentionOf(t),
-  );
-  return outcome === 'rotated' ? `${presented.familyId}.${next}` : null;
-}
-
-export const revokeFamily = (ledger: OneTimeLedger, familyId: string, t: Lifetimes) =>
-  ledger.revokeFamily(grantLedgerName(familyId), retentionOf(t));
-
-export async function isFamilyRevoked(ledger: OneTimeLedger, familyId: string, now: number): Promise<boolean> {
-  return (await ledger.familyState(grantLedgerName(familyId), now)).state === 'revoked';
+  const status = await ledger.refreshTokenStatus({ grantId: presented.grantId, tokenHash: await sha256Hex(presented.secret), now });
+  return status.active && status.grant.sub === presented.sub ? { grant: status.grant, expiresAt: status.expiresAt } : null;
 }

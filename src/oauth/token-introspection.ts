@@ -1,78 +1,85 @@
-import { effectiveClient, type Client } from './client';
+import { activeClient, type Client } from './client';
 import { OAuthError } from './errors';
 import type { OneTimeLedger } from '../ledger/client';
+import type { Store } from '../store/store';
 import type { KeySet } from '../tokens/keys';
 import { verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token';
-import { activeRefreshToken, isFamilyRevoked, parseRefreshToken, revokeFamily, type Lifetimes } from './refresh-tokens';
-import { findClientWithTemplate } from '../storage/clients';
+import { sha256Hex } from '../tokens/secrets';
+import { activeRefreshToken, parseRefreshToken, retentionOf, type Lifetimes } from './refresh-tokens';
+import type { FamilyGrant } from './grant-rules';
 
 /**
- * RFC 7662 introspection and RFC 7009 revocation. Both look a presented token up the same way: an access token
- * is one of our JWTs (revoked when its family is), a refresh token is `<familyId>.<secret>`, whose family holds
- * the grant. A caller sees and revokes only its own tokens, unless it is a designated resource server, which may
- * introspect any token.
+ * RFC 7662 introspection and RFC 7009 revocation. An access token is one of our JWTs (dead when its grant is
+ * revoked); a refresh token is `<grantId>.<sub>.<secret>`, alive while it is its family's current one. A caller sees
+ * and revokes only its own tokens, unless it is a designated resource server, which may introspect any token.
  */
 
 export interface TokenLookupDeps {
-  db: D1Database;
+  store: Store;
   keys: KeySet;
   ledger: OneTimeLedger;
   issuer: string;
   now: number;
 }
 
-type Found =
-  | { type: 'access_token'; claims: AccessTokenClaims }
-  | { type: 'refresh_token'; familyId: string; clientId: string; sub: string; scope: string; exp: number };
+type Found = { type: 'access_token'; claims: AccessTokenClaims } | { type: 'refresh_token'; grant: FamilyGrant; exp: number };
 
-async function lookUp(deps: TokenLookupDeps, token: string): Promise<Found | null> {
-  const refresh = parseRefreshToken(token);
-  if (refresh) {
-    const active = await activeRefreshToken(deps.ledger, refresh, deps.now);
-    if (!active) return null;
-    const { grant, expiresAt } = active;
-    return {
-      type: 'refresh_token',
-      familyId: refresh.familyId,
-      clientId: grant.clientId,
-      sub: grant.sub,
-      scope: grant.scope,
-      exp: Math.floor(expiresAt / 1000),
-    };
-  }
+async function verifiedAccessToken(deps: TokenLookupDeps, token: string): Promise<AccessTokenClaims | null> {
   try {
-    return { type: 'access_token', claims: await verifyAccessToken(deps.keys, token, { issuer: deps.issuer, now: deps.now }) };
+    return await verifyAccessToken(deps.keys, token, { issuer: deps.issuer, now: deps.now });
   } catch (error) {
     if (error instanceof OAuthError) return null;
     throw error;
   }
 }
 
-export async function introspect(deps: TokenLookupDeps, caller: Client, token: string): Promise<Record<string, unknown>> {
+/** The live token, or null: one ledger call. */
+async function lookUpToken(deps: TokenLookupDeps, token: string): Promise<Found | null> {
+  const refresh = parseRefreshToken(token);
+  if (refresh) {
+    const active = await activeRefreshToken(deps.ledger, refresh, deps.now);
+    return active && { type: 'refresh_token', grant: active.grant, exp: Math.floor(active.expiresAt / 1000) };
+  }
+  const claims = await verifiedAccessToken(deps, token);
+  if (!claims || (await deps.ledger.isGrantRevoked(claims.fid))) return null;
+  return { type: 'access_token', claims };
+}
+
+/**
+ * The caller is authenticated while the token is looked up (one round trip for both); what the ledger said counts
+ * only once the caller is known.
+ */
+export async function introspect(
+  deps: TokenLookupDeps,
+  authenticate: () => Promise<Client>,
+  token: string,
+): Promise<Record<string, unknown>> {
+  const [caller, lookup] = await Promise.allSettled([authenticate(), lookUpToken(deps, token)]);
+  if (caller.status === 'rejected') throw caller.reason;
+  if (lookup.status === 'rejected') throw lookup.reason;
   const inactive = { active: false };
-  const found = await lookUp(deps, token);
+  const found = lookup.value;
   if (!found) return inactive;
-  const clientId = found.type === 'access_token' ? found.claims.client_id : found.clientId;
-  if (clientId !== caller.clientId && !caller.resourceServer) return inactive;
+  const clientId = found.type === 'access_token' ? found.claims.client_id : found.grant.clientId;
+  if (clientId !== caller.value.clientId && !caller.value.resourceServer) return inactive;
 
   // The token's client as it is now: a deleted or disabled one takes its tokens with it.
-  const record = await findClientWithTemplate(deps.db, clientId);
-  const client = record && effectiveClient(record.client, record.template);
+  const client = clientId === caller.value.clientId ? caller.value : activeClient((await deps.store.lookUp({ clientId })).client);
   if (!client) return inactive;
 
   if (found.type === 'refresh_token') {
+    const { grant } = found;
     return {
       active: true,
       token_type: 'refresh_token',
       client_id: clientId,
-      sub: found.sub,
-      scope: liveScope(found.scope, client),
+      sub: grant.sub,
+      scope: liveScope(grant.scope, client),
       iss: deps.issuer,
       exp: found.exp,
     };
   }
   const { claims } = found;
-  if (claims.fid !== undefined && (await isFamilyRevoked(deps.ledger, claims.fid, deps.now))) return inactive;
   return {
     active: true,
     token_type: 'Bearer',
@@ -94,15 +101,25 @@ const liveScope = (scope: string, client: Client) =>
     .filter((s) => client.scopes.includes(s))
     .join(' ');
 
+const otherClients = () => new OAuthError('unauthorized_client', 'the token was issued to another client');
+
 /**
- * RFC 7009: revokes the token's whole grant (its family: the refresh token and every access token of it).
- * Unknown, invalid or expired tokens need nothing done; another client's token is refused.
+ * RFC 7009: revokes the token's whole grant (the refresh token and every access token of it), in one ledger call.
+ * Unknown, invalid or expired tokens need nothing done and change nothing; another client's token is refused.
  */
 export async function revoke(deps: TokenLookupDeps, caller: Client, token: string, lifetimes: Lifetimes): Promise<void> {
-  const found = await lookUp(deps, token);
-  if (!found) return;
-  const clientId = found.type === 'access_token' ? found.claims.client_id : found.clientId;
-  if (clientId !== caller.clientId) throw new OAuthError('unauthorized_client', 'the token was issued to another client');
-  const familyId = found.type === 'access_token' ? found.claims.fid : found.familyId;
-  if (familyId !== undefined) await revokeFamily(deps.ledger, familyId, lifetimes);
+  const refresh = parseRefreshToken(token);
+  if (refresh) {
+    const outcome = await deps.ledger.revokeRefreshToken({
+      grantId: refresh.grantId,
+      tokenHash: await sha256Hex(refresh.secret),
+      clientId: caller.clientId,
+    });
+    if (outcome === 'other-client') throw otherClients();
+    return;
+  }
+  const claims = await verifiedAccessToken(deps, token);
+  if (!claims) return;
+  if (claims.client_id !== caller.clientId) throw otherClients();
+  await deps.ledger.revokeGrant({ grantId: claims.fid, retainUntil: Math.max(retentionOf(lifetimes), claims.exp * 1000) });
 }

@@ -1,30 +1,27 @@
 import { insufficientScope, invalidToken } from './errors';
-import { effectiveClient } from './client';
-import { isFamilyRevoked } from './refresh-tokens';
+import { activeClient } from './client';
 import type { OneTimeLedger } from '../ledger/client';
+import type { Store } from '../store/store';
 import type { AccessTokenClaims } from '../tokens/access-token';
-import { findClientWithTemplate } from '../storage/clients';
-import { getUserBySubject } from '../storage/users';
 import { releasedClaims } from '../users/claims';
 
 export interface UserinfoDeps {
-  db: D1Database;
+  store: Store;
   ledger: OneTimeLedger;
-  now: number;
 }
 
 /**
- * OpenID Connect Core 5.3 for a verified access token: `sub` and the claims its scopes release. The
- * token's family must not be revoked, and its client and scopes are checked against the template as it is now.
+ * OpenID Connect Core 5.3 for a verified access token: `sub` and the claims its scopes release. The token's grant
+ * must not be revoked, and its client and scopes are checked against the template as it is now: the ledger and
+ * the store are asked at the same time, one round trip.
  */
 export async function userinfo(deps: UserinfoDeps, token: AccessTokenClaims): Promise<Record<string, unknown>> {
-  const [revoked, found, user] = await Promise.all([
-    token.fid === undefined ? false : isFamilyRevoked(deps.ledger, token.fid, deps.now),
-    findClientWithTemplate(deps.db, token.client_id),
-    getUserBySubject(deps.db, token.sub),
+  const [revoked, { client: record, user }] = await Promise.all([
+    deps.ledger.isGrantRevoked(token.fid),
+    deps.store.lookUp({ clientId: token.client_id, userSubject: token.sub }),
   ]);
   if (revoked) throw invalidToken('the access token has been revoked');
-  const client = found && effectiveClient(found.client, found.template);
+  const client = activeClient(record);
   if (!client) throw invalidToken('the client of this access token is no longer active');
   const scopes = token.scope.split(' ').filter((scope) => client.scopes.includes(scope));
   if (!scopes.includes('openid')) throw insufficientScope('userinfo needs an access token with scope "openid"', 'openid');

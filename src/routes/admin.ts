@@ -4,14 +4,14 @@ import { OAuthError } from '../oauth/errors';
 import { NO_STORE, jsonObjectBody } from '../http';
 import { randomToken, sha256Hex } from '../tokens/secrets';
 import { staticClientSchema, templateSchema } from '../admin/schemas';
+import { templateChanges } from '../admin/template-changes';
 import { conflict, notFound, requireAdminToken, validBody } from './admin-common';
 import { adminUserRoutes } from './admin-users';
 import { clientView, iso, settingsView, templateView } from '../admin/views';
-import * as templates from '../storage/templates';
-import * as clients from '../storage/clients';
+import type { Store } from '../store/store';
 
-async function existingTemplate(db: D1Database, name: string): Promise<string> {
-  if (!(await templates.getTemplate(db, name))) throw notFound(`template "${name}"`);
+async function existingTemplate(store: Store, name: string): Promise<string> {
+  if (!(await store.templates.get(name))) throw notFound(`template "${name}"`);
   return name;
 }
 
@@ -21,77 +21,82 @@ export const adminRoutes = new Hono<AppEnv>()
   .route('/users', adminUserRoutes)
   .get('/settings', (c) => c.json(settingsView(c.get('deps').settings)))
 
-  .get('/templates', async (c) => c.json((await templates.listTemplates(c.get('deps').db)).map(templateView)))
+  .get('/templates', async (c) => c.json((await c.get('deps').store.templates.list()).map(templateView)))
   .post('/templates', async (c) => {
     const config = await validBody(jsonObjectBody(c), templateSchema);
-    const { db, now } = c.get('deps');
-    if (!(await templates.insertTemplate(db, config, now))) throw conflict(`template "${config.name}"`);
-    return c.json(templateView((await templates.getTemplate(db, config.name))!), 201);
+    const { store, now } = c.get('deps');
+    if (!(await store.templates.insert(config, templateChanges(null, config), now))) throw conflict(`template "${config.name}"`);
+    return c.json(templateView((await store.templates.get(config.name))!), 201);
   })
   .get('/templates/:name', async (c) => {
-    const template = await templates.getTemplate(c.get('deps').db, c.req.param('name'));
+    const template = await c.get('deps').store.templates.get(c.req.param('name'));
     if (!template) throw notFound(`template "${c.req.param('name')}"`);
     return c.json(templateView(template));
   })
   .put('/templates/:name', async (c) => {
     const name = c.req.param('name');
     const config = await validBody(jsonObjectBody(c), templateSchema, { field: 'name', value: name });
-    const result = await templates.replaceTemplate(c.get('deps').db, config, c.get('deps').now);
+    const { store, now } = c.get('deps');
+    const current = await store.templates.get(name);
+    if (!current) throw notFound(`template "${name}"`);
+    const result = await store.templates.replace(config, current.version, templateChanges(current.config, config), now);
     if ('missing' in result) throw notFound(`template "${name}"`);
     if ('conflict' in result) throw new OAuthError('conflict', `template "${name}" changed meanwhile; read it again`, 409);
     return c.json(templateView(result.template));
   })
   .delete('/templates/:name', async (c) => {
-    const { db, now } = c.get('deps');
-    if (!(await templates.deleteTemplate(db, c.req.param('name'), now))) throw notFound(`template "${c.req.param('name')}"`);
+    const { store, now } = c.get('deps');
+    if (!(await store.templates.delete(c.req.param('name'), now))) throw notFound(`template "${c.req.param('name')}"`);
     return c.body(null, 204);
   })
   .get('/templates/:name/history', async (c) => {
-    const history = await templates.templateHistory(c.get('deps').db, c.req.param('name'));
+    const history = await c.get('deps').store.templates.history(c.req.param('name'));
     if (history.length === 0) throw notFound(`template "${c.req.param('name')}"`);
     return c.json(history.map((h) => ({ version: h.version, changed_at: iso(h.changedAt), changes: h.changes })));
   })
   .get('/templates/:name/instances', async (c) => {
-    const name = await existingTemplate(c.get('deps').db, c.req.param('name'));
-    return c.json((await clients.listInstances(c.get('deps').db, name)).map(clientView));
+    const { store } = c.get('deps');
+    const name = await existingTemplate(store, c.req.param('name'));
+    return c.json((await store.clients.listInstances(name)).map(clientView));
   })
   // Revoke every instance of the template in one call.
   .delete('/templates/:name/instances', async (c) => {
-    const name = await existingTemplate(c.get('deps').db, c.req.param('name'));
-    return c.json({ revoked: await clients.deleteAllInstances(c.get('deps').db, name) });
+    const { store } = c.get('deps');
+    const name = await existingTemplate(store, c.req.param('name'));
+    return c.json({ revoked: await store.clients.deleteAllInstances(name) });
   })
   // New secrets for every instance; the only time they are shown.
   .post('/templates/:name/instances/rotate-secrets', async (c) => {
-    const { db } = c.get('deps');
-    const name = await existingTemplate(db, c.req.param('name'));
+    const { store } = c.get('deps');
+    const name = await existingTemplate(store, c.req.param('name'));
     const rotated = await Promise.all(
-      (await clients.listInstances(db, name)).map(async ({ clientId }) => {
+      (await store.clients.listInstances(name)).map(async ({ clientId }) => {
         const clientSecret = randomToken(32);
         return { clientId, clientSecret, secretHash: await sha256Hex(clientSecret) };
       }),
     );
-    await clients.replaceInstanceSecrets(db, name, rotated);
+    await store.clients.replaceInstanceSecrets(name, rotated);
     return c.json({ rotated: rotated.map((r) => ({ client_id: r.clientId, client_secret: r.clientSecret })) }, 200, NO_STORE);
   })
   .delete('/templates/:name/instances/:clientId', async (c) => {
     const { name, clientId } = c.req.param();
-    if (!(await clients.deleteInstance(c.get('deps').db, name, clientId))) throw notFound(`instance "${clientId}" of "${name}"`);
+    if (!(await c.get('deps').store.clients.deleteInstance(name, clientId))) throw notFound(`instance "${clientId}" of "${name}"`);
     return c.body(null, 204);
   })
 
-  .get('/clients', async (c) => c.json((await clients.listStaticClients(c.get('deps').db)).map(clientView)))
+  .get('/clients', async (c) => c.json((await c.get('deps').store.clients.listStatic()).map(clientView)))
   .post('/clients', async (c) => {
     const { client_id: clientId, client_secret: givenSecret, ...config } = await validBody(jsonObjectBody(c), staticClientSchema);
-    const { db, now } = c.get('deps');
+    const { store, now } = c.get('deps');
     const secret = givenSecret ?? randomToken(32);
-    if (!(await clients.insertStaticClient(db, { clientId, secretHash: await sha256Hex(secret), config, now }))) {
+    if (!(await store.clients.insertStatic({ clientId, secretHash: await sha256Hex(secret), config, now }))) {
       throw conflict(`client "${clientId}"`);
     }
     // The secret is shown once, here; only its hash is kept.
-    return c.json({ ...clientView((await clients.getStaticClient(db, clientId))!), client_secret: secret }, 201);
+    return c.json({ ...clientView((await store.clients.getStatic(clientId))!), client_secret: secret }, 201);
   })
   .get('/clients/:clientId', async (c) => {
-    const client = await clients.getStaticClient(c.get('deps').db, c.req.param('clientId'));
+    const client = await c.get('deps').store.clients.getStatic(c.req.param('clientId'));
     if (!client) throw notFound(`static client "${c.req.param('clientId')}"`);
     return c.json(clientView(client));
   })
@@ -105,13 +110,13 @@ export const adminRoutes = new Hono<AppEnv>()
       field: 'client_id',
       value: clientId,
     });
+    const { store } = c.get('deps');
     const secretHash = secret === undefined ? undefined : await sha256Hex(secret);
-    if (!(await clients.updateStaticClient(c.get('deps').db, { clientId, config, secretHash })))
-      throw notFound(`static client "${clientId}"`);
-    return c.json(clientView((await clients.getStaticClient(c.get('deps').db, clientId))!));
+    if (!(await store.clients.updateStatic({ clientId, config, secretHash }))) throw notFound(`static client "${clientId}"`);
+    return c.json(clientView((await store.clients.getStatic(clientId))!));
   })
   .delete('/clients/:clientId', async (c) => {
-    if (!(await clients.deleteStaticClient(c.get('deps').db, c.req.param('clientId')))) {
+    if (!(await c.get('deps').store.clients.deleteStatic(c.req.param('clientId')))) {
       throw notFound(`static client "${c.req.param('clientId')}"`);
     }
     return c.body(null, 204);

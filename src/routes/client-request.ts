@@ -4,7 +4,7 @@ import { invalidRequest } from '../oauth/errors';
 import { parseForm, type Form } from '../oauth/form';
 import { authenticateClient, presentedCredentials } from '../oauth/client-auth';
 import type { Client } from '../oauth/client';
-import { recordClientUse } from '../storage/clients';
+import type { StoredUser } from '../model';
 import { bodyText, mediaType } from '../http';
 
 /** The form of a client-authenticated endpoint (token, introspection, revocation). */
@@ -15,10 +15,19 @@ export async function formBody(c: Context<AppEnv>): Promise<Form> {
   return parseForm(await bodyText(c));
 }
 
-/** Authenticates the calling client and notes its use for the inventory, off the response's path. */
-export async function authenticatedClient(c: Context<AppEnv>, form: Form): Promise<Client> {
-  const { db, now } = c.get('deps');
-  const client = await authenticateClient(db, presentedCredentials(c.req.header('Authorization'), form));
-  c.executionCtx.waitUntil(recordClientUse(db, client, now));
-  return client;
+/**
+ * Authenticates the calling client, reading it (and the user `userSubject` names, if any) in one round trip, and
+ * notes its use for the inventory off the response's path.
+ */
+export async function authenticatedClient(
+  c: Context<AppEnv>,
+  form: Form,
+  userSubject?: string,
+): Promise<{ client: Client; user: StoredUser | null }> {
+  const { store, now } = c.get('deps');
+  const credentials = presentedCredentials(c.req.header('Authorization'), form);
+  const lookup = await store.lookUp({ clientId: credentials.clientId, ...(userSubject === undefined ? {} : { userSubject }) });
+  const client = await authenticateClient(lookup.client, credentials);
+  c.executionCtx.waitUntil(store.clients.recordUse(client, now));
+  return { client, user: lookup.user };
 }

@@ -8,7 +8,7 @@ import { AUTHORIZE_PATH } from './authorize';
 import { USERINFO_PATH } from './userinfo';
 import { INTROSPECTION_PATH, REVOCATION_PATH } from './introspection';
 import { TOKEN_PATH } from './token';
-import { AUTHENTICATORS } from '../admin/schemas';
+import { AUTHENTICATORS } from '../model';
 import { STANDARD_CLAIMS } from '../users/claims';
 import { GRANTS } from '../grants';
 

@@ -13,13 +13,14 @@ export const REVOCATION_PATH = '/oauth/v2/oauth-revoke';
 export const introspectionRoutes = new Hono<AppEnv>()
   .post(INTROSPECTION_PATH, async (c) => {
     const form = await formBody(c);
-    const caller = await authenticatedClient(c, form);
+    const token = requireParam(form, 'token');
     const deps = c.get('deps');
-    return c.json(await introspect({ ...deps, keys: await deps.keys() }, caller, requireParam(form, 'token')), 200, NO_STORE);
+    const answer = await introspect({ ...deps, keys: await deps.keys() }, async () => (await authenticatedClient(c, form)).client, token);
+    return c.json(answer, 200, NO_STORE);
   })
   .post(REVOCATION_PATH, async (c) => {
     const form = await formBody(c);
-    const caller = await authenticatedClient(c, form);
+    const { client: caller } = await authenticatedClient(c, form);
     const deps = c.get('deps');
     await revoke({ ...deps, keys: await deps.keys() }, caller, requireParam(form, 'token'), lifetimesOf(caller, deps.now));
     return c.body(null, 200, NO_STORE);

@@ -1,12 +1,11 @@
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 import type { KeySet } from './keys';
-import { randomToken } from './secrets';
 import { invalidToken } from '../oauth/errors';
 
 /**
  * Access tokens are RFC 9068 JWTs signed with ES256: ~30x cheaper to sign than RS256 (DESIGN.md) and
  * verifiable by resource servers from the JWKS. The initial access token is one of these with scope `dcr`;
- * its single use is enforced by the ledger, keyed by `jti`.
+ * its single use is enforced by the ledger shard its `jti` and `fid` name.
  */
 const ACCESS_TOKEN_ALG = 'ES256';
 const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -19,8 +18,8 @@ export interface AccessTokenClaims {
   jti: string;
   iat: number;
   exp: number;
-  /** The grant family (code flow) the token belongs to; revoking the family revokes the token. */
-  fid?: string;
+  /** The grant the token belongs to (a ledger id); revoking the grant revokes the token. */
+  fid: string;
 }
 
 export interface IssuedAccessToken {
@@ -30,7 +29,16 @@ export interface IssuedAccessToken {
 
 export async function issueAccessToken(
   keys: KeySet,
-  input: { issuer: string; clientId: string; subject: string; scope: string; ttlSeconds: number; now: number; familyId?: string },
+  input: {
+    issuer: string;
+    clientId: string;
+    subject: string;
+    scope: string;
+    ttlSeconds: number;
+    now: number;
+    grantId: string;
+    tokenId: string;
+  },
 ): Promise<IssuedAccessToken> {
   const iat = Math.floor(input.now / 1000);
   const claims: AccessTokenClaims = {
@@ -38,10 +46,10 @@ export async function issueAccessToken(
     sub: input.subject,
     client_id: input.clientId,
     scope: input.scope,
-    jti: randomToken(16),
+    jti: input.tokenId,
     iat,
     exp: iat + input.ttlSeconds,
-    ...(input.familyId === undefined ? {} : { fid: input.familyId }),
+    fid: input.grantId,
   };
   const signer = keys.signer(ACCESS_TOKEN_ALG);
   const token = await new SignJWT({ ...claims, aud: input.issuer })
@@ -71,7 +79,7 @@ export async function verifyAccessToken(
         issuer: expected.issuer,
         audience: expected.issuer,
         currentDate: new Date(expected.now),
-        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'fid'],
       },
     ));
   } catch (error) {
@@ -79,7 +87,7 @@ export async function verifyAccessToken(
     if (error instanceof joseErrors.JOSEError || error instanceof TypeError) throw invalidToken('the access token is not valid');
     throw error;
   }
-  if (typeof payload.client_id !== 'string' || typeof payload.scope !== 'string') {
+  if (typeof payload.client_id !== 'string' || typeof payload.scope !== 'string' || typeof payload.fid !== 'string') {
     throw invalidToken('the access token is not valid');
   }
   return payload as unknown as AccessTokenClaims;

@@ -1,4 +1,4 @@
-import type { UserClaims } from './schemas';
+import type { UserClaims } from '../model';
 
 /** OpenID Connect Core 5.4: the standard claims each scope releases. */
 const CLAIMS_BY_SCOPE: Record<string, ReadonlyArray<keyof UserClaims>> = {

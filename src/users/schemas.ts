@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { UserClaims } from '../model';
 
 /** What the admin API accepts for users. */
 
@@ -45,9 +46,7 @@ export const claimsSchema = z.strictObject({
       country: text.optional(),
     })
     .optional(),
-});
-
-export type UserClaims = z.infer<typeof claimsSchema>;
+}) satisfies z.ZodType<UserClaims, unknown>;
 
 export const newUserSchema = z.strictObject({ username, password, claims: claimsSchema.default({}) });
 

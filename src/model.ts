@@ -1,0 +1,155 @@
+/**
+ * The domain model: templates, clients and users as every layer sees them. A leaf: it imports nothing, so the
+ * admin API's validation, the OAuth rules and the store all depend on it and never on each other's files.
+ */
+
+export const CAPABILITIES = ['code', 'client_credentials', 'refresh'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** User authenticators; each is also the `acr` value it puts in tokens. */
+export const AUTHENTICATORS = ['username-password'] as const;
+export type Authenticator = (typeof AUTHENTICATORS)[number];
+
+export const SECRET_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+export type SecretAuthMethod = (typeof SECRET_AUTH_METHODS)[number];
+/** `none`: a public client (a native app without a secret), which must use PKCE. */
+export type ClientAuthMethod = SecretAuthMethod | 'none';
+
+export const ID_TOKEN_ALGS = ['RS256', 'ES256'] as const;
+export type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number];
+
+/** Who may register instances of a template: static clients by client_credentials, or users logging in through one. */
+export type RegistrationPolicy = { mode: 'clients'; allowed_clients: string[] } | { mode: 'users'; via_clients: string[] };
+
+/** A template client: the configuration every instance of it runs with, read live at each request. */
+export interface TemplateConfig {
+  /** The `software_id` instances are registered with. */
+  name: string;
+  client_name?: string;
+  capabilities: Capability[];
+  redirect_uris: string[];
+  scopes: string[];
+  authenticators: Authenticator[];
+  token_endpoint_auth_methods: SecretAuthMethod[];
+  registration: RegistrationPolicy;
+  access_token_ttl: number;
+  refresh_token_ttl: number;
+  id_token_signed_response_alg: IdTokenAlg;
+  enabled: boolean;
+}
+
+/** Field-by-field difference between two versions of a template, as its history records it. */
+export type TemplateChanges = Record<string, { from: unknown; to: unknown }>;
+
+export interface StoredTemplate {
+  config: TemplateConfig;
+  /** Bumped by every change; writes that depend on a read of the template are conditional on it. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The metadata a static or dynamic client carries itself (instances take theirs from the template). */
+export interface ClientConfig {
+  client_name?: string;
+  capabilities: Capability[];
+  redirect_uris: string[];
+  scopes: string[];
+  token_endpoint_auth_methods: ClientAuthMethod[];
+  access_token_ttl: number;
+  refresh_token_ttl: number;
+  id_token_signed_response_alg: IdTokenAlg;
+  /** Earns a static client IATs for non-templatized registration (when that mode is on). */
+  may_register_clients?: boolean;
+  /** A designated resource server: may introspect any token, not only its own. */
+  resource_server?: boolean;
+}
+
+export interface StaticClientConfig extends ClientConfig {
+  token_endpoint_auth_methods: SecretAuthMethod[];
+  may_register_clients: boolean;
+  resource_server: boolean;
+}
+
+/** What an instance may choose for itself within its template. */
+export interface InstanceChoices {
+  client_name?: string;
+  redirect_uris?: string[];
+  token_endpoint_auth_method?: SecretAuthMethod;
+}
+
+interface Identity {
+  clientId: string;
+  /** SHA-256 (hex) of the client secret; null for a public client. */
+  secretHash: string | null;
+  issuedAt: number;
+  lastUsedAt: number | null;
+}
+
+/** How a registered client came to be: the inventory's provenance. */
+export interface Provenance {
+  /** The `jti` of the initial access token that made it: one client per IAT, ever. */
+  createdByIat: string;
+  createdByClient: string;
+  /** The user who logged in for a user-authenticated registration. */
+  createdByUser: string | null;
+  registrationTokenHash: string;
+}
+
+export type StaticClient = Identity & { kind: 'static'; secretHash: string; config: StaticClientConfig };
+export type InstanceClient = Identity &
+  Provenance & { kind: 'instance'; secretHash: string; templateName: string; choices: InstanceChoices };
+export type DynamicClient = Identity & Provenance & { kind: 'dynamic'; config: ClientConfig };
+export type StoredClient = StaticClient | InstanceClient | DynamicClient;
+/** What registration stores: an instance or a dynamic client, before anyone used it. */
+export type RegisteredClient = Omit<InstanceClient, 'lastUsedAt'> | Omit<DynamicClient, 'lastUsedAt'>;
+
+/** Which enabled templates name a static client as their registrar, by mode. */
+export interface RegistrarRoles {
+  /** Some enabled template lets it register instances by client_credentials. */
+  clients: boolean;
+  /** Users log in through it to register instances of some enabled template (it may ask for `dcr` in the code flow). */
+  users: boolean;
+}
+
+/** A client no template names as registrar (every instance and dynamic client). */
+export const NO_REGISTRAR_ROLES: RegistrarRoles = { clients: false, users: false };
+
+/** OpenID Connect Core 5.1 standard claims of a user. */
+export interface UserClaims {
+  name?: string;
+  given_name?: string;
+  family_name?: string;
+  middle_name?: string;
+  nickname?: string;
+  preferred_username?: string;
+  profile?: string;
+  picture?: string;
+  website?: string;
+  email?: string;
+  email_verified?: boolean;
+  gender?: string;
+  birthdate?: string;
+  zoneinfo?: string;
+  locale?: string;
+  phone_number?: string;
+  phone_number_verified?: boolean;
+  address?: {
+    formatted?: string;
+    street_address?: string;
+    locality?: string;
+    region?: string;
+    postal_code?: string;
+    country?: string;
+  };
+}
+
+export interface StoredUser {
+  username: string;
+  /** The opaque, never reused `sub` in tokens. */
+  subject: string;
+  passwordHash: string;
+  claims: UserClaims;
+  createdAt: number;
+  updatedAt: number;
+}

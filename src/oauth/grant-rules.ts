@@ -1,0 +1,111 @@
+/**
+ * The rules of the two one-time grant steps, as pure functions the ledger runs inside its synchronous
+ * check-and-write (src/ledger/ledger.ts): nothing here awaits, so no other request can interleave between the check
+ * and the write that follows it. Every refusal changes nothing: a code or refresh token is spent, and a grant
+ * revoked, only by the steps that say so (RFC 6749 4.1.2 and 10.4, RFC 9700 4.14).
+ */
+
+/** What an authorization code grants, fixed at the authorization request. */
+export interface CodeGrant {
+  clientId: string;
+  redirectUri: string;
+  /** Whether the authorization request named the redirect URI; then the token request must repeat it (RFC 6749 4.1.3). */
+  redirectUriGiven: boolean;
+  scope: string;
+  nonce?: string;
+  codeChallenge?: string;
+  sub: string;
+  /** Seconds since epoch. */
+  authTime: number;
+  acr: string;
+}
+
+/** What a grant's refresh tokens carry on, fixed at the code exchange. */
+export interface FamilyGrant {
+  clientId: string;
+  sub: string;
+  scope: string;
+  /** Seconds since epoch. */
+  authTime: number;
+  acr: string;
+}
+
+/** The scope that lets an access token register one client; it is never carried on by a refresh token. */
+const REGISTRATION_SCOPE = 'dcr';
+
+/**
+ * The family a code starts. `dcr` stays with the code exchange's access token alone: one sign-in gives at most one
+ * registration, however often the grant is refreshed.
+ */
+export function familyOf(code: CodeGrant): FamilyGrant {
+  const scope = code.scope.split(' ').filter((s) => s !== '' && s !== REGISTRATION_SCOPE);
+  return { clientId: code.clientId, sub: code.sub, scope: scope.join(' '), authTime: code.authTime, acr: code.acr };
+}
+
+export type GrantError = { error: 'invalid_grant' | 'invalid_request' | 'invalid_scope'; description: string };
+
+/** The token request's side of a code exchange, as the token endpoint saw it. */
+export interface PresentedCode {
+  clientId: string;
+  /** The `redirect_uri` parameter, or null when absent. */
+  redirectUri: string | null;
+  /** The S256 of the `code_verifier` parameter (computed before the ledger is called), or null when absent. */
+  verifierChallenge: string | null;
+  /** The scopes the client's template allows right now. */
+  allowedScopes: readonly string[];
+}
+
+const refuse = (error: GrantError['error'], description: string): GrantError => ({ error, description });
+
+/**
+ * Why this presentation of a valid, unredeemed, unexpired code fails, or null when it succeeds. Checked before the
+ * code is spent, as node-oidc-provider does: a wrong client, redirect URI or verifier leaves it usable.
+ */
+export function codeExchangeProblem(code: CodeGrant, presented: PresentedCode): GrantError | null {
+  if (presented.redirectUri === null) {
+    if (code.redirectUriGiven) return refuse('invalid_request', 'redirect_uri is required: the authorization request named one');
+  } else if (presented.redirectUri !== code.redirectUri) {
+    return refuse('invalid_grant', 'redirect_uri does not match the authorization request');
+  }
+  if (code.codeChallenge === undefined) {
+    if (presented.verifierChallenge !== null) {
+      return refuse('invalid_grant', 'code_verifier was sent but the authorization request had no code_challenge');
+    }
+  } else if (presented.verifierChallenge === null) {
+    return refuse('invalid_grant', 'code_verifier is required: the authorization request had a code_challenge');
+  } else if (!equalInConstantTime(presented.verifierChallenge, code.codeChallenge)) {
+    return refuse('invalid_grant', 'code_verifier does not match the code_challenge');
+  }
+  const dropped = code.scope.split(' ').find((scope) => scope !== '' && !presented.allowedScopes.includes(scope));
+  if (dropped !== undefined) return refuse('invalid_scope', `scope "${dropped}" is no longer allowed for this client`);
+  return null;
+}
+
+/** The refresh token request's side of a rotation. */
+export interface PresentedRefresh {
+  clientId: string;
+  /** The subject the token names; the token endpoint read this user before calling the ledger. */
+  subject: string;
+  /** The `scope` parameter split, or null to keep the grant's. */
+  requestedScope: readonly string[] | null;
+  allowedScopes: readonly string[];
+}
+
+/** The scope a valid refresh token is refreshed with, or why not: it may narrow, never widen (RFC 6749 6). */
+export function refreshProblem(family: FamilyGrant, presented: PresentedRefresh): GrantError | { scope: string[] } {
+  if (family.sub !== presented.subject) return refuse('invalid_grant', 'the refresh token is invalid');
+  const granted = family.scope === '' ? [] : family.scope.split(' ');
+  const scope = presented.requestedScope === null ? granted : [...presented.requestedScope];
+  const widened = scope.find((s) => !granted.includes(s));
+  if (widened !== undefined) return refuse('invalid_scope', `scope "${widened}" was not granted to this refresh token`);
+  const dropped = scope.find((s) => !presented.allowedScopes.includes(s));
+  if (dropped !== undefined) return refuse('invalid_scope', `scope "${dropped}" is no longer allowed for this client`);
+  return { scope };
+}
+
+/** String equality that takes the same time wherever the strings differ (no early exit). */
+export function equalInConstantTime(a: string, b: string): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) difference |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  return difference === 0;
+}

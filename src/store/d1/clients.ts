@@ -1,0 +1,148 @@
+import type { StaticClient } from '../../model';
+import type { ClientStore } from '../store';
+import { clientFromRow, type ClientRow } from './rows';
+
+/** Clients in D1: static clients, template instances and dynamic clients share one table and one id space. */
+
+/** How often last use is written at most, per client: enough for an inventory, cheap for the hot path. */
+export const LAST_USE_RESOLUTION_MS = 60_000;
+
+const INSERT_REGISTERED = `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client,
+                                               created_by_user, issued_at, registration_token_hash)
+  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10`;
+
+export function d1Clients(db: D1Database): ClientStore {
+  return {
+    async getStatic(clientId) {
+      const row = await db.prepare("SELECT * FROM clients WHERE client_id = ? AND kind = 'static'").bind(clientId).first<ClientRow>();
+      return row ? (clientFromRow(row) as StaticClient) : null;
+    },
+
+    async listStatic() {
+      const { results } = await db.prepare("SELECT * FROM clients WHERE kind = 'static' ORDER BY client_id").all<ClientRow>();
+      return results.map((row) => clientFromRow(row) as StaticClient);
+    },
+
+    async insertStatic(client) {
+      const { meta } = await db
+        .prepare(
+          `INSERT INTO clients (client_id, kind, secret_hash, config, issued_at) VALUES (?, 'static', ?, ?, ?)
+           ON CONFLICT (client_id) DO NOTHING`,
+        )
+        .bind(client.clientId, client.secretHash, JSON.stringify(client.config), client.now)
+        .run();
+      return meta.changes === 1;
+    },
+
+    async updateStatic(client) {
+      const { meta } = await db
+        .prepare("UPDATE clients SET config = ?, secret_hash = COALESCE(?, secret_hash) WHERE client_id = ? AND kind = 'static'")
+        .bind(JSON.stringify(client.config), client.secretHash ?? null, client.clientId)
+        .run();
+      return meta.changes === 1;
+    },
+
+    async deleteStatic(clientId) {
+      const { meta } = await db.prepare("DELETE FROM clients WHERE client_id = ? AND kind = 'static'").bind(clientId).run();
+      return meta.changes === 1;
+    },
+
+    /**
+     * One INSERT, conditional on the template being enabled at the validated version; `ON CONFLICT DO NOTHING` keeps
+     * a second client for one IAT out (the UNIQUE column `created_by_iat` backs the ledger). The SELECT after it, in
+     * the same round trip, says which of the three happened.
+     */
+    async insertRegistered(client, templateVersion) {
+      const isInstance = client.kind === 'instance';
+      const values = [
+        client.clientId,
+        client.kind,
+        isInstance ? client.templateName : null,
+        client.secretHash,
+        JSON.stringify(isInstance ? client.choices : client.config),
+        client.createdByIat,
+        client.createdByClient,
+        client.createdByUser,
+        client.issuedAt,
+        client.registrationTokenHash,
+      ];
+      const insert = isInstance
+        ? db
+            .prepare(
+              `${INSERT_REGISTERED} WHERE EXISTS (SELECT 1 FROM templates WHERE name = ?3 AND version = ?11 AND enabled = 1)
+               ON CONFLICT DO NOTHING`,
+            )
+            .bind(...values, templateVersion)
+        : db.prepare(`${INSERT_REGISTERED} WHERE true ON CONFLICT DO NOTHING`).bind(...values);
+      const [, made] = await db.batch<{ client_id: string }>([
+        insert,
+        db.prepare('SELECT client_id FROM clients WHERE created_by_iat = ?').bind(client.createdByIat),
+      ]);
+      const owner = made!.results[0]?.client_id;
+      if (owner === client.clientId) return 'inserted';
+      return owner === undefined ? 'template-changed' : 'iat-used';
+    },
+
+    async updateRegistered(update) {
+      const { meta } = await db
+        .prepare(
+          `UPDATE clients SET config = ?, registration_token_hash = ?
+           WHERE client_id = ? AND kind != 'static' AND registration_token_hash = ?`,
+        )
+        .bind(JSON.stringify(update.config), update.newTokenHash, update.clientId, update.presentedTokenHash)
+        .run();
+      return meta.changes === 1;
+    },
+
+    async deleteRegistered(clientId, presentedTokenHash) {
+      const { meta } = await db
+        .prepare("DELETE FROM clients WHERE client_id = ? AND kind != 'static' AND registration_token_hash = ?")
+        .bind(clientId, presentedTokenHash)
+        .run();
+      return meta.changes === 1;
+    },
+
+    async listInstances(templateName) {
+      const { results } = await db
+        .prepare("SELECT * FROM clients WHERE kind = 'instance' AND template_name = ? ORDER BY issued_at, client_id")
+        .bind(templateName)
+        .all<ClientRow>();
+      return results.map(clientFromRow);
+    },
+
+    async deleteInstance(templateName, clientId) {
+      const { meta } = await db
+        .prepare("DELETE FROM clients WHERE client_id = ? AND kind = 'instance' AND template_name = ?")
+        .bind(clientId, templateName)
+        .run();
+      return meta.changes === 1;
+    },
+
+    async deleteAllInstances(templateName) {
+      const { results } = await db
+        .prepare("DELETE FROM clients WHERE kind = 'instance' AND template_name = ? RETURNING client_id")
+        .bind(templateName)
+        .all();
+      return results.length;
+    },
+
+    async replaceInstanceSecrets(templateName, secretHashes) {
+      if (secretHashes.length === 0) return;
+      const update = db.prepare("UPDATE clients SET secret_hash = ? WHERE client_id = ? AND kind = 'instance' AND template_name = ?");
+      await db.batch(secretHashes.map(({ clientId, secretHash }) => update.bind(secretHash, clientId, templateName)));
+    },
+
+    async recordUse(client, now) {
+      if (client.lastUsedAt !== null && client.lastUsedAt > now - LAST_USE_RESOLUTION_MS) return;
+      try {
+        await db
+          .prepare('UPDATE clients SET last_used_at = ? WHERE client_id = ? AND (last_used_at IS NULL OR last_used_at <= ?)')
+          .bind(now, client.clientId, now - LAST_USE_RESOLUTION_MS)
+          .run();
+      } catch (error) {
+        // Bookkeeping only: never fail or slow a token request over it.
+        console.error('recording client use failed', error);
+      }
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { StoredClient, StoredTemplate, StoredUser, TemplateConfig } from '../../model';
+
+/** Rows as D1 returns them, and their translation to the domain model. JSON columns are parsed here only. */
+
+export interface TemplateRow {
+  name: string;
+  config: string;
+  enabled: number;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ClientRow {
+  client_id: string;
+  kind: 'static' | 'instance' | 'dynamic';
+  template_name: string | null;
+  secret_hash: string | null;
+  config: string;
+  created_by_iat: string | null;
+  created_by_client: string | null;
+  created_by_user: string | null;
+  issued_at: number;
+  registration_token_hash: string | null;
+  last_used_at: number | null;
+}
+
+export interface UserRow {
+  username: string;
+  subject: string;
+  password_hash: string;
+  claims: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export function templateFromRow(row: TemplateRow): StoredTemplate {
+  return {
+    config: { ...JSON.parse(row.config), name: row.name, enabled: row.enabled === 1 },
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** name and enabled live in their own columns (keys and filters); the rest is one JSON document. */
+export function templateDocument(config: TemplateConfig): string {
+  const { name: _name, enabled: _enabled, ...rest } = config;
+  return JSON.stringify(rest);
+}
+
+export function clientFromRow(row: ClientRow): StoredClient {
+  const identity = { clientId: row.client_id, issuedAt: row.issued_at, lastUsedAt: row.last_used_at };
+  if (row.kind === 'static') return { kind: 'static', ...identity, secretHash: row.secret_hash!, config: JSON.parse(row.config) };
+  const provenance = {
+    createdByIat: row.created_by_iat!,
+    createdByClient: row.created_by_client!,
+    createdByUser: row.created_by_user,
+    registrationTokenHash: row.registration_token_hash!,
+  };
+  if (row.kind === 'dynamic')
+    return { kind: 'dynamic', ...identity, ...provenance, secretHash: row.secret_hash, config: JSON.parse(row.config) };
+  return {
+    kind: 'instance',
+    ...identity,
+    ...provenance,
+    secretHash: row.secret_hash!,
+    templateName: row.template_name!,
+    choices: JSON.parse(row.config),
+  };
+}
+
+export const userFromRow = (row: UserRow): StoredUser => ({
+  username: row.username,
+  subject: row.subject,
+  passwordHash: row.password_hash,
+  claims: JSON.parse(row.claims),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});

@@ -1,0 +1,117 @@
+import type {
+  ClientConfig,
+  InstanceChoices,
+  RegisteredClient,
+  RegistrarRoles,
+  StaticClient,
+  StaticClientConfig,
+  StoredClient,
+  StoredTemplate,
+  StoredUser,
+  TemplateChanges,
+  TemplateConfig,
+  UserClaims,
+} from '../model';
+
+/**
+ * What the domain needs from storage, in its own terms. D1 sits behind it (src/store/d1/); routes build one per
+ * request in the request's dependencies, as they do the ledger. Each method is at most one round trip.
+ */
+
+/** A client, its template as it is now (instances; null when deleted), and which templates name it registrar. */
+export interface ClientRecord {
+  client: StoredClient;
+  template: StoredTemplate | null;
+  registrarRoles: RegistrarRoles;
+}
+
+export interface LookupRequest {
+  clientId: string;
+  /** Also the user with this subject (a session's or a grant's). */
+  userSubject?: string;
+  /** Also the user with this username (a login). */
+  username?: string;
+}
+
+export interface Lookup {
+  client: ClientRecord | null;
+  user: StoredUser | null;
+}
+
+/** `template-changed`: the template is not at the version the registration was validated against (or gone). */
+export type RegisteredInsert = 'inserted' | 'iat-used' | 'template-changed';
+
+export interface TemplateChange {
+  version: number | null;
+  changedAt: number;
+  changes: TemplateChanges;
+}
+
+export type TemplateReplace = { template: StoredTemplate } | { missing: true } | { conflict: true };
+
+export interface TemplateStore {
+  get(name: string): Promise<StoredTemplate | null>;
+  /**
+   * The template as this isolate last read it (read now when it never has): possibly stale, so a write that relies
+   * on it must be conditional on its version.
+   */
+  recent(name: string): Promise<StoredTemplate | null>;
+  list(): Promise<StoredTemplate[]>;
+  /** False when a template of that name exists already. */
+  insert(config: TemplateConfig, changes: TemplateChanges, now: number): Promise<boolean>;
+  /** Replaces the template if it is still at `expectedVersion` (optimistic), recording `changes` in its history. */
+  replace(config: TemplateConfig, expectedVersion: number, changes: TemplateChanges, now: number): Promise<TemplateReplace>;
+  /** Deletes the template and its instances; the history keeps a record. */
+  delete(name: string, now: number): Promise<boolean>;
+  history(name: string): Promise<TemplateChange[]>;
+}
+
+export interface ClientStore {
+  getStatic(clientId: string): Promise<StaticClient | null>;
+  listStatic(): Promise<StaticClient[]>;
+  /** False when the client id is taken. */
+  insertStatic(client: { clientId: string; secretHash: string; config: StaticClientConfig; now: number }): Promise<boolean>;
+  /** Replaces a static client's metadata, and its secret when a hash is given. False when there is no such client. */
+  updateStatic(client: { clientId: string; config: StaticClientConfig; secretHash?: string }): Promise<boolean>;
+  deleteStatic(clientId: string): Promise<boolean>;
+  /**
+   * Stores a registered client, all or nothing. An instance only while its template is still enabled at
+   * `templateVersion`; never a second client for one IAT.
+   */
+  insertRegistered(client: RegisteredClient, templateVersion: number | null): Promise<RegisteredInsert>;
+  /** RFC 7592 update, only while `presentedTokenHash` is the current registration access token (compare-and-swap). */
+  updateRegistered(update: {
+    clientId: string;
+    presentedTokenHash: string;
+    config: InstanceChoices | ClientConfig;
+    newTokenHash: string;
+  }): Promise<boolean>;
+  /** RFC 7592 delete, by the holder of the current registration access token. */
+  deleteRegistered(clientId: string, presentedTokenHash: string): Promise<boolean>;
+  listInstances(templateName: string): Promise<StoredClient[]>;
+  deleteInstance(templateName: string, clientId: string): Promise<boolean>;
+  /** Revokes every instance of a template at once; returns how many there were. */
+  deleteAllInstances(templateName: string): Promise<number>;
+  /** New secret hashes for many instances in one transaction: all rotate or none do. */
+  replaceInstanceSecrets(templateName: string, secretHashes: readonly { clientId: string; secretHash: string }[]): Promise<void>;
+  /** Notes a successful client authentication; cheap and best effort, off the response path. */
+  recordUse(client: { clientId: string; lastUsedAt: number | null }, now: number): Promise<void>;
+}
+
+export interface UserStore {
+  get(username: string): Promise<StoredUser | null>;
+  list(): Promise<StoredUser[]>;
+  /** False when the username is taken. */
+  insert(user: { username: string; subject: string; passwordHash: string; claims: UserClaims; now: number }): Promise<boolean>;
+  /** Changes what is given; null when there is no such user. */
+  update(update: { username: string; passwordHash?: string; claims?: UserClaims; now: number }): Promise<StoredUser | null>;
+  delete(username: string): Promise<boolean>;
+}
+
+export interface Store {
+  /** The client and the user a request names, in one round trip. */
+  lookUp(request: LookupRequest): Promise<Lookup>;
+  templates: TemplateStore;
+  clients: ClientStore;
+  users: UserStore;
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:test';
+import { basic, form, registerWith, requestIat, testServer, unique } from './helpers';
+import { CALLBACK, authorizeUrl, browser, createUser, exchangeCode, hiddenFields, refresh, registerInstance, TOKEN } from './flow-helpers';
+import { waveRecorder, type RoundTrip } from './support/storage-waves';
+import expected from '../docs/storage-waves.json';
+
+/**
+ * The storage waves of each endpoint, counted on the real bindings (docs/architecture.md, "Round trips"). The table in
+ * docs/storage-waves.json is what the latency model in bench/ multiplies; this test keeps it true.
+ */
+const recorder = waveRecorder();
+const fetch = testServer({}, recorder.bindings);
+
+async function wavesOf(request: () => Promise<Response>, status = 200): Promise<RoundTrip[][]> {
+  recorder.reset();
+  const res = await request();
+  expect(res.status).toBe(status);
+  return recorder.waves();
+}
+
+const measured: Record<string, RoundTrip[][]> = {};
+
+/** A template written straight to D1, as an admin request served by another isolate would leave it. */
+async function templateMadeElsewhere(registrar: string): Promise<string> {
+  const name = unique('elsewhere');
+  const config = {
+    capabilities: ['code'],
+    redirect_uris: [CALLBACK],
+    scopes: ['openid'],
+    authenticators: ['username-password'],
+    token_endpoint_auth_methods: ['client_secret_basic'],
+    registration: { mode: 'clients', allowed_clients: [registrar] },
+    access_token_ttl: 3600,
+    refresh_token_ttl: 3600,
+    id_token_signed_response_alg: 'RS256',
+  };
+  await env.DB.batch([
+    env.DB.prepare('INSERT INTO templates (name, config, enabled, version, created_at, updated_at) VALUES (?, ?, 1, 1, 0, 0)').bind(
+      name,
+      JSON.stringify(config),
+    ),
+    env.DB.prepare("INSERT INTO template_registrars (template_name, client_id, mode) VALUES (?, ?, 'clients')").bind(name, registrar),
+  ]);
+  return name;
+}
+
+describe('storage waves per endpoint', () => {
+  it('is the table in docs/storage-waves.json, endpoint by endpoint', async () => {
+    const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'] });
+    const user = await createUser(fetch);
+    const { registrar } = instance;
+
+    measured.client_credentials = await wavesOf(() =>
+      fetch(TOKEN, form({ grant_type: 'client_credentials' }, { Authorization: basic(registrar.clientId, registrar.secret) })),
+    );
+    measured.iat_issuance = await wavesOf(() =>
+      fetch(
+        TOKEN,
+        form({ grant_type: 'client_credentials', scope: 'dcr' }, { Authorization: basic(registrar.clientId, registrar.secret) }),
+      ),
+    );
+    const iat = await requestIat(fetch, registrar);
+    measured.registration = await wavesOf(() => registerWith(fetch, iat, { software_id: instance.templateName }), 201);
+    // A template this isolate has never read (another isolate's admin made it): one more wave to read it.
+    const fresh = await templateMadeElsewhere(registrar.clientId);
+    const freshIat = await requestIat(fetch, registrar);
+    measured.registration_first_in_isolate = await wavesOf(() => registerWith(fetch, freshIat, { software_id: fresh }), 201);
+
+    const b = browser(fetch);
+    const params = { client_id: instance.clientId, response_type: 'code', scope: 'openid', state: 's' };
+    const page = await b.fetch(authorizeUrl(params));
+    const loginForm = { ...hiddenFields(await page.text()), username: user.username, password: user.password };
+    measured.login = await wavesOf(() => b.fetch('/oauth/v2/oauth-authorize', form(loginForm)), 302);
+    let location = '';
+    measured.authorize_with_session = await wavesOf(async () => {
+      const res = await b.fetch(authorizeUrl(params));
+      location = res.headers.get('Location')!;
+      return res;
+    }, 302);
+    expect(location.startsWith(CALLBACK)).toBe(true);
+
+    let tokens: Record<string, string> = {};
+    measured.code_exchange = await wavesOf(async () => {
+      const res = await exchangeCode(fetch, instance, new URL(location).searchParams.get('code')!);
+      tokens = await res.clone().json();
+      return res;
+    });
+    measured.refresh = await wavesOf(async () => {
+      const res = await refresh(fetch, instance, tokens.refresh_token!);
+      tokens = await res.clone().json();
+      return res;
+    });
+    measured.userinfo = await wavesOf(() =>
+      fetch('/oauth/v2/oauth-userinfo', { headers: { Authorization: `Bearer ${tokens.access_token}` } }),
+    );
+    const asInstance = { Authorization: basic(instance.clientId, instance.secret) };
+    measured.introspection = await wavesOf(() => fetch('/oauth/v2/oauth-introspect', form({ token: tokens.access_token! }, asInstance)));
+    measured.revocation = await wavesOf(() => fetch('/oauth/v2/oauth-revoke', form({ token: tokens.refresh_token! }, asInstance)));
+
+    expect(measured).toEqual(expected.after);
+  });
+});
