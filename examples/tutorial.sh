@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC.md's walk-through as a script: run `npm start` in one terminal, then this in another.
+# docs/flow.md's walk-through as a script: run `npm start` in one terminal, then this in another.
 # It prints each request and the server's answer.
 #
 #   ISSUER              the server (default http://localhost:8787, `npm start`'s)

@@ -1,5 +1,5 @@
 /**
- * SPEC.md step 1 as admin API requests: the registrar `server`, the template `template-client` it may
+ * docs/flow.md step 1 as admin API requests: the registrar `server`, the template `template-client` it may
  * register instances of, and the user `demo`. Seeded by `npm start` and by the end-to-end tests alike.
  */
 export function demoData({ serverSecret, userPassword }) {

@@ -24,7 +24,7 @@ async function sha256Half(value: string) {
     .replace(/=+$/, '');
 }
 
-describe('SPEC.md steps 1 to 5 end to end', () => {
+describe('docs/flow.md steps 1 to 5 end to end', () => {
   it('template, IAT, registration, login, code exchange, ID token, refresh, userinfo, then template edits', async () => {
     // Step 1: the admin makes the registrar `server`, the template and a user.
     const serverId = unique('server');

@@ -23,7 +23,7 @@ export interface Instance {
   registrar: Registrar;
 }
 
-/** A template (SPEC.md step 1, with `template` overrides) and one registered instance of it. */
+/** A template (docs/flow.md step 1, with `template` overrides) and one registered instance of it. */
 export async function registerInstance(fetch: Fetch, template: Record<string, unknown> = {}): Promise<Instance> {
   const { registrar, templateName } = await setUpTemplate(fetch, template);
   const res = await registerWith(fetch, await requestIat(fetch, registrar), { software_id: templateName });

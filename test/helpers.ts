@@ -74,7 +74,7 @@ export interface Registrar {
   secret: string;
 }
 
-/** A static client allowed to register instances of a fresh template, as in SPEC.md step 1. */
+/** A static client allowed to register instances of a fresh template, as in docs/flow.md step 1. */
 export async function setUpTemplate(
   fetch: Fetch,
   template: Record<string, unknown> = {},

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { adminHeaders, registerWith, requestIat, setUpTemplate, testServer } from './helpers';
 
-/** SPEC.md "Errors": no input, however malformed, gets a 500 or a stack trace. */
+/** docs/architecture.md, "Failures": no input, however malformed, gets a 500 or a stack trace. */
 
 const fetch = testServer();
 

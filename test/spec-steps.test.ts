@@ -3,7 +3,7 @@ import { adminCall, basic, form, registerWith, requestIat, testServer, unique, e
 
 const fetch = testServer();
 
-describe('SPEC.md steps 1 to 3', () => {
+describe('docs/flow.md steps 1 to 3', () => {
   it('admin template, IAT for the registrar, one instance with every documented field', async () => {
     // Step 1: the registrar and the template, through the admin API.
     const serverId = unique('server');

@@ -20,7 +20,8 @@ const TEMPLATE_READS = 3;
 /**
  * Templatized registration (RFC 7591 with `software_id`): an instance of an enabled template. The template comes
  * from what this isolate last read (no round trip) and the instance is stored only if the template is still at that
- * version; if an admin changed it meanwhile, the registration is checked again against the template as it is now.
+ * version; if an admin changed it meanwhile, the registration is checked again against the template as it is now,
+ * and so is every refusal.
  * Two storage waves in the usual case: the ledger spends the IAT, D1 stores the instance (docs/architecture.md).
  */
 export async function registerInstance(
@@ -31,7 +32,16 @@ export async function registerInstance(
   const softwareId = input.metadata.software_id;
   if (typeof softwareId !== 'string') throw invalidClientMetadata('software_id must be a string');
   let template = await deps.store.templates.recent(softwareId);
-  let choices = instanceChoices(template, softwareId, iat, input.metadata);
+  let choices: InstanceChoices;
+  try {
+    choices = instanceChoices(template, softwareId, iat, input.metadata);
+  } catch (refusal) {
+    // Memory may only speed up a yes: a refusal is decided on the template as it is now.
+    const current = await deps.store.templates.get(softwareId);
+    if (current?.version === template?.version) throw refusal;
+    template = current;
+    choices = instanceChoices(template, softwareId, iat, input.metadata);
+  }
 
   const credentials = await newCredentials(true);
   await spendInitialAccessToken(deps, iat);

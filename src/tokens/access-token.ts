@@ -3,7 +3,7 @@ import type { KeySet } from './keys';
 import { invalidToken } from '../oauth/errors';
 
 /**
- * Access tokens are RFC 9068 JWTs signed with ES256: ~30x cheaper to sign than RS256 (DESIGN.md) and
+ * Access tokens are RFC 9068 JWTs signed with ES256: ~30x cheaper to sign than RS256 (bench/results/latest.md, the probes) and
  * verifiable by resource servers from the JWKS. The initial access token is one of these with scope `dcr`;
  * its single use is enforced by the ledger shard its `jti` and `fid` name.
  */

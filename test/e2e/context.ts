@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 export const e2e = inject('e2e');
 export const issuer = new URL(e2e.issuer);
 
-/** SPEC.md's fixed names, seeded by server.ts. */
+/** The fixed names of docs/flow.md, seeded by server.ts. */
 export const REGISTRAR = 'server';
 export const TEMPLATE = 'template-client';
 export const REDIRECT_URI = 'https://localhost/callback';
@@ -21,7 +21,7 @@ export function admin(method: string, path: string, body?: unknown): Promise<Res
 
 /**
  * A new template that `server` may register instances of, under a unique name: tests that change a template
- * use their own, since SPEC's template-client is shared by tests running at the same time.
+ * use their own, since docs/flow.md's template-client is shared by tests running at the same time.
  */
 export async function createTemplate(kind: string, config: Record<string, unknown>) {
   const template = {

@@ -8,7 +8,7 @@ export const insecure = { execute: [client.allowInsecureRequests] };
 /** The static client `server` as openid-client sees it, found through discovery. */
 export const registrarConfig = () => client.discovery(issuer, REGISTRAR, e2e.serverSecret, client.ClientSecretPost(), insecure);
 
-/** SPEC.md steps 2 and 3 through openid-client: a fresh IAT, then an instance of `softwareId`. */
+/** docs/flow.md steps 2 and 3 through openid-client: a fresh IAT, then an instance of `softwareId`. */
 export async function registerInstance(softwareId: string): Promise<client.Configuration> {
   const iat = await client.clientCredentialsGrant(await registrarConfig(), { scope: 'dcr' });
   return client.dynamicClientRegistration(issuer, { software_id: softwareId }, client.ClientSecretBasic(), {
@@ -52,7 +52,7 @@ export async function refusal(call: Promise<unknown>): Promise<{ status: number;
   throw reason;
 }
 
-/** SPEC.md steps 2 to 4 through openid-client: an instance of `softwareId` and its tokens once the user signed in. */
+/** docs/flow.md steps 2 to 4 through openid-client: an instance of `softwareId` and its tokens once the user signed in. */
 export async function signedInInstance(softwareId: string, scope = 'openid') {
   const instance = await registerInstance(softwareId);
   const { url, checks } = await authorizationRequest(instance, scope);

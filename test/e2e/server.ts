@@ -19,7 +19,7 @@ const quietWrangler = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
 export interface E2eContext {
   issuer: string;
   adminToken: string;
-  /** Secret of the static client `server`, the registrar of SPEC.md step 2. */
+  /** Secret of the static client `server`, the registrar of docs/flow.md step 2. */
   serverSecret: string;
   /** A user of the username/password authenticator. */
   user: { username: string; password: string };
@@ -33,7 +33,7 @@ export interface E2eServer {
 /**
  * The Worker as `wrangler deploy` would upload it, served by Miniflare on a free 127.0.0.1 port with
  * wrangler.toml's bindings (D1, the Ledger Durable Object, vars), fresh secrets and schema.sql applied,
- * then seeded through the admin API with SPEC.md step 1.
+ * then seeded through the admin API with docs/flow.md step 1.
  */
 export async function startE2eServer(): Promise<E2eServer> {
   const buildDir = await mkdtemp(join(tmpdir(), 'edge-dcr-e2e-'));
@@ -107,7 +107,7 @@ async function applySchema(mf: Miniflare) {
   await db.batch(statements.map((statement) => db.prepare(statement)));
 }
 
-/** SPEC.md step 1, the same data `npm start` seeds: the registrar `server`, `template-client` and `demo`. */
+/** docs/flow.md step 1, the same data `npm start` seeds: the registrar `server`, `template-client` and `demo`. */
 async function seed({ issuer, adminToken, serverSecret, user }: E2eContext) {
   for (const { what, path, body } of demoData({ serverSecret, userPassword: user.password })) {
     const res = await fetch(`${issuer}/admin/v1${path}`, {

@@ -12,7 +12,7 @@ async function discover(): Promise<oauth.AuthorizationServer> {
 
 const registrar: oauth.Client = { client_id: REGISTRAR };
 
-/** SPEC.md step 2: an initial access token for `server`. */
+/** docs/flow.md step 2: an initial access token for `server`. */
 async function requestIat(as: oauth.AuthorizationServer): Promise<oauth.TokenEndpointResponse> {
   const response = await oauth.clientCredentialsGrantRequest(
     as,
@@ -24,7 +24,7 @@ async function requestIat(as: oauth.AuthorizationServer): Promise<oauth.TokenEnd
   return oauth.processClientCredentialsResponse(as, registrar, response);
 }
 
-/** SPEC.md step 3: an instance of template-client. */
+/** docs/flow.md step 3: an instance of template-client. */
 async function registerInstance(as: oauth.AuthorizationServer, iat: string): Promise<oauth.Client> {
   const metadata = { software_id: TEMPLATE } as Partial<oauth.Client>;
   return oauth.processDynamicClientRegistrationResponse(

@@ -18,7 +18,7 @@ describe('a template change seen by openid-client', () => {
     expect((await client.clientCredentialsGrant(instance, { scope: 'read' })).scope).toBe('read');
   });
 
-  it('SPEC.md step 5: openid removed from the template, the next refresh asking for openid is invalid_scope', async () => {
+  it('docs/flow.md step 5: openid removed from the template, the next refresh asking for openid is invalid_scope', async () => {
     const template = await createTemplate('app', { ...codeFlow, scopes: ['openid', 'profile'] });
     const { instance, tokens } = await signedInInstance(template.name, 'openid profile');
     const refreshed = await client.refreshTokenGrant(instance, tokens.refresh_token!, { scope: 'openid' });
@@ -32,7 +32,7 @@ describe('a template change seen by openid-client', () => {
     });
   });
 
-  it('SPEC.md step 5: the template deleted, its instance is invalid_client', async () => {
+  it('docs/flow.md step 5: the template deleted, its instance is invalid_client', async () => {
     const template = await createTemplate('gone', { ...codeFlow, scopes: ['openid'] });
     const { instance, tokens } = await signedInInstance(template.name);
 

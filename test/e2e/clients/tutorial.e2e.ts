@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import { e2e } from '../context';
 
-it('examples/tutorial.sh runs SPEC.md steps 2 to 4 with curl and prints each answer', async () => {
+it('examples/tutorial.sh runs docs/flow.md steps 2 to 4 with curl and prints each answer', async () => {
   const { stdout, stderr } = await promisify(execFile)('bash', ['examples/tutorial.sh'], {
     env: {
       ...process.env,
