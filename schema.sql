@@ -1,4 +1,9 @@
--- edge-dcr schema. Idempotent: `npm start` and the tests apply it on every run. D1 enforces foreign keys.
+-- edge-dcr schema: the full current schema, for reading. The database itself is made by migrations/ (applied in
+-- order by `wrangler d1 migrations apply`: `npm start` locally, `npm run setup` / `npm run deploy` remotely).
+-- Kept equal to migrations/ by hand: test/migrations.test.ts applies every migration to an empty database and
+-- this file to another, and fails if their schemas (sqlite_master, comments and spacing aside) differ. A schema
+-- change is a new migration plus the same change here (new columns last, as ALTER TABLE ADD COLUMN puts them).
+-- The end-to-end tests and the benchmark apply this file to their fresh in-memory databases. D1 enforces foreign keys.
 
 -- A template client: the configuration every instance of it runs with, read live at each request.
 CREATE TABLE IF NOT EXISTS templates (

@@ -1,27 +1,40 @@
 import { readFileSync } from 'node:fs';
-import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 // @ts-expect-error plain ESM script shared with `npm start`
 import { generateSigningKeys } from './scripts/signing-keys.mjs';
+
+// wrangler also loads a developer's .dev.vars, which CI does not have: every secret the Worker reads is set here so
+// that the tests never depend on it. In process.env too, where wrangler looks for the secrets wrangler.toml lists as
+// required (it warns when they are missing).
+const secrets = {
+  ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
+  SIGNING_KEYS: generateSigningKeys() as string,
+  SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
+};
+Object.assign(process.env, secrets);
 
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        // wrangler also loads a developer's .dev.vars, which CI does not have: every secret the Worker
-        // reads must be set here so that the tests never depend on it.
         bindings: {
-          ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
-          SIGNING_KEYS: generateSigningKeys(),
-          SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
+          ...secrets,
+          // A second, independent key set: what `npm run keys -- rotate` would add (test/key-rotation.test.ts).
+          NEXT_SIGNING_KEYS: generateSigningKeys(),
+          // migrations/, applied to DB by test/setup.ts the way `wrangler d1 migrations apply` does.
+          TEST_MIGRATIONS: await readD1Migrations('./migrations'),
           TEST_SCHEMA: readFileSync('./schema.sql', 'utf8'),
         },
+        // Tests only: schema.sql alone, to compare with the migrated DB (test/migrations.test.ts).
+        d1Databases: { SCHEMA_DB: 'schema-sql-only' },
       },
     }),
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['test/scripts/**'],
     setupFiles: ['./test/setup.ts'],
     testTimeout: 30_000,
   },

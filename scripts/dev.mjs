@@ -1,4 +1,4 @@
-// `npm start`: local secrets, schema, `wrangler dev`, demo data seeded through the admin API, and a banner.
+// `npm start`: local secrets, migrations, `wrangler dev`, demo data seeded through the admin API, and a banner.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +11,7 @@ const DEV_VARS = '.dev.vars';
 const quiet = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
 
 const secrets = ensureDevVars();
-run('npx', ['wrangler', 'd1', 'execute', 'edge-dcr', '--local', '--file', 'schema.sql'], 'applying schema.sql to the local D1');
+run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'], 'applying pending migrations to the local D1');
 
 const dev = spawn('npx', ['wrangler', 'dev', '--port', PORT, '--ip', '127.0.0.1'], { stdio: 'inherit', env: quiet });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));

@@ -1,9 +1,13 @@
-import type { Env as AppBindings } from '../src/env';
+import type { D1Migration } from 'cloudflare:test';
 
+// Bindings the Workers-runtime tests add to the Worker's own (worker-configuration.d.ts): see vitest.config.ts.
 declare global {
   namespace Cloudflare {
-    interface Env extends AppBindings {
+    interface Env {
+      NEXT_SIGNING_KEYS: string;
+      TEST_MIGRATIONS: D1Migration[];
       TEST_SCHEMA: string;
+      SCHEMA_DB: D1Database;
     }
   }
 }

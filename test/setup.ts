@@ -1,8 +1,4 @@
-import { env } from 'cloudflare:test';
+import { applyD1Migrations, env } from 'cloudflare:test';
 
-// The same schema.sql that `npm start` applies, statement by statement.
-const statements = env.TEST_SCHEMA.replace(/--.*$/gm, '')
-  .split(';')
-  .map((s) => s.trim())
-  .filter(Boolean);
-await env.DB.batch(statements.map((s) => env.DB.prepare(s)));
+// migrations/, as `npm start` and `npm run deploy` apply them (pending ones only, recorded in d1_migrations).
+await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);

@@ -80,6 +80,8 @@ async function buildWorker(outdir: string): Promise<string> {
  * bundle as the script and only our secrets as bindings (no .dev.vars).
  */
 function workerOptions(scriptPath: string, secrets: Record<string, string>) {
+  // wrangler looks for the secrets wrangler.toml lists as required in process.env too, and warns when they are missing.
+  Object.assign(process.env, secrets);
   const config = unstable_readConfig({ config: WRANGLER_CONFIG }, { hideWarnings: true });
   // modulesRules: the bundle is a single module, and Miniflare 5 cannot convert the rules anyway. The bindings
   // wrangler read from .dev.vars (it says so on the console) are replaced below.

@@ -1,0 +1,58 @@
+-- Migration 0001: the schema as it stood when edge-dcr started using migrations (schema.sql at that time).
+-- `CREATE ... IF NOT EXISTS` here (and only here) lets a local database made by the pre-migration `npm start`
+-- (schema.sql applied directly) adopt the migration history instead of failing on tables that exist.
+-- Never edit an applied migration: add the next one (see "Upgrades" in README.md).
+
+-- A template client: the configuration every instance of it runs with, read live at each request.
+CREATE TABLE IF NOT EXISTS templates (
+  name        TEXT PRIMARY KEY,          -- the software_id instances are registered with
+  config      TEXT NOT NULL,             -- JSON, validated by src/admin/schemas.ts
+  enabled     INTEGER NOT NULL DEFAULT 1,
+  version     INTEGER NOT NULL DEFAULT 1,
+  created_at  INTEGER NOT NULL,          -- ms since epoch
+  updated_at  INTEGER NOT NULL
+);
+
+-- Every change to a template, for the admin API's history view. Kept after the template is deleted.
+CREATE TABLE IF NOT EXISTS template_history (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  name        TEXT NOT NULL,
+  version     INTEGER,                   -- the version this change produced; NULL for a deletion
+  changed_at  INTEGER NOT NULL,          -- ms since epoch
+  changes     TEXT NOT NULL              -- JSON: {"field": {"from": ..., "to": ...}}
+);
+
+CREATE INDEX IF NOT EXISTS template_history_by_name ON template_history (name, id);
+
+-- Static clients (made by the admin), instances (templatized registration) and dynamic clients
+-- (non-templatized registration). An instance stores only its own identity and credentials; the rest comes
+-- from its template. Static and dynamic clients carry their own metadata.
+CREATE TABLE IF NOT EXISTS clients (
+  client_id          TEXT PRIMARY KEY,
+  kind               TEXT NOT NULL CHECK (kind IN ('static', 'instance', 'dynamic')),
+  template_name      TEXT REFERENCES templates (name) ON DELETE CASCADE,
+  secret_hash        TEXT,               -- hex SHA-256 of the client secret; NULL for a public client
+  config             TEXT NOT NULL,      -- JSON: a static client's metadata, or an instance's own choices
+  created_by_iat     TEXT UNIQUE,        -- jti of the initial access token that made the instance: one client per IAT
+  created_by_client  TEXT,               -- the client the IAT was issued to
+  created_by_user    TEXT,               -- the user who logged in for it, when the template registers via users
+  issued_at          INTEGER NOT NULL,   -- ms since epoch
+  registration_token_hash TEXT,          -- RFC 7592 registration access token (SHA-256), instances only
+  last_used_at       INTEGER,            -- last successful client authentication, ms since epoch
+  CHECK ((kind = 'instance') = (template_name IS NOT NULL)),
+  CHECK ((kind = 'static') = (created_by_iat IS NULL)),
+  CHECK ((kind = 'static') = (registration_token_hash IS NULL)),
+  CHECK (kind = 'dynamic' OR secret_hash IS NOT NULL)
+);
+
+CREATE INDEX IF NOT EXISTS clients_by_template ON clients (template_name, issued_at);
+
+-- End users of the username/password authenticator.
+CREATE TABLE IF NOT EXISTS users (
+  username       TEXT PRIMARY KEY,
+  subject        TEXT NOT NULL UNIQUE,  -- the opaque, never reused `sub` in tokens
+  password_hash  TEXT NOT NULL,         -- pbkdf2-sha256$<iterations>$<salt>$<hash>, base64url
+  claims         TEXT NOT NULL,         -- JSON object of OpenID Connect standard claims
+  created_at     INTEGER NOT NULL,      -- ms since epoch
+  updated_at     INTEGER NOT NULL
+);

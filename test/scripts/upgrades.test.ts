@@ -1,0 +1,89 @@
+import type { D1Migration } from '@cloudflare/vitest-plugin';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { realMigrations, runUpgrade, type UpgradeCase } from './upgrade-harness';
+
+/**
+ * One case per migration after the first (the test below insists): data written in the schema before the migration,
+ * read back after it. To add one, push a case like 0002's below; README "Upgrades" has the whole routine.
+ */
+const upgrades: UpgradeCase[] = [];
+
+// Rows in the 0001 schema: a template whose registration names two clients, its registrar, an instance and a user.
+const NOW = 1_767_225_600_000;
+const templateConfig = JSON.stringify({
+  name: 'field-app',
+  capabilities: ['code'],
+  redirect_uris: ['https://localhost/callback'],
+  scopes: ['openid'],
+  registration: { mode: 'clients', allowed_clients: ['server', 'backup-server'] },
+});
+const usersTemplateConfig = JSON.stringify({
+  name: 'kiosk',
+  capabilities: ['code'],
+  redirect_uris: ['https://localhost/callback'],
+  scopes: ['openid'],
+  registration: { mode: 'users', via_clients: ['app-login'] },
+});
+const DATA_0001 = [
+  `INSERT INTO templates (name, config, created_at, updated_at) VALUES ('field-app', '${templateConfig}', ${NOW}, ${NOW})`,
+  `INSERT INTO templates (name, config, created_at, updated_at) VALUES ('kiosk', '${usersTemplateConfig}', ${NOW}, ${NOW})`,
+  `INSERT INTO template_history (name, version, changed_at, changes) VALUES ('field-app', 1, ${NOW}, '{}')`,
+  `INSERT INTO clients (client_id, kind, secret_hash, config, issued_at) VALUES ('server', 'static', 'aa', '{}', ${NOW})`,
+  `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client, issued_at, registration_token_hash)
+     VALUES ('instance-1', 'instance', 'field-app', 'bb', '{}', 'iat-1', 'server', ${NOW}, 'cc')`,
+  `INSERT INTO users (username, subject, password_hash, claims, created_at, updated_at) VALUES ('demo', 'sub-1', 'x', '{}', ${NOW}, ${NOW})`,
+];
+
+upgrades.push({
+  migration: '0002_template_registrars.sql',
+  before: DATA_0001,
+  after: async (db) => {
+    const rows = await db.prepare('SELECT template_name, client_id, mode FROM template_registrars ORDER BY client_id').all();
+    expect(rows.results).toEqual([
+      { template_name: 'kiosk', client_id: 'app-login', mode: 'users' },
+      { template_name: 'field-app', client_id: 'backup-server', mode: 'clients' },
+      { template_name: 'field-app', client_id: 'server', mode: 'clients' },
+    ]);
+  },
+});
+
+let migrations: D1Migration[];
+beforeAll(async () => {
+  migrations = await realMigrations();
+});
+
+describe('upgrades: data written before a migration is there after it', () => {
+  it('every migration after the first has an upgrade case here', () => {
+    const covered = new Set(upgrades.map((u) => u.migration));
+    const missing = migrations.slice(1).filter((m) => !covered.has(m.name));
+    expect(
+      missing.map((m) => m.name),
+      'add an upgrade case to test/scripts/upgrades.test.ts',
+    ).toEqual([]);
+  });
+
+  it('0001 applies to an empty database', async () => {
+    const report = await runUpgrade({ migration: migrations[0].name, before: [], after: async () => {} }, migrations);
+    expect(report.schemaAfter.map((e) => e.name)).toContain('templates');
+  });
+
+  for (const upgrade of upgrades) {
+    it(upgrade.migration, async () => {
+      await runUpgrade(upgrade, migrations);
+    });
+  }
+});
+
+describe('the upgrade harness', () => {
+  it('fails a migration that loses rows', async () => {
+    const lossy: D1Migration = { name: '9999_lossy.sql', queries: ["DELETE FROM clients WHERE kind = 'instance'"] };
+    await expect(runUpgrade({ migration: lossy.name, before: DATA_0001, after: async () => {} }, [migrations[0], lossy])).rejects.toThrow(
+      /changed the row count of clients \(2 -> 1\)/,
+    );
+  });
+
+  it('fails a case whose reads fail', async () => {
+    const failing = { ...upgrades[0]!, after: async () => expect(1).toBe(2) };
+    await expect(runUpgrade(failing, migrations.slice(0, 2))).rejects.toThrow();
+  });
+});
