@@ -4,11 +4,17 @@ import { regionOf, type RequestLocation } from './ledger/shards';
 import type { Store } from './store/store';
 import { d1Store } from './store/d1';
 import { loadKeySet, type KeySet } from './tokens/keys';
+import { metadataDocuments, type MetadataDocuments } from './dcr/metadata-document';
 
-/** Seams for tests: an injected clock, and fault injection at the ledger. Production uses the defaults. */
+/**
+ * Seams for tests: an injected clock, fault injection at the ledger, and the outbound fetch (Workers-runtime tests
+ * cannot run an HTTP server for client metadata documents; the end-to-end tests use a real one). Production uses the
+ * defaults.
+ */
 export interface AppOptions {
   clock?: () => number;
   ledger?: (env: Env, placement: LedgerPlacement) => OneTimeLedger;
+  outboundFetch?: typeof fetch;
 }
 
 /** Per-request services. `now` is read once, so every expiry decision in a request uses one clock reading. */
@@ -20,6 +26,7 @@ export interface RequestDeps {
   now: number;
   ledger: OneTimeLedger;
   keys: () => Promise<KeySet>;
+  metadataDocuments: MetadataDocuments;
 }
 
 /** Where no location is known (local runs), new tokens go to eastern North America's shards. */
@@ -37,5 +44,6 @@ export function requestDeps(env: Env, request: Request, options: AppOptions): Re
     now,
     ledger: (options.ledger ?? ((e: Env, p: LedgerPlacement) => durableLedger(e.LEDGER, p)))(env, placement),
     keys: () => loadKeySet(env.SIGNING_KEYS),
+    metadataDocuments: metadataDocuments(options.outboundFetch ?? ((input, init) => fetch(input, init))),
   };
 }

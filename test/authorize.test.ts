@@ -18,11 +18,15 @@ import {
 
 const fetch = testServer();
 
+/** RFC 7636 appendix B's challenge: PKCE is required by default, and no test here exchanges a code. */
+const CHALLENGE = { code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' };
+
 const codeRequest = (instance: Instance, extra: Record<string, string> = {}) => ({
   client_id: instance.clientId,
   response_type: 'code',
   scope: 'openid',
   state: 'the-state',
+  ...CHALLENGE,
   ...extra,
 });
 
@@ -147,8 +151,9 @@ describe('authorization endpoint: request errors go back to the verified redirec
       { code_challenge: `${challenge.slice(0, 42)}+`, code_challenge_method: 'S256' },
       { code_challenge_method: 'S256' },
     ];
+    const { code_challenge: _c, code_challenge_method: _m, ...withoutPkce } = codeRequest(instance);
     for (const extra of bad) {
-      expectErrorRedirect(await fetch(authorizeUrl(codeRequest(instance, extra))), 'invalid_request');
+      expectErrorRedirect(await fetch(authorizeUrl({ ...withoutPkce, ...extra })), 'invalid_request');
     }
     expect((await fetch(authorizeUrl(codeRequest(instance, { code_challenge: challenge, code_challenge_method: 'S256' })))).status).toBe(
       200,

@@ -83,13 +83,40 @@ export function hiddenFields(html: string): Record<string, string> {
 
 export const authorizeUrl = (params: Record<string, string>) => `${AUTHORIZE}?${new URLSearchParams(params)}`;
 
-/** Opens the authorization URL, expects the login page, and submits it as a user would. */
+/**
+ * PKCE is required by default (README "PKCE"): the helpers below add a challenge to requests that carry none, and
+ * remember its verifier by the code it yields, so that `exchangeCode` sends it. A test of PKCE itself passes its own.
+ */
+const verifiers = new Map<string, string>();
+
+/** `params` with a fresh S256 challenge (unless they carry one), and its verifier. */
+export async function withPkce(params: Record<string, string>): Promise<{ params: Record<string, string>; verifier?: string }> {
+  if ('code_challenge' in params || params.pkce === 'off') {
+    const { pkce: _, ...rest } = params;
+    return { params: rest };
+  }
+  const { verifier, challenge } = await pkce();
+  return { params: { ...params, code_challenge: challenge, code_challenge_method: 'S256' }, verifier };
+}
+
+function rememberVerifier(res: Response, verifier: string | undefined) {
+  const code = res.status === 302 ? new URL(res.headers.get('Location')!).searchParams.get('code') : null;
+  if (code && verifier) verifiers.set(code, verifier);
+}
+
+/**
+ * Opens the authorization URL, expects the login page, and submits it as a user would. A PKCE challenge is added
+ * unless the params carry one (or say `pkce: 'off'`).
+ */
 export async function logIn(b: Browser, params: Record<string, string>, user: Pick<TestUser, 'username' | 'password'>) {
-  const page = await b.fetch(authorizeUrl(params));
+  const request = await withPkce(params);
+  const page = await b.fetch(authorizeUrl(request.params));
   expect(page.status).toBe(200);
   const html = await page.text();
   expect(html).toContain('<form method="post"');
-  return b.fetch(AUTHORIZE, form({ ...hiddenFields(html), username: user.username, password: user.password }));
+  const res = await b.fetch(AUTHORIZE, form({ ...hiddenFields(html), username: user.username, password: user.password }));
+  rememberVerifier(res, request.verifier);
+  return res;
 }
 
 /** The query of a redirect answer, after checking it goes where expected. */
@@ -108,8 +135,15 @@ export async function authorizationCode(fetch: Fetch, instance: Instance, user: 
   return code!;
 }
 
-export const exchangeCode = (fetch: Fetch, instance: Instance, code: string, extra: Record<string, string> = {}) =>
-  fetch(TOKEN, form({ grant_type: 'authorization_code', code, ...extra }, { Authorization: basic(instance.clientId, instance.secret) }));
+/** The code exchange, with the PKCE verifier `logIn` remembered for the code unless `extra` says otherwise. */
+export const exchangeCode = (fetch: Fetch, instance: Instance, code: string, extra: Record<string, string> = {}) => {
+  const verifier = verifiers.get(code);
+  const pkceParams: Record<string, string> = verifier && !('code_verifier' in extra) ? { code_verifier: verifier } : {};
+  return fetch(
+    TOKEN,
+    form({ grant_type: 'authorization_code', code, ...pkceParams, ...extra }, { Authorization: basic(instance.clientId, instance.secret) }),
+  );
+};
 
 export const refresh = (fetch: Fetch, instance: Instance, refreshToken: string, extra: Record<string, string> = {}) =>
   fetch(

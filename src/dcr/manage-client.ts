@@ -38,7 +38,7 @@ interface Managed {
  */
 async function authorize(store: Store, request: ManagementRequest): Promise<Managed> {
   const { client: record } = await store.lookUp({ clientId: request.clientId });
-  const stored = record && record.client.kind !== 'static' ? record.client : null;
+  const stored = record && (record.client.kind === 'instance' || record.client.kind === 'dynamic') ? record.client : null;
   const client = stored && effectiveClient(record!);
   if (!stored || !client || !(await matchesHash(request.registrationAccessToken, stored.registrationTokenHash))) {
     throw invalidToken('the registration access token is not valid for this client');

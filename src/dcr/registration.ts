@@ -24,7 +24,7 @@ export interface RegistrationDeps {
 
 /** A valid, unexpired access token with the `dcr` scope; not yet spent. */
 export async function acceptInitialAccessToken(deps: RegistrationDeps, token: string): Promise<AccessTokenClaims> {
-  const iat = await verifyAccessToken(deps.keys, token, { issuer: deps.issuer, now: deps.now });
+  const iat = await verifyAccessToken(deps.keys, token, { issuer: deps.issuer, now: deps.now, audience: deps.issuer });
   if (!iat.scope.split(' ').includes(DCR_SCOPE)) {
     throw insufficientScope(`registration needs an initial access token with scope "${DCR_SCOPE}"`, DCR_SCOPE);
   }

@@ -2,6 +2,7 @@ import type { GrantHandler } from './types';
 import { invalidScope, unauthorizedClient } from '../oauth/errors';
 import { DCR_SCOPE, parseScope, requireAllowed } from '../oauth/scopes';
 import { issueAccessToken } from '../tokens/access-token';
+import { isPublicClient } from '../oauth/client';
 
 /**
  * RFC 6749 4.4. Asking for `dcr` (alone) yields an initial access token: short-lived, single-use at
@@ -10,7 +11,8 @@ import { issueAccessToken } from '../tokens/access-token';
  */
 export const clientCredentialsGrant: GrantHandler = {
   async issue(deps, client, form) {
-    if (!client.capabilities.includes('client_credentials')) {
+    // A public client proved nothing by naming itself: it cannot act on its own behalf.
+    if (!client.capabilities.includes('client_credentials') || isPublicClient(client)) {
       throw unauthorizedClient('this client may not use the client_credentials grant');
     }
     const requestedScope = form.get('scope');

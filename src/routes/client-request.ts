@@ -6,6 +6,7 @@ import { authenticateClient, presentedCredentials } from '../oauth/client-auth';
 import type { Client } from '../oauth/client';
 import type { StoredUser } from '../model';
 import { bodyText, mediaType } from '../http';
+import { clientLookup } from '../dcr/metadata-document-url';
 
 /** The form of a client-authenticated endpoint (token, introspection, revocation). */
 export async function formBody(c: Context<AppEnv>): Promise<Form> {
@@ -26,8 +27,9 @@ export async function authenticatedClient(
 ): Promise<{ client: Client; user: StoredUser | null }> {
   const { store, now } = c.get('deps');
   const credentials = presentedCredentials(c.req.header('Authorization'), form);
-  const lookup = await store.lookUp({ clientId: credentials.clientId, ...(userSubject === undefined ? {} : { userSubject }) });
+  const lookup = await store.lookUp({ ...clientLookup(credentials.clientId), ...(userSubject === undefined ? {} : { userSubject }) });
   const client = await authenticateClient(lookup.client, credentials);
-  c.executionCtx.waitUntil(store.clients.recordUse(client, now));
+  // A metadata-document client has no row to note its use in.
+  if (client.kind !== 'metadata_document') c.executionCtx.waitUntil(store.clients.recordUse(client, now));
   return { client, user: lookup.user };
 }

@@ -15,7 +15,13 @@ export function cachedLookUp(
   now: number,
 ): (request: LookupRequest) => Promise<Lookup> {
   return async (request) => {
-    const key = JSON.stringify([request.clientId, request.userSubject ?? null, request.username ?? null]);
+    const key = JSON.stringify([
+      request.clientId,
+      request.userSubject ?? null,
+      request.username ?? null,
+      request.consent ?? false,
+      request.metadataDocumentHost ?? null,
+    ]);
     const hit = entries.get(key);
     if (hit && hit.until > now) return hit.lookup;
     const lookup = await lookUp(request);

@@ -1,10 +1,11 @@
-import type { Lookup, LookupRequest } from '../store';
-import { clientFromRow, templateFromRow, userFromRow, type ClientRow, type UserRow } from './rows';
+import { NO_REGISTRAR_ROLES, type StoredTemplate } from '../../model';
+import type { ClientRecord, Lookup, LookupRequest } from '../store';
+import { clientFromRow, templateFromRow, userFromRow, type ClientRow, type TemplateRow, type UserRow } from './rows';
 
 /**
  * The reads a request needs before it can decide anything, folded into one round trip: the client, its template as
- * it is now, its registrar roles (from the relational registrar index, joined to enabled templates), and the user
- * the request names. docs/architecture.md counts these waves per endpoint.
+ * it is now, its registrar roles (from the relational registrar index, joined to enabled templates), the user the
+ * request names and that user's consent to the client, and for an https client id the template that allows its host. docs/architecture.md counts these waves per endpoint.
  */
 
 const CLIENT_WITH_TEMPLATE = `
@@ -46,20 +47,58 @@ function recordFromRow(row: JoinedRow): Lookup['client'] {
   };
 }
 
+/** The enabled template whose metadata_document registration allows a host (the first by name, if several do). */
+const METADATA_DOCUMENT_TEMPLATE = `
+  SELECT * FROM templates
+  WHERE enabled = 1 AND json_extract(config, '$.registration.mode') = 'metadata_document'
+    AND EXISTS (SELECT 1 FROM json_each(config, '$.registration.allowed_hosts') WHERE value = ?)
+  ORDER BY name LIMIT 1`;
+
+type Row = JoinedRow | UserRow | TemplateRow | { scopes: string };
+
 export async function lookUp(db: D1Database | D1DatabaseSession, request: LookupRequest): Promise<Lookup> {
-  const client = db.prepare(CLIENT_WITH_TEMPLATE).bind(request.clientId);
-  const user =
-    request.userSubject !== undefined
-      ? db.prepare('SELECT * FROM users WHERE subject = ?').bind(request.userSubject)
-      : request.username !== undefined
-        ? db.prepare('SELECT * FROM users WHERE username = ?').bind(request.username)
-        : null;
-  if (!user) {
-    const row = await client.first<JoinedRow>();
-    return { client: row ? recordFromRow(row) : null, user: null };
+  const { clientId, userSubject, username } = request;
+  const statements: Partial<Record<'client' | 'user' | 'consent' | 'template', D1PreparedStatement>> = {
+    client: db.prepare(CLIENT_WITH_TEMPLATE).bind(clientId),
+  };
+  if (userSubject !== undefined) {
+    statements.user = db.prepare('SELECT * FROM users WHERE subject = ?').bind(userSubject);
+    if (request.consent)
+      statements.consent = db.prepare('SELECT scopes FROM consents WHERE subject = ? AND client_id = ?').bind(userSubject, clientId);
+  } else if (username !== undefined) {
+    statements.user = db.prepare('SELECT * FROM users WHERE username = ?').bind(username);
+    if (request.consent) {
+      statements.consent = db
+        .prepare('SELECT c.scopes FROM consents c JOIN users u ON u.subject = c.subject WHERE u.username = ? AND c.client_id = ?')
+        .bind(username, clientId);
+    }
   }
-  const [clients, users] = await db.batch<JoinedRow | UserRow>([client, user]);
-  const clientRow = clients!.results[0] as JoinedRow | undefined;
-  const userRow = users!.results[0] as UserRow | undefined;
-  return { client: clientRow ? recordFromRow(clientRow) : null, user: userRow ? userFromRow(userRow) : null };
+  if (request.metadataDocumentHost !== undefined)
+    statements.template = db.prepare(METADATA_DOCUMENT_TEMPLATE).bind(request.metadataDocumentHost);
+
+  const names = Object.keys(statements) as (keyof typeof statements)[];
+  const results =
+    names.length === 1
+      ? [{ results: [await statements.client!.first<Row>()].filter(Boolean) }]
+      : await db.batch<Row>(names.map((n) => statements[n]!));
+  const first = <T>(name: keyof typeof statements) => results[names.indexOf(name)]?.results[0] as T | undefined;
+
+  const clientRow = first<JoinedRow>('client');
+  const templateRow = first<TemplateRow>('template');
+  const userRow = first<UserRow>('user');
+  const consentRow = first<{ scopes: string }>('consent');
+  return {
+    client: clientRow ? recordFromRow(clientRow) : templateRow ? metadataDocumentRecord(clientId, templateFromRow(templateRow)) : null,
+    user: userRow ? userFromRow(userRow) : null,
+    consent: consentRow ? { scopes: consentRow.scopes.split(' ').filter(Boolean) } : null,
+  };
+}
+
+/** A metadata-document client as the store knows it: its id and its template, nothing stored (src/model.ts). */
+function metadataDocumentRecord(clientId: string, template: StoredTemplate): ClientRecord {
+  return {
+    client: { kind: 'metadata_document', clientId, secretHash: null, issuedAt: 0, lastUsedAt: null, templateName: template.config.name },
+    template,
+    registrarRoles: NO_REGISTRAR_ROLES,
+  };
 }
