@@ -1,6 +1,6 @@
 import { Page } from './page';
 import { LOGIN_FIELDS } from './login';
-import { RequesterHeader, RequesterLinks, displayName, type Requester } from './requester';
+import { RequesterLinks, displayName, type Requester } from './requester';
 
 /** The consent form's decision field: `approve` or `deny`. */
 export const CONSENT_FIELD = 'consent';
@@ -28,7 +28,6 @@ const SCOPE_WORDS: Record<string, string> = {
 export function ConsentPage(props: ConsentPageProps) {
   return (
     <Page title="Allow access?">
-      <RequesterHeader requester={props.requester} />
       <h1>Allow access?</h1>
       {props.message && (
         <p class="alert" role="alert">

@@ -1,5 +1,5 @@
 import { Page } from './page';
-import { RequesterHeader, RequesterLinks, type Requester } from './requester';
+import { RequesterHeader, RequesterLinks, displayName, type Requester } from './requester';
 
 /** Field names of the login and consent forms; the end-to-end tests and any custom page rely on them. */
 export const LOGIN_FIELDS = { username: 'username', password: 'password', csrf: 'csrf_token' } as const;
@@ -20,7 +20,9 @@ export function LoginPage(props: LoginPageProps) {
     <Page title="Sign in">
       <RequesterHeader requester={props.requester} />
       <h1>Sign in</h1>
-      <p>to continue to the application above.</p>
+      <p>
+        to continue to <strong>{displayName(props.requester)}</strong>
+      </p>
       {props.message && (
         <p class="alert" role="alert">
           {props.message}
