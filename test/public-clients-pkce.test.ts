@@ -76,6 +76,24 @@ describe('public instances of a template', () => {
     expect(open.body.client_secret).toBeUndefined();
     expect(open.body.token_endpoint_auth_methods).toEqual(['none']);
   });
+
+  it('RFC 7592: a public instance stays public; it cannot switch to a secret method', async () => {
+    const { body } = await publicInstance(
+      { token_endpoint_auth_methods: ['client_secret_basic', 'none'] },
+      { token_endpoint_auth_method: 'none' },
+    );
+    const manage = (token: string, metadata: Record<string, unknown>) =>
+      fetch(body.registration_client_uri as string, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ client_id: body.client_id, ...metadata }),
+      });
+    const switched = await manage(body.registration_access_token as string, { token_endpoint_auth_method: 'client_secret_basic' });
+    await expectOAuthError(switched, 400, 'invalid_client_metadata');
+    const renamed = await manage(body.registration_access_token as string, { client_name: 'Renamed' });
+    expect(renamed.status).toBe(200);
+    expect(await renamed.json()).toMatchObject({ client_name: 'Renamed', token_endpoint_auth_method: 'none' });
+  });
 });
 
 describe('public static clients', () => {
