@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adminCall, expectOAuthError, form, registerWith, requestIat, setUpTemplate, testServer, unique } from './helpers';
+import { adminCall, editTemplate, expectOAuthError, form, registerWith, requestIat, setUpTemplate, testServer, unique } from './helpers';
 import { TOKEN, authorizeUrl, browser, createUser, hiddenFields, pkce, redirectParams, registerInstance, withPkce } from './flow-helpers';
 
 const fetch = testServer();
@@ -43,6 +43,19 @@ describe('public instances of a template', () => {
     expect(body.token_endpoint_auth_method).toBe('none');
 
     expect((await publicCodeFlow(body.client_id as string)).status).toBe(200);
+  });
+
+  it('a template that drops none stops its public instances at once', async () => {
+    const { body, templateName } = await publicInstance(
+      { token_endpoint_auth_methods: ['client_secret_basic', 'none'] },
+      { token_endpoint_auth_method: 'none' },
+    );
+    await editTemplate(fetch, templateName, { token_endpoint_auth_methods: ['client_secret_basic'] });
+    const res = await fetch(
+      TOKEN,
+      form({ grant_type: 'authorization_code', client_id: body.client_id as string, code: 'x', code_verifier: 'y'.repeat(43) }),
+    );
+    await expectOAuthError(res, 401, 'invalid_client');
   });
 
   it('a public instance cannot skip PKCE, not even where the template opts out of it', async () => {

@@ -1,7 +1,14 @@
 import { invalidClientMetadata, invalidToken } from '../oauth/errors';
 import { effectiveClient, type Client } from '../oauth/client';
 import { matchesHash, randomToken, sha256Hex } from '../tokens/secrets';
-import { NO_REGISTRAR_ROLES, type ClientAuthMethod, type ClientConfig, type DynamicClient, type InstanceClient, type StoredTemplate } from '../model';
+import {
+  NO_REGISTRAR_ROLES,
+  type ClientAuthMethod,
+  type ClientConfig,
+  type DynamicClient,
+  type InstanceClient,
+  type StoredTemplate,
+} from '../model';
 import type { Store } from '../store/store';
 import { instanceChoicesFrom } from './instance-metadata';
 import { dynamicClientConfig, type DynamicRegistrationPolicy } from './dynamic-metadata';

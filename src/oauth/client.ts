@@ -56,9 +56,12 @@ const presentationOf = (c: Presentation): Presentation => ({
   ...(c.tos_uri === undefined ? {} : { tos_uri: c.tos_uri }),
 });
 
-/** A public client authenticates with `none` only; a confidential one with the secret methods it is allowed. */
+/**
+ * A public client authenticates with `none` only, while it is allowed (a template that drops `none` stops its public
+ * instances at once); a confidential one with the secret methods it is allowed.
+ */
 const authMethodsFor = (secretHash: string | null, allowed: readonly ClientAuthMethod[]): ClientAuthMethod[] =>
-  secretHash === null ? ['none'] : allowed.filter((method) => method !== 'none');
+  allowed.filter((method) => (method === 'none') === (secretHash === null));
 
 const pkceRequired = (secretHash: string | null, config: { pkce_required?: boolean }) =>
   secretHash === null || config.pkce_required !== false;
