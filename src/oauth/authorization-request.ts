@@ -1,4 +1,4 @@
-import { OAuthError, invalidRequest, unauthorizedClient } from './errors';
+import { OAuthError, invalidRequest, unauthorizedClient } from '../errors';
 import { activeClient, isPublicClient, type Client } from './client';
 import { parseScope, requireAllowed } from './scopes';
 import { codeChallengeOf } from './pkce';

@@ -1,4 +1,4 @@
-import { OAuthError } from './errors';
+import { OAuthError } from '../errors';
 import {
   UnverifiedRedirectError,
   parseAuthorizationRequest,

@@ -1,4 +1,4 @@
-import { invalidRequest } from './errors';
+import { invalidRequest } from '../errors';
 
 /** A parsed application/x-www-form-urlencoded body. */
 export type Form = ReadonlyMap<string, string>;

@@ -1,12 +1,12 @@
 import { activeClient, isPublicClient, type Client } from './client';
-import { OAuthError, invalidClient } from './errors';
+import { OAuthError, invalidClient } from '../errors';
 import type { OneTimeLedger } from '../ledger/client';
 import type { Store } from '../store/store';
 import type { KeySet } from '../tokens/keys';
 import { verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token';
 import { sha256Hex } from '../tokens/secrets';
 import { activeRefreshToken, parseRefreshToken, retentionOf, type Lifetimes } from './refresh-tokens';
-import type { FamilyGrant } from './grant-rules';
+import type { FamilyGrant } from '../grant-rules';
 
 /**
  * RFC 7662 introspection and RFC 7009 revocation. An access token is one of our JWTs (dead when its grant is
