@@ -4,7 +4,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './routes/types';
 import { requestDeps, type AppOptions } from './deps';
-import { OAuthError, serverError } from './oauth/errors';
+import { OAuthError, serverError } from './errors';
 import { errorResponse } from './http';
 import { TOKEN_PATH, tokenRoutes } from './routes/token';
 import { registrationRoutes } from './routes/registration';

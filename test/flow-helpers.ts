@@ -83,17 +83,37 @@ export function hiddenFields(html: string): Record<string, string> {
 
 export const authorizeUrl = (params: Record<string, string>) => `${AUTHORIZE}?${new URLSearchParams(params)}`;
 
+/** RFC 7636 appendix B's verifier and its S256 challenge: a fixed pair for requests built by hand. */
+export const EXAMPLE_PKCE = {
+  verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+  challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+};
+
 /**
- * PKCE is required by default (README "PKCE"): the helpers below add a challenge to requests that carry none, and
- * remember its verifier by the code it yields, so that `exchangeCode` sends it. A test of PKCE itself passes its own.
+ * The parameters of an instance's authorization request for `openid`, with `extra` added or overriding. PKCE is
+ * required by default (README "Public clients and PKCE"), so it carries the example challenge.
+ */
+export const codeRequest = (instance: Pick<Instance, 'clientId'>, extra: Record<string, string> = {}) => ({
+  client_id: instance.clientId,
+  response_type: 'code',
+  scope: 'openid',
+  state: 'the-state',
+  code_challenge: EXAMPLE_PKCE.challenge,
+  code_challenge_method: 'S256',
+  ...extra,
+});
+
+/**
+ * The helpers below add a challenge to requests that carry none, and remember its verifier by the code it yields,
+ * so that `exchangeCode` sends it. A test of PKCE itself passes its own.
  */
 const verifiers = new Map<string, string>();
 
-/** `params` with a fresh S256 challenge (unless they carry one), and its verifier. */
+/** `params` with a fresh S256 challenge (unless they carry one), and its verifier (known for the example challenge). */
 export async function withPkce(params: Record<string, string>): Promise<{ params: Record<string, string>; verifier?: string }> {
   if ('code_challenge' in params || params.pkce === 'off') {
     const { pkce: _, ...rest } = params;
-    return { params: rest };
+    return { params: rest, ...(params.code_challenge === EXAMPLE_PKCE.challenge ? { verifier: EXAMPLE_PKCE.verifier } : {}) };
   }
   const { verifier, challenge } = await pkce();
   return { params: { ...params, code_challenge: challenge, code_challenge_method: 'S256' }, verifier };

@@ -1,4 +1,4 @@
-import { invalidClientMetadata } from '../oauth/errors';
+import { invalidClientMetadata } from '../errors';
 import type { Presentation } from '../model';
 
 /** The human-facing metadata of RFC 7591 2 the pages show: a logo and two links, https only. */

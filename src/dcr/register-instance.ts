@@ -1,4 +1,4 @@
-import { insufficientScope, invalidClientMetadata, invalidToken, serverError } from '../oauth/errors';
+import { insufficientScope, invalidClientMetadata, invalidToken, serverError } from '../errors';
 import { DCR_SCOPE } from '../oauth/scopes';
 import { effectiveClient } from '../oauth/client';
 import {

@@ -1,4 +1,4 @@
-import { invalidTarget } from './errors';
+import { invalidTarget } from '../errors';
 
 /**
  * RFC 8707 resource indicators. A client's allowed resources are exact URLs, or https prefixes written with a

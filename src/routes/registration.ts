@@ -1,6 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from './types';
-import { OAuthError, invalidClientMetadata, invalidToken, serverError } from '../oauth/errors';
+import { OAuthError, invalidClientMetadata, invalidToken, serverError } from '../errors';
 import { NO_STORE, bearerToken, jsonObjectBody, methodNotAllowed } from '../http';
 import { registerInstance, registerOpenInstance } from '../dcr/register-instance';
 import type { ClientMetadata } from '../dcr/client-response';
