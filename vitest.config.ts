@@ -21,6 +21,8 @@ export default defineConfig({
       miniflare: {
         bindings: {
           ...secrets,
+          // The tests' requests go to https://edge-dcr.test (test/helpers.ts), not loopback: a fixed issuer, as deployed.
+          ISSUER: 'https://edge-dcr.test',
           // A second, independent key set: what `npm run keys -- rotate` would add (test/key-rotation.test.ts).
           NEXT_SIGNING_KEYS: generateSigningKeys(),
           // migrations/, applied to DB by test/setup.ts the way `wrangler d1 migrations apply` does.

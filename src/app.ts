@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './routes/types';
-import { requestDeps, type AppOptions } from './deps';
+import { requestDeps, type AppOptions, type RequestDeps } from './deps';
+import { configurationOf } from './configuration';
+import { ConfigurationError } from './env';
 import { OAuthError, serverError } from './oauth/errors';
 import { errorResponse } from './http';
 import { tokenRoutes } from './routes/token';
@@ -21,7 +23,14 @@ export function createApp(options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
-    c.set('deps', requestDeps(c.env, c.req.raw, options));
+    let deps: RequestDeps;
+    try {
+      deps = requestDeps(c.env, c.req.raw, options, await configurationOf(c.env));
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw serverError(error.message);
+      throw error;
+    }
+    c.set('deps', deps);
     await next();
   });
   app.use(
@@ -44,7 +53,11 @@ export function createApp(options: AppOptions = {}) {
 
   app.notFound(() => errorResponse(new OAuthError('not_found', 'no such endpoint', 404)));
   app.onError((error) => {
-    if (error instanceof OAuthError) return errorResponse(error);
+    if (error instanceof OAuthError) {
+      // The operator's problems (configuration, storage) are logged; the client's are only answered.
+      if (error.status >= 500) console.error(error.message);
+      return errorResponse(error);
+    }
     if (error instanceof HTTPException && error.status < 500) {
       return errorResponse(new OAuthError('invalid_request', error.message || 'bad request', error.status));
     }

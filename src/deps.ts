@@ -1,9 +1,10 @@
-import { settingsOf, type Env, type Settings } from './env';
+import type { Env, Settings } from './env';
+import { issuerFor, type Configuration } from './configuration';
 import { durableLedger, type LedgerPlacement, type OneTimeLedger } from './ledger/client';
 import { regionOf, type RequestLocation } from './ledger/shards';
 import type { Store } from './store/store';
 import { d1Store } from './store/d1';
-import { loadKeySet, type KeySet } from './tokens/keys';
+import type { KeySet } from './tokens/keys';
 
 /** Seams for tests: an injected clock, and fault injection at the ledger. Production uses the defaults. */
 export interface AppOptions {
@@ -25,17 +26,17 @@ export interface RequestDeps {
 /** Where no location is known (local runs), new tokens go to eastern North America's shards. */
 const FALLBACK_REGION = 'enam';
 
-export function requestDeps(env: Env, request: Request, options: AppOptions): RequestDeps {
-  const settings = settingsOf(env);
+/** Throws a ConfigurationError when the request's host may not stand in for an unset ISSUER. */
+export function requestDeps(env: Env, request: Request, options: AppOptions, { settings, keys }: Configuration): RequestDeps {
   const now = (options.clock ?? Date.now)();
   const placement = { region: regionOf(request.cf as RequestLocation | undefined, FALLBACK_REGION), shardCount: settings.ledgerShards };
   return {
     env,
     store: d1Store(env.DB, { readReplicas: settings.readReplicas, lookupCacheSeconds: settings.clientCacheSeconds, now }),
     settings,
-    issuer: settings.issuer ?? new URL(request.url).origin,
+    issuer: issuerFor(settings, new URL(request.url)),
     now,
     ledger: (options.ledger ?? ((e: Env, p: LedgerPlacement) => durableLedger(e.LEDGER, p)))(env, placement),
-    keys: () => loadKeySet(env.SIGNING_KEYS),
+    keys: async () => keys,
   };
 }

@@ -3,7 +3,6 @@ import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
 import type { AppEnv } from './types';
 import { bodyText, mediaType, methodNotAllowed } from '../http';
-import { serverError } from '../oauth/errors';
 import { AUTHORIZATION_PARAMS, authorizationParams, type AuthorizationParams } from '../oauth/authorization-request';
 import { authorize, type AuthorizeInput } from '../oauth/authorize';
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, parseSession, serializeSession, type Session } from '../session/session';
@@ -20,11 +19,8 @@ const COOKIE_OPTIONS: CookieOptions = { path: '/', httpOnly: true, secure: true,
 
 type Ctx = Context<AppEnv>;
 
-function sessionSecret(c: Ctx): string {
-  const secret = c.env.SESSION_SECRET;
-  if (!secret) throw serverError('SESSION_SECRET is not configured');
-  return secret;
-}
+/** Present and long enough: checked with the rest of the configuration (src/configuration.ts). */
+const sessionSecret = (c: Ctx): string => c.env.SESSION_SECRET;
 
 async function readSession(c: Ctx): Promise<Session | null> {
   const value = await getSignedCookie(c, sessionSecret(c), SESSION_COOKIE);
