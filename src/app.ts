@@ -15,6 +15,7 @@ import { adminRoutes } from './routes/admin';
 import { authorizeRoutes } from './routes/authorize';
 import { userinfoRoutes } from './routes/userinfo';
 import { introspectionRoutes } from './routes/introspection';
+import { healthRoutes } from './routes/health';
 
 /** Largest request body accepted anywhere; registration metadata and forms are far smaller. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -22,6 +23,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 export function createApp(options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
 
+  app.route('/', healthRoutes(options));
   app.use(async (c, next) => {
     let deps: RequestDeps;
     try {

@@ -70,3 +70,14 @@ export function issuerFor(settings: Settings, url: URL): string {
     `ISSUER is not set, and a request for ${url.host} cannot choose the issuer: run npm run setup -- --issuer https://<your domain>`,
   ]);
 }
+
+/** Every problem of the configuration as a request for `url` meets it; none when the Worker can answer it. */
+export async function configurationProblems(env: Env, url: URL): Promise<readonly string[]> {
+  try {
+    issuerFor((await configurationOf(env)).settings, url);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+}

@@ -29,14 +29,19 @@ const FALLBACK_REGION = 'enam';
 /** Throws a ConfigurationError when the request's host may not stand in for an unset ISSUER. */
 export function requestDeps(env: Env, request: Request, options: AppOptions, { settings, keys }: Configuration): RequestDeps {
   const now = (options.clock ?? Date.now)();
-  const placement = { region: regionOf(request.cf as RequestLocation | undefined, FALLBACK_REGION), shardCount: settings.ledgerShards };
   return {
     env,
     store: d1Store(env.DB, { readReplicas: settings.readReplicas, lookupCacheSeconds: settings.clientCacheSeconds, now }),
     settings,
     issuer: issuerFor(settings, new URL(request.url)),
     now,
-    ledger: (options.ledger ?? ((e: Env, p: LedgerPlacement) => durableLedger(e.LEDGER, p)))(env, placement),
+    ledger: requestLedger(env, request, options, settings.ledgerShards),
     keys: async () => keys,
   };
+}
+
+/** The ledger as this request reaches it: new ids go to the shards of the request's region. */
+export function requestLedger(env: Env, request: Request, options: AppOptions, shardCount: number): OneTimeLedger {
+  const placement = { region: regionOf(request.cf as RequestLocation | undefined, FALLBACK_REGION), shardCount };
+  return (options.ledger ?? ((e: Env, p: LedgerPlacement) => durableLedger(e.LEDGER, p)))(env, placement);
 }

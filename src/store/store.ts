@@ -109,6 +109,8 @@ export interface UserStore {
 }
 
 export interface Store {
+  /** Readiness: the database answers a query. */
+  ping(): Promise<void>;
   /** The client and the user a request names, in one round trip. */
   lookUp(request: LookupRequest): Promise<Lookup>;
   templates: TemplateStore;

@@ -18,6 +18,9 @@ export function d1Store(db: D1Database, options: D1StoreOptions): Store {
   const reads = options.readReplicas ? db.withSession('first-unconstrained') : db;
   const direct = (request: Parameters<Store['lookUp']>[0]) => lookUp(reads, request);
   return {
+    async ping() {
+      await db.prepare('SELECT 1').first();
+    },
     lookUp: options.lookupCacheSeconds > 0 ? cachedLookUp(direct, options.lookupCacheSeconds, options.now) : direct,
     templates: d1Templates(db),
     clients: d1Clients(db),
