@@ -39,5 +39,7 @@ export default defineConfig({
     exclude: ['test/scripts/**'],
     setupFiles: ['./test/setup.ts'],
     testTimeout: 30_000,
+    // The Worker's request and audit log lines (src/request-log.ts), one per request: the tests that need them read them.
+    onConsoleLog: (log) => !/^\{"kind":"(request|audit)"/.test(log),
   },
 });

@@ -15,6 +15,12 @@ export interface AppOptions {
 /** Per-request services. `now` is read once, so every expiry decision in a request uses one clock reading. */
 export interface RequestDeps {
   env: Env;
+  /** The id of the request's log lines (src/request-log.ts). */
+  requestId: string;
+  /** The caller's address as Cloudflare saw it; null where there is none (local runs, tests that do not set it). */
+  clientIp: string | null;
+  /** Runs `work` off the response's path (waitUntil); a failure is logged with the request id, never answered. */
+  background(what: string, work: Promise<unknown>): void;
   store: Store;
   settings: Settings;
   issuer: string;
@@ -26,11 +32,22 @@ export interface RequestDeps {
 /** Where no location is known (local runs), new tokens go to eastern North America's shards. */
 const FALLBACK_REGION = 'enam';
 
+export interface RequestContext {
+  env: Env;
+  request: Request;
+  requestId: string;
+  background: RequestDeps['background'];
+}
+
 /** Throws a ConfigurationError when the request's host may not stand in for an unset ISSUER. */
-export function requestDeps(env: Env, request: Request, options: AppOptions, { settings, keys }: Configuration): RequestDeps {
+export function requestDeps(context: RequestContext, options: AppOptions, { settings, keys }: Configuration): RequestDeps {
+  const { env, request, requestId, background } = context;
   const now = (options.clock ?? Date.now)();
   return {
     env,
+    requestId,
+    clientIp: request.headers.get('CF-Connecting-IP'),
+    background,
     store: d1Store(env.DB, { readReplicas: settings.readReplicas, lookupCacheSeconds: settings.clientCacheSeconds, now }),
     settings,
     issuer: issuerFor(settings, new URL(request.url)),

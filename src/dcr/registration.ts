@@ -75,8 +75,7 @@ export async function storeRegisteredClient(
   try {
     outcome = await deps.store.clients.insertRegistered(client, templateVersion);
   } catch (error) {
-    console.error('storing a registered client failed', error);
-    throw serverError('the client could not be stored; the initial access token is spent, request a new one');
+    throw serverError('the client could not be stored; the initial access token is spent, request a new one', error);
   }
   if (outcome === 'iat-used') throw invalidToken('the initial access token has already been used');
   return outcome;

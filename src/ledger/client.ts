@@ -51,8 +51,8 @@ export function durableLedger(namespace: DurableObjectNamespace<Ledger>, placeme
     if (!address) return unknown;
     try {
       return await rpc(namespace.get(namespace.idFromName(shardName(address)), { locationHint: address.region }));
-    } catch {
-      throw temporarilyUnavailable('the one-time token ledger is unavailable; try again with a new token');
+    } catch (error) {
+      throw temporarilyUnavailable('the one-time token ledger is unavailable; try again with a new token', error);
     }
   }
   return {

@@ -3,7 +3,7 @@ import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
 import type { AppEnv } from './types';
 import { bodyText, mediaType, methodNotAllowed } from '../http';
-import { AUTHORIZATION_PARAMS, authorizationParams, type AuthorizationParams } from '../oauth/authorization-request';
+import { AUTHORIZATION_PARAMS, authorizationParams, requestedClientId, type AuthorizationParams } from '../oauth/authorization-request';
 import { authorize, type AuthorizeInput } from '../oauth/authorize';
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, parseSession, serializeSession, type Session } from '../session/session';
 import { LOGIN_FIELDS } from '../views/login';
@@ -43,6 +43,7 @@ async function csrfMatches(c: Ctx, submitted: string | undefined): Promise<boole
 
 /** RFC 6749 4.1.1 and OpenID Connect Core 3.1.2.1: the same request by GET (query) or POST (form). */
 async function handle(c: Ctx, params: AuthorizationParams, login?: AuthorizeInput['login']): Promise<Response> {
+  c.set('clientId', requestedClientId(params) ?? undefined);
   const outcome = await authorize(c.get('deps'), { params, session: await readSession(c), ...(login ? { login } : {}) });
   switch (outcome.kind) {
     case 'error-page':

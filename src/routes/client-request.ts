@@ -24,10 +24,11 @@ export async function authenticatedClient(
   form: Form,
   userSubject?: string,
 ): Promise<{ client: Client; user: StoredUser | null }> {
-  const { store, now } = c.get('deps');
+  const { store, now, background } = c.get('deps');
   const credentials = presentedCredentials(c.req.header('Authorization'), form);
+  c.set('clientId', credentials.clientId);
   const lookup = await store.lookUp({ clientId: credentials.clientId, ...(userSubject === undefined ? {} : { userSubject }) });
   const client = await authenticateClient(lookup.client, credentials);
-  c.executionCtx.waitUntil(store.clients.recordUse(client, now));
+  background('recording client use', store.clients.recordUse(client, now));
   return { client, user: lookup.user };
 }
