@@ -39,6 +39,7 @@ export function createApp(options: AppOptions = {}) {
     }
     c.set('deps', deps);
     await next();
+    deps.audit.flush();
   });
   app.use(
     bodyLimit({

@@ -5,6 +5,7 @@ import { regionOf, type RequestLocation } from './ledger/shards';
 import type { Store } from './store/store';
 import { d1Store } from './store/d1';
 import type { KeySet } from './tokens/keys';
+import { requestAudit, type AuditRecorder, type RequestAudit } from './audit/recorder';
 
 /** Seams for tests: an injected clock, and fault injection at the ledger. Production uses the defaults. */
 export interface AppOptions {
@@ -26,7 +27,9 @@ export interface RequestDeps {
   issuer: string;
   now: number;
   ledger: OneTimeLedger;
+  /** The signing keys; signing with one tells the audit trail (`signing_key.activated`). */
   keys: () => Promise<KeySet>;
+  audit: RequestAudit;
 }
 
 /** Where no location is known (local runs), new tokens go to eastern North America's shards. */
@@ -43,17 +46,33 @@ export interface RequestContext {
 export function requestDeps(context: RequestContext, options: AppOptions, { settings, keys }: Configuration): RequestDeps {
   const { env, request, requestId, background } = context;
   const now = (options.clock ?? Date.now)();
+  const clientIp = request.headers.get('CF-Connecting-IP');
+  const store = d1Store(env.DB, { readReplicas: settings.readReplicas, lookupCacheSeconds: settings.clientCacheSeconds, now });
+  const audit = requestAudit({ store: store.audit, requestId, ip: clientIp, now, retentionDays: settings.auditRetentionDays, background });
   return {
     env,
     requestId,
-    clientIp: request.headers.get('CF-Connecting-IP'),
+    clientIp,
     background,
-    store: d1Store(env.DB, { readReplicas: settings.readReplicas, lookupCacheSeconds: settings.clientCacheSeconds, now }),
+    store,
     settings,
     issuer: issuerFor(settings, new URL(request.url)),
     now,
     ledger: requestLedger(env, request, options, settings.ledgerShards),
-    keys: async () => keys,
+    keys: async () => reportingSigner(keys, audit),
+    audit,
+  };
+}
+
+/** The key set, telling the audit trail which key signs each time one does. */
+function reportingSigner(keys: KeySet, audit: AuditRecorder): KeySet {
+  return {
+    ...keys,
+    signer(alg) {
+      const key = keys.signer(alg);
+      audit.signedWith(key);
+      return key;
+    },
   };
 }
 

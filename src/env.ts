@@ -22,6 +22,8 @@ export interface Settings {
   readReplicas: boolean;
   /** Ledger shards per region (docs/architecture.md: grow it, never shrink it while tokens are in flight). */
   ledgerShards: number;
+  /** Audit events older than this many days are deleted (src/store/d1/audit.ts). */
+  auditRetentionDays: number;
 }
 
 /** What is wrong with the deployment's configuration, each problem naming its var or secret and the fix. */
@@ -54,6 +56,7 @@ export function settingsOf(env: Env): Settings {
       clientCacheSeconds: whole('CLIENT_CACHE_SECONDS', env.CLIENT_CACHE_SECONDS, 0, 0, 3600),
       readReplicas: flag('D1_READ_REPLICAS', env.D1_READ_REPLICAS, false),
       ledgerShards: whole('LEDGER_SHARDS', env.LEDGER_SHARDS, 32, 1, 1024),
+      auditRetentionDays: whole('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 90, 1, 3650),
     };
     if (problems.length) throw new ConfigurationError(problems);
     parsed.set(env, settings);

@@ -153,3 +153,58 @@ export interface StoredUser {
   createdAt: number;
   updatedAt: number;
 }
+
+/**
+ * What the audit trail records (README "Operating"): each type is emitted where it happens, stored in D1 off the
+ * response's path and logged.
+ */
+export const AUDIT_EVENT_TYPES = [
+  'initial_access_token.issued',
+  'initial_access_token.consumed',
+  'registration.created',
+  'registration.updated',
+  'registration.deleted',
+  'login.succeeded',
+  'login.failed',
+  /** A used code presented again by its client: its grant is revoked. */
+  'authorization_code.replayed',
+  /** A rotated-out refresh token presented again: its family is revoked. */
+  'refresh_token.replayed',
+  'template.created',
+  'template.updated',
+  'template.deleted',
+  'template.instances_deleted',
+  'template.instance_secrets_rotated',
+  'static_client.created',
+  'static_client.updated',
+  'static_client.deleted',
+  'user.created',
+  'user.updated',
+  'user.deleted',
+  /** The first token signed anywhere with a key. */
+  'signing_key.activated',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** Who and what an event is about, where it applies. Never a secret, token, code or password. */
+export interface AuditSubjects {
+  clientId?: string | null;
+  template?: string | null;
+  username?: string | null;
+  /** A user's `sub`, where the username is not at hand. */
+  subject?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEvent extends Required<AuditSubjects> {
+  type: AuditEventType;
+  /** ms since epoch: the request's clock reading. */
+  at: number;
+  requestId: string;
+  /** The caller's address, where Cloudflare gave one. */
+  ip: string | null;
+}
+
+export interface StoredAuditEvent extends AuditEvent {
+  id: number;
+}

@@ -185,6 +185,7 @@ describe('settings', () => {
       client_cache_seconds: 0,
       d1_read_replicas: false,
       ledger_shards: 32,
+      audit_retention_days: 90,
     });
   });
 });

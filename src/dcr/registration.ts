@@ -4,7 +4,8 @@ import type { OneTimeLedger } from '../ledger/client';
 import type { Store, RegisteredInsert } from '../store/store';
 import type { RegisteredClient } from '../model';
 import type { KeySet } from '../tokens/keys';
-import { verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token';
+import { issuedForUser, verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token';
+import type { AuditRecorder } from '../audit/recorder';
 import { randomToken, sha256Hex } from '../tokens/secrets';
 
 /**
@@ -20,6 +21,7 @@ export interface RegistrationDeps {
   ledger: OneTimeLedger;
   issuer: string;
   now: number;
+  audit: AuditRecorder;
 }
 
 /** A valid, unexpired access token with the `dcr` scope; not yet spent. */
@@ -63,6 +65,11 @@ export async function spendInitialAccessToken(deps: RegistrationDeps, iat: Acces
   const outcome = await deps.ledger.consumeInitialAccessToken({ jti: iat.jti, grantId: iat.fid, now: deps.now, expiresAt: iat.exp * 1000 });
   if (outcome === 'revoked') throw invalidToken('the initial access token has been revoked');
   if (outcome === 'used') throw invalidToken('the initial access token has already been used');
+  deps.audit.record('initial_access_token.consumed', {
+    clientId: iat.client_id,
+    subject: issuedForUser(iat) ? iat.sub : null,
+    details: { jti: iat.jti },
+  });
 }
 
 /** Stores the client (one INSERT, all or nothing); the IAT was spent before. */
@@ -78,6 +85,14 @@ export async function storeRegisteredClient(
     throw serverError('the client could not be stored; the initial access token is spent, request a new one', error);
   }
   if (outcome === 'iat-used') throw invalidToken('the initial access token has already been used');
+  if (outcome === 'inserted') {
+    deps.audit.record('registration.created', {
+      clientId: client.clientId,
+      template: client.kind === 'instance' ? client.templateName : null,
+      subject: client.createdByUser,
+      details: { registrar: client.createdByClient, initial_access_token: client.createdByIat },
+    });
+  }
   return outcome;
 }
 

@@ -14,12 +14,14 @@ import type { Store } from '../store/store';
 import type { StoredUser } from '../model';
 import { newSession, type Session } from '../session/session';
 import { PASSWORD_ACR, authenticateUser } from '../users/authenticate';
+import type { AuditRecorder } from '../audit/recorder';
 
 export interface AuthorizeDeps {
   store: Store;
   ledger: OneTimeLedger;
   issuer: string;
   now: number;
+  audit: AuditRecorder;
 }
 
 export interface AuthorizeInput {
@@ -84,8 +86,17 @@ async function logIn(
     return { kind: 'login', request, status: 403, message: 'This sign-in form has expired. Please sign in again.' };
   }
   const user = await authenticateUser(candidate, login.password);
-  // One message for an unknown user and a wrong password: the form does not reveal who has an account.
-  if (!user) return { kind: 'login', request, status: 200, message: 'The username or password is not correct.' };
+  const clientId = request.client.clientId;
+  if (!user) {
+    deps.audit.record('login.failed', {
+      clientId,
+      username: login.username.slice(0, MAX_USERNAME_LENGTH),
+      details: { reason: candidate ? 'wrong_password' : 'unknown_user' },
+    });
+    // One message for an unknown user and a wrong password: the form does not reveal who has an account.
+    return { kind: 'login', request, status: 200, message: 'The username or password is not correct.' };
+  }
+  deps.audit.record('login.succeeded', { clientId, username: user.username, subject: user.subject });
   if (!request.acceptableAcrs.includes(PASSWORD_ACR)) {
     throw new OAuthError('access_denied', 'no authenticator this client accepts is available');
   }

@@ -1,10 +1,13 @@
 import type {
+  AuditEvent,
+  AuditEventType,
   ClientConfig,
   InstanceChoices,
   RegisteredClient,
   RegistrarRoles,
   StaticClient,
   StaticClientConfig,
+  StoredAuditEvent,
   StoredClient,
   StoredTemplate,
   StoredUser,
@@ -105,7 +108,46 @@ export interface UserStore {
   insert(user: { username: string; subject: string; passwordHash: string; claims: UserClaims; now: number }): Promise<boolean>;
   /** Changes what is given; null when there is no such user. */
   update(update: { username: string; passwordHash?: string; claims?: UserClaims; now: number }): Promise<StoredUser | null>;
-  delete(username: string): Promise<boolean>;
+  /** The user as it was; null when there is no such user. */
+  delete(username: string): Promise<StoredUser | null>;
+}
+
+/** A position in the audit trail, newest first: the page after it starts with the next older event. */
+export interface AuditCursor {
+  at: number;
+  id: number;
+}
+
+export interface AuditQuery {
+  type?: AuditEventType;
+  clientId?: string;
+  template?: string;
+  /** A username or a user's subject. */
+  user?: string;
+  /** Inclusive, ms since epoch. */
+  since?: number;
+  /** Exclusive, ms since epoch. */
+  until?: number;
+  after?: AuditCursor;
+  limit: number;
+}
+
+/** A signing key seen signing, and the event that records its first use. */
+export interface KeyActivation {
+  kid: string;
+  alg: string;
+  event: AuditEvent;
+}
+
+export interface AuditStore {
+  /**
+   * Appends the events, and each key's activation event the first time that key is recorded as signing (once ever,
+   * across isolates); sweeps a bounded number of events older than `retainAfter`. One round trip. Returns the
+   * activations that were new.
+   */
+  append(events: readonly AuditEvent[], activations: readonly KeyActivation[], retainAfter: number): Promise<AuditEvent[]>;
+  /** Newest first. */
+  list(query: AuditQuery): Promise<StoredAuditEvent[]>;
 }
 
 export interface Store {
@@ -116,4 +158,5 @@ export interface Store {
   templates: TemplateStore;
   clients: ClientStore;
   users: UserStore;
+  audit: AuditStore;
 }

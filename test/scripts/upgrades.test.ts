@@ -47,6 +47,23 @@ upgrades.push({
   },
 });
 
+// 0003 adds the audit trail and the signing keys' first use: existing rows stay as they were, the new tables work.
+upgrades.push({
+  migration: '0003_audit_events.sql',
+  before: DATA_0001,
+  after: async (db) => {
+    const users = await db.prepare('SELECT username, subject FROM users').all();
+    expect(users.results).toEqual([{ username: 'demo', subject: 'sub-1' }]);
+    await db
+      .prepare("INSERT INTO audit_events (at, type, request_id, username, details) VALUES (?, 'user.updated', 'r-1', 'demo', '{}')")
+      .bind(NOW)
+      .run();
+    await db.prepare("INSERT INTO signing_keys (kid, alg, first_signed_at) VALUES ('k1', 'ES256', ?)").bind(NOW).run();
+    const trail = await db.prepare('SELECT type, username FROM audit_events').all();
+    expect(trail.results).toEqual([{ type: 'user.updated', username: 'demo' }]);
+  },
+});
+
 let migrations: D1Migration[];
 beforeAll(async () => {
   migrations = await realMigrations();

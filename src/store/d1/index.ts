@@ -4,6 +4,7 @@ import { d1Clients } from './clients';
 import { lookUp } from './lookup';
 import { d1Templates } from './templates';
 import { d1Users } from './users';
+import { d1Audit } from './audit';
 
 export interface D1StoreOptions {
   /** Hot-path lookups through the D1 Sessions API, which may answer from a read replica (no freshness bound). */
@@ -25,5 +26,6 @@ export function d1Store(db: D1Database, options: D1StoreOptions): Store {
     templates: d1Templates(db),
     clients: d1Clients(db),
     users: d1Users(db),
+    audit: d1Audit(db),
   };
 }

@@ -37,8 +37,8 @@ export function d1Users(db: D1Database): UserStore {
     },
 
     async delete(username) {
-      const { meta } = await db.prepare('DELETE FROM users WHERE username = ?').bind(username).run();
-      return meta.changes === 1;
+      const row = await db.prepare('DELETE FROM users WHERE username = ? RETURNING *').bind(username).first<UserRow>();
+      return row ? userFromRow(row) : null;
     },
   };
 }
