@@ -31,6 +31,8 @@ export default defineConfig({
         },
         // Tests only: schema.sql alone, to compare with the migrated DB (test/migrations.test.ts).
         d1Databases: { SCHEMA_DB: 'schema-sql-only' },
+        // Tests only: 3 a minute, put in place of a configured limiter where a test must reach its limit quickly.
+        ratelimits: { TIGHT_LIMITER: { namespace_id: '9001', simple: { limit: 3, period: 60 } } },
       },
     }),
   ],

@@ -6,6 +6,7 @@ import type { Store } from './store/store';
 import { d1Store } from './store/d1';
 import type { KeySet } from './tokens/keys';
 import { requestAudit, type AuditRecorder, type RequestAudit } from './audit/recorder';
+import { requestLimits, type Limits } from './limits/rate-limits';
 
 /** Seams for tests: an injected clock, and fault injection at the ledger. Production uses the defaults. */
 export interface AppOptions {
@@ -30,6 +31,7 @@ export interface RequestDeps {
   /** The signing keys; signing with one tells the audit trail (`signing_key.activated`). */
   keys: () => Promise<KeySet>;
   audit: RequestAudit;
+  limits: Limits;
 }
 
 /** Where no location is known (local runs), new tokens go to eastern North America's shards. */
@@ -61,6 +63,7 @@ export function requestDeps(context: RequestContext, options: AppOptions, { sett
     ledger: requestLedger(env, request, options, settings.ledgerShards),
     keys: async () => reportingSigner(keys, audit),
     audit,
+    limits: requestLimits(env, audit, now),
   };
 }
 

@@ -144,6 +144,26 @@ export interface UserClaims {
   };
 }
 
+/** Failed sign-ins in a row for a submitted username, whether or not such a user exists (src/users/lockout.ts). */
+export interface LoginFailures {
+  failures: number;
+  lastFailedAt: number;
+  /** No sign-in for this username is checked before this time (ms since epoch); null when not locked. */
+  lockedUntil: number | null;
+}
+
+/**
+ * After `maxFailures` failed sign-ins in a row a username is locked for `lockoutSeconds`; each further failure (one
+ * per lockout, since none is checked while locked) doubles that, up to `maxLockoutSeconds`. Failures are forgotten
+ * at the next success, or `memorySeconds` after the last one.
+ */
+export interface LockoutPolicy {
+  maxFailures: number;
+  lockoutSeconds: number;
+  maxLockoutSeconds: number;
+  memorySeconds: number;
+}
+
 export interface StoredUser {
   username: string;
   /** The opaque, never reused `sub` in tokens. */
@@ -183,6 +203,8 @@ export const AUDIT_EVENT_TYPES = [
   'user.deleted',
   /** The first token signed anywhere with a key. */
   'signing_key.activated',
+  /** A request refused by a rate limit or a lockout: once per key and window (src/limits/rate-limits.ts). */
+  'rate_limit.exceeded',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

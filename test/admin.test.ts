@@ -186,6 +186,9 @@ describe('settings', () => {
       d1_read_replicas: false,
       ledger_shards: 32,
       audit_retention_days: 90,
+      login_max_failures: 5,
+      login_lockout_seconds: 60,
+      login_lockout_max_seconds: 900,
     });
   });
 });

@@ -47,6 +47,9 @@ export const settingsView = (s: Settings) => ({
   d1_read_replicas: s.readReplicas,
   ledger_shards: s.ledgerShards,
   audit_retention_days: s.auditRetentionDays,
+  login_max_failures: s.loginLockout.maxFailures,
+  login_lockout_seconds: s.loginLockout.lockoutSeconds,
+  login_lockout_max_seconds: s.loginLockout.maxLockoutSeconds,
 });
 
 /** An audit event, in the admin API and in its log line alike (without the id until it is stored). */

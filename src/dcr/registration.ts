@@ -6,6 +6,7 @@ import type { RegisteredClient } from '../model';
 import type { KeySet } from '../tokens/keys';
 import { issuedForUser, verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token';
 import type { AuditRecorder } from '../audit/recorder';
+import type { Limits } from '../limits/rate-limits';
 import { randomToken, sha256Hex } from '../tokens/secrets';
 
 /**
@@ -22,6 +23,7 @@ export interface RegistrationDeps {
   issuer: string;
   now: number;
   audit: AuditRecorder;
+  limits: Limits;
 }
 
 /** A valid, unexpired access token with the `dcr` scope; not yet spent. */
@@ -55,6 +57,20 @@ export async function newCredentials(confidential: boolean): Promise<NewCredenti
       registrationTokenHash: await sha256Hex(registrationAccessToken),
     },
   };
+}
+
+/**
+ * Registrations per registrar (the IAT's client, or the user it was issued to) and per template: counted before the
+ * IAT is spent, so that a refused registration leaves it usable.
+ */
+export async function enforceRegistrationLimits(deps: RegistrationDeps, iat: AccessTokenClaims, template: string | null): Promise<void> {
+  const byUser = issuedForUser(iat);
+  const about = { clientId: iat.client_id, subject: byUser ? iat.sub : null, template };
+  const registrar = byUser ? `user:${iat.sub}` : `client:${iat.client_id}`;
+  await Promise.all([
+    deps.limits.enforce('registration_registrar', registrar, 'registrations by this registrar', about),
+    template === null ? null : deps.limits.enforce('registration_template', template, `registrations of template "${template}"`, about),
+  ]);
 }
 
 /**

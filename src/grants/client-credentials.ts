@@ -25,6 +25,8 @@ export const clientCredentialsGrant: GrantHandler = {
         throw invalidScope(`this client may not register clients (no enabled template allows it), so "${DCR_SCOPE}" is not allowed`);
       }
       ttlSeconds = deps.settings.iatTtlSeconds;
+      const about = { clientId: client.clientId };
+      await deps.limits.enforce('iat_issuance', client.clientId, 'initial access tokens for this client', about);
     } else {
       requireAllowed(requested, client.scopes);
     }

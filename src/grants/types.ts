@@ -5,6 +5,7 @@ import type { KeySet } from '../tokens/keys';
 import type { OneTimeLedger } from '../ledger/client';
 import type { StoredUser } from '../model';
 import type { AuditRecorder } from '../audit/recorder';
+import type { Limits } from '../limits/rate-limits';
 
 /** What every grant handler gets: plain values, no HTTP framework. */
 export interface GrantDeps {
@@ -14,6 +15,7 @@ export interface GrantDeps {
   issuer: string;
   now: number;
   audit: AuditRecorder;
+  limits: Limits;
 }
 
 export interface TokenResponse {

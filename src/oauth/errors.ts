@@ -49,4 +49,8 @@ export function insufficientScope(description: string, scope: string): OAuthErro
 export const temporarilyUnavailable = (description: string, cause?: unknown) =>
   new OAuthError('temporarily_unavailable', description, 503, { 'Retry-After': '1' }, cause);
 
+/** Over a rate limit or locked out (RFC 6585): the caller may try again after `retryAfterSeconds`. */
+export const tooManyRequests = (description: string, retryAfterSeconds: number) =>
+  new OAuthError('too_many_requests', description, 429, { 'Retry-After': String(retryAfterSeconds) });
+
 export const serverError = (description: string, cause?: unknown) => new OAuthError('server_error', description, 500, {}, cause);

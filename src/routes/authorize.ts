@@ -69,7 +69,9 @@ async function handle(c: Ctx, params: AuthorizationParams, login?: AuthorizeInpu
         ...(outcome.request.loginHint === undefined ? {} : { loginHint: outcome.request.loginHint }),
         ...(outcome.message === undefined ? {} : { message: outcome.message }),
       });
-      return c.html(page, outcome.status, PAGE_HEADERS);
+      const headers: Record<string, string> = { ...PAGE_HEADERS };
+      if (outcome.retryAfter !== undefined) headers['Retry-After'] = String(outcome.retryAfter);
+      return c.html(page, outcome.status, headers);
     }
   }
 }

@@ -3,6 +3,8 @@ import type {
   AuditEventType,
   ClientConfig,
   InstanceChoices,
+  LockoutPolicy,
+  LoginFailures,
   RegisteredClient,
   RegistrarRoles,
   StaticClient,
@@ -39,6 +41,8 @@ export interface LookupRequest {
 export interface Lookup {
   client: ClientRecord | null;
   user: StoredUser | null;
+  /** With `username`: its failed sign-ins, read before any password is checked. */
+  loginFailures: LoginFailures | null;
 }
 
 /** `template-changed`: the template is not at the version the registration was validated against (or gone). */
@@ -110,6 +114,13 @@ export interface UserStore {
   update(update: { username: string; passwordHash?: string; claims?: UserClaims; now: number }): Promise<StoredUser | null>;
   /** The user as it was; null when there is no such user. */
   delete(username: string): Promise<StoredUser | null>;
+  /**
+   * Counts a failed sign-in for `username` (a user's or not) and locks it as `policy` says, atomically: concurrent
+   * failures all count. Sweeps a few long-forgotten rows in the same round trip.
+   */
+  recordLoginFailure(username: string, now: number, policy: LockoutPolicy): Promise<LoginFailures>;
+  /** Forgets the failed sign-ins of `username` (after a success). */
+  clearLoginFailures(username: string): Promise<void>;
 }
 
 /** A position in the audit trail, newest first: the page after it starts with the next older event. */

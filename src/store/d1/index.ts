@@ -17,7 +17,8 @@ export interface D1StoreOptions {
 /** The store over one D1 database. Writes and admin reads always go to the primary. */
 export function d1Store(db: D1Database, options: D1StoreOptions): Store {
   const reads = options.readReplicas ? db.withSession('first-unconstrained') : db;
-  const direct = (request: Parameters<Store['lookUp']>[0]) => lookUp(reads, request);
+  // A login reads the primary: its failed sign-ins must be current (src/users/lockout.ts).
+  const direct = (request: Parameters<Store['lookUp']>[0]) => lookUp(request.username === undefined ? reads : db, request);
   return {
     async ping() {
       await db.prepare('SELECT 1').first();

@@ -1,4 +1,12 @@
-import type { AuditEventType, StoredAuditEvent, StoredClient, StoredTemplate, StoredUser, TemplateConfig } from '../../model';
+import type {
+  AuditEventType,
+  LoginFailures,
+  StoredAuditEvent,
+  StoredClient,
+  StoredTemplate,
+  StoredUser,
+  TemplateConfig,
+} from '../../model';
 
 /** Rows as D1 returns them, and their translation to the domain model. JSON columns are parsed here only. */
 
@@ -69,6 +77,19 @@ export function clientFromRow(row: ClientRow): StoredClient {
     choices: JSON.parse(row.config),
   };
 }
+
+export interface LoginFailuresRow {
+  username: string;
+  failures: number;
+  last_failed_at: number;
+  locked_until: number | null;
+}
+
+export const loginFailuresFromRow = (row: LoginFailuresRow): LoginFailures => ({
+  failures: row.failures,
+  lastFailedAt: row.last_failed_at,
+  lockedUntil: row.locked_until,
+});
 
 export const userFromRow = (row: UserRow): StoredUser => ({
   username: row.username,

@@ -1,5 +1,5 @@
--- Migration 0003: the audit trail (README "Operating"), and the signing keys that have signed, so that a key's first
--- use is recorded once.
+-- Migration 0003: the audit trail (README "Operating"), the signing keys that have signed (so that a key's first use
+-- is recorded once), and failed sign-ins per username (the lockout).
 CREATE TABLE audit_events (
   id          INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so a page cursor stays valid while old rows go
   at          INTEGER NOT NULL,                   -- ms since epoch
@@ -27,3 +27,15 @@ CREATE TABLE signing_keys (
   alg              TEXT NOT NULL,
   first_signed_at  INTEGER NOT NULL               -- ms since epoch
 );
+
+-- Failed sign-ins per submitted username, whether or not such a user exists (so that a lockout reveals nobody): read
+-- with the user at login, before any password is checked (src/users/lockout.ts). A row goes at the next successful
+-- sign-in, or is swept by later failures once its last failure is old.
+CREATE TABLE login_failures (
+  username        TEXT PRIMARY KEY,
+  failures        INTEGER NOT NULL,               -- in a row, without a success between
+  last_failed_at  INTEGER NOT NULL,               -- ms since epoch
+  locked_until    INTEGER                         -- ms since epoch; no sign-in is checked before it
+);
+
+CREATE INDEX login_failures_by_time ON login_failures (last_failed_at);
