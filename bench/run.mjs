@@ -12,7 +12,9 @@
 // Settings (environment): BENCH_SECONDS (6), BENCH_WARMUP (2), BENCH_RUNS (5), BENCH_CONNECTIONS (32),
 // BENCH_SCALE_SECONDS (5, also the probes' windows), BENCH_SCALE_SIZES (1000,10000,100000), BENCH_ONLY
 // (comma-separated names from SERVERS below, plus `scaling`; default: all but the @entry ones), BENCH_OPS
-// (comma-separated operations, e.g. client_credentials,registration; default: all), BENCH_OUT (report directory).
+// (comma-separated operations, e.g. client_credentials,registration; default: all), BENCH_OUT (report directory),
+// BENCH_NICE (scheduling priority, opt-in), BENCH_MAX_OTHERS (a share, e.g. 0.2: rerun a window in which other
+// processes took more than that of the server's core, at most twice; opt-in).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -43,6 +45,11 @@ const settings = {
   scaleSizes: (env.BENCH_SCALE_SIZES ?? '1000,10000,100000').split(',').map(Number),
   /** Rate assumed when sizing the warm-up's pool of one-time inputs (the window ends early if it runs dry). */
   warmupRate: 1000,
+  /** Opt-in: a window in which other processes took more than this share of the server's core runs again. */
+  maxOthers: env.BENCH_MAX_OTHERS ? Number(env.BENCH_MAX_OTHERS) : undefined,
+  quietRetries: 2,
+  /** Opt-in scheduling priority of the servers and the load generator (applied in lib/affinity.mjs). */
+  nice: env.BENCH_NICE,
 };
 const baseRev = args.base ?? env.BENCH_BASE;
 const only = env.BENCH_ONLY?.split(',');

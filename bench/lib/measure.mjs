@@ -14,6 +14,9 @@ function spread(values) {
   return m > 0 ? (Math.max(...values) - Math.min(...values)) / m : undefined;
 }
 
+/** The run in which other processes took least of the server's core. */
+const quietest = (runs) => runs.filter((r) => r.otherCpuShare !== undefined).sort((a, b) => a.otherCpuShare - b.otherCpuShare)[0];
+
 const defined = (values) => values.filter((v) => v !== undefined && Number.isFinite(v));
 
 /** The figures of one server and operation: each is the median over the rounds, with the spread of req/s and CPU. */
@@ -28,6 +31,8 @@ export function summarize(runs) {
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     cpuMsPerRequest: medianOf('cpuMsPerRequest'),
+    // Contention raises CPU per request too (caches, switches): the round in which others took least of the core.
+    cpuMsPerRequestQuietest: quietest(runs)?.cpuMsPerRequest,
     rpsSpread: spread(runs.map((r) => r.rps)),
     cpuSpread: cpu.length ? spread(cpu) : undefined,
     serverBusyShare: medianOf('serverBusyShare'),
@@ -80,17 +85,27 @@ export function operationWindows({ load, server, op, settings, poolFile, cores, 
       log(`warm-up ${fmt(warm)}`);
       return warm;
     },
+    /**
+     * One measured window. With `settings.maxOthers`, a window in which other processes took more than that
+     * share of the server's core is run again, at most `settings.quietRetries` times, and the quietest is kept.
+     */
     async measured(label) {
-      for (;;) {
+      let kept;
+      for (let retries = 0; ; ) {
         const run = await window(settings.seconds, poolSizeFor(rate, settings.seconds));
         if (run.exhausted && op.kind !== 'chain') {
           log(`${label}: pool spent after ${run.seconds}s; again with a larger pool`);
           rate = Math.max(rate, run.rps) * 2;
           continue;
         }
-        log(`${label}: ${fmt(run)}`);
         rate = Math.max(rate, run.rps);
-        return run;
+        if (!kept || (run.otherCpuShare ?? 0) < (kept.otherCpuShare ?? 0)) kept = { ...run, retries };
+        if (settings.maxOthers === undefined || !(run.otherCpuShare > settings.maxOthers) || retries >= settings.quietRetries) {
+          log(`${label}: ${fmt(kept)}${retries ? ` (quietest of ${retries + 1})` : ''}`);
+          return kept;
+        }
+        retries++;
+        log(`${label}: ${fmt(run)}; others took too much of the server's core, again`);
       }
     },
   };
@@ -98,8 +113,8 @@ export function operationWindows({ load, server, op, settings, poolFile, cores, 
 
 /**
  * CPU ms per completed request (2xx or not); the share of the window the server kept its core busy; how long
- * (as a share of the window) the server's threads and the load generator's waited, ready to run, for their
- * cores; and the shares others (other processes, the hypervisor) took of both cores.
+ * (as a share of the window) the most delayed thread of the server, and of the load generator, waited, ready
+ * to run, for its core; and the shares others (other processes, the hypervisor) took of both cores.
  */
 function cpuFigures(run, server, load) {
   if (!server) return {};
@@ -155,6 +170,7 @@ const fmt = (r) =>
   `${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms` +
   (r.cpuMsPerRequest !== undefined ? `, CPU ${r.cpuMsPerRequest.toFixed(2)} ms/req` : '') +
   (r.serverBusyShare !== undefined ? `, server core busy ${pct(r.serverBusyShare)}` : '') +
+  (r.otherCpuShare > 0.05 ? `, others took ${pct(r.otherCpuShare)} of it` : '') +
   (r.serverWaitShare > 0.05 ? `, server waited ${pct(r.serverWaitShare)} for it` : '') +
   (r.loadWaitShare > 0.05 ? `, load generator waited ${pct(r.loadWaitShare)}` : '') +
   (r.non2xx + r.errors + r.timeouts ? `, ${r.non2xx} non-2xx, ${r.errors} errors; first failure: ${r.firstFailure}` : '');

@@ -154,10 +154,10 @@ function ratioTable(p, { servers, missing }, suffix) {
 }
 
 const FIGURE_COLUMNS =
-  'CPU ms/req | req/s | p50 ms | p99 ms | spread CPU / req/s | server: busy / waited | load generator: waited | failed';
+  'CPU ms/req (quietest round) | req/s | p50 ms | p99 ms | spread CPU / req/s | server core: busy / others | waited: server / load | failed';
 const figureCells = (r) =>
-  `**${cpu(r)}** | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${pct(r.cpuSpread)} / ${pct(r.rpsSpread)} | ` +
-  `${pct(r.serverBusyShare)} / ${pct(r.serverWaitShare)} | ${pct(r.loadWaitShare)} | ${r.failed}`;
+  `**${cpu(r)}** (${r.cpuMsPerRequestQuietest?.toFixed(2) ?? 'n/a'}) | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${pct(r.cpuSpread)} / ${pct(r.rpsSpread)} | ` +
+  `${pct(r.serverBusyShare)} / ${pct(r.otherCpuShare)} | ${pct(r.serverWaitShare)} / ${pct(r.loadWaitShare)} | ${r.failed}`;
 
 function markdown(results) {
   const { settings: s, machine: m, servers, base } = results;
@@ -173,17 +173,23 @@ function markdown(results) {
       `in each round every server runs one window of ${s.seconds} s, the order rotated by one each round, so that drift in the ` +
       "machine's load falls on all servers alike. Figures are medians over the rounds. " +
       `Load: autocannon, ${s.connections} connections, in its own process pinned to one core; the servers pinned to the other. ` +
-      'Only 2xx answers count as throughput.',
+      'Only 2xx answers count as throughput.' +
+      (s.maxOthers !== undefined
+        ? ` A window in which other processes took more than ${Math.round(s.maxOthers * 100)}% of the server's core ran again (at most ${s.quietRetries} times), the quietest kept.`
+        : '') +
+      (s.nice ? ` Servers and load generator ran at nice ${s.nice}.` : ''),
     '',
     "**CPU ms/req** is the CPU time (user + system, from `/proc/<pid>/stat`) of the server's process tree during the window " +
       '(workerd and the Node process hosting Miniflare; the Node process of node-oidc-provider), divided by the requests it answered. ' +
       'It is usually the steadier figure on a shared machine: another process on the server core slows req/s far more than it changes ' +
       'the CPU a request costs (lighter load does raise it somewhat: less work per wake-up). ' +
-      '"spread" is (max - min) / median over the rounds, of CPU ms/req and of req/s. "server: busy" is the share of the window the ' +
-      'server\'s processes kept its core busy; "waited" is how long its threads (and the load generator\'s) were ready to run but ' +
-      'waited for their core (run-queue time from `/proc/<pid>/task/*/schedstat`, as a share of the window): the cost of the other ' +
-      'work on the machine. A server busy well under 100% that did not wait was not the bottleneck (it waited on I/O, or the load ' +
-      'generator was starved).',
+      '"spread" is (max - min) / median over the rounds, of CPU ms/req and of req/s. "server core: busy / others" is the share of the ' +
+      "window the server's processes kept its core busy, and the share other processes (or the hypervisor) took of it (`/proc/stat`). " +
+      '"waited" is how long the most delayed thread of the server, and of the load generator, was ready to run but waited for its ' +
+      "core (run-queue time from `/proc/<pid>/task/*/schedstat`, as a share of the window; a server's own helper threads pinned to " +
+      'the same core count too, such as the garbage-collector threads of Node). A server busy well under 100% that others left alone was not the ' +
+      'bottleneck (it waited on I/O, or the load generator was starved). Contention raises CPU per request too (caches, context ' +
+      'switches): "quietest round" is CPU ms/req in the round others took least of the server\'s core.',
     '',
     'Workers (edge-dcr, workers-oauth-provider, hello-world) run under Miniflare (workerd) and are measured on a socket ' +
       "straight into the Worker, as raw `workerd serve` would serve them; the `@entry` rows go through Miniflare's entry Worker, " +
