@@ -73,11 +73,19 @@ const { compatibilityDate, compatibilityFlags } = deployConfig();
 const context = { core: cores.server, keys, workDir, compatibilityDate, compatibilityFlags };
 
 // A base commit is checked out before anything starts, and removed however the run ends.
-const base = baseRev ? checkoutBase(baseRev, workDir) : null;
+let base = null;
 process.on('exit', () => {
   base?.remove();
   rmSync(workDir, { recursive: true, force: true });
 });
+if (baseRev) {
+  try {
+    base = checkoutBase(baseRev, workDir);
+  } catch (error) {
+    console.error(`bench: cannot check out the base ${baseRev}: ${String(error.stderr ?? error.message).trim()}`);
+    process.exit(2);
+  }
+}
 if (base) log(`base ${base.rev} = ${base.commit} checked out in ${base.dir}`);
 
 /** The opt-in per-isolate cache of client and template reads, with a staleness bound of 60 s. */
