@@ -5,7 +5,7 @@ import type { AppEnv } from './routes/types';
 import { requestDeps, type AppOptions, type RequestDeps } from './deps';
 import { configurationOf } from './configuration';
 import { ConfigurationError } from './env';
-import { OAuthError, serverError } from './oauth/errors';
+import { OAuthError, serverError } from './errors';
 import { errorResponse } from './http';
 import { tokenRoutes } from './routes/token';
 import { registrationRoutes } from './routes/registration';
@@ -16,7 +16,8 @@ import { authorizeRoutes } from './routes/authorize';
 import { userinfoRoutes } from './routes/userinfo';
 import { introspectionRoutes } from './routes/introspection';
 import { healthRoutes } from './routes/health';
-import { answeringRoute, logError, requestLog } from './request-log';
+import { answeringRoute, requestLog } from './request-log';
+import { logError } from './log';
 
 /** Largest request body accepted anywhere; registration metadata and forms are far smaller. */
 const MAX_BODY_BYTES = 64 * 1024;

@@ -1,39 +1,15 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { AppEnv } from './routes/types';
+import { logLine } from './log';
 
-/**
- * Structured logs, one JSON object a line (Workers Logs indexes their fields; README "Operating"): one `request` line
- * per request, one `error` line per failure the operator must see, `audit` lines for audit events. They carry
- * identifiers only (request, client, user), never a secret, token, code or password.
- */
+/** The middleware that writes one `request` line per request (src/log.ts). */
 
 /** The id that ties a request's lines together: Cloudflare's `cf-ray` when there is one, answered as X-Request-Id. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
 /** Longest client id a line repeats: it comes from the request, so its length is the caller's choice. */
 const MAX_ID_LENGTH = 128;
-
-export function logLine(kind: 'request' | 'error' | 'audit', fields: Record<string, unknown>): void {
-  const line = JSON.stringify({ kind, ...fields });
-  if (kind === 'error') console.error(line);
-  else console.log(line);
-}
-
-/** An error with its cause chain, as far as a log line can carry it. */
-function describe(error: unknown): unknown {
-  if (!(error instanceof Error)) return String(error);
-  return {
-    name: error.name,
-    message: error.message,
-    stack: error.stack,
-    ...(error.cause === undefined ? {} : { cause: describe(error.cause) }),
-  };
-}
-
-export function logError(requestId: string, fields: Record<string, unknown>, error?: unknown): void {
-  logLine('error', { request_id: requestId, ...fields, ...(error === undefined ? {} : { cause: describe(error) }) });
-}
 
 /** The pattern of the route that answered (`/admin/v1/templates/:name`), null when none did (404). */
 export function answeringRoute(c: Context<AppEnv>): string | null {

@@ -1,7 +1,7 @@
 import type { AuditEvent, AuditEventType, AuditSubjects } from '../model';
 import type { AuditStore, KeyActivation } from '../store/store';
 import { auditEventView } from '../admin/views';
-import { logLine } from '../request-log';
+import { logLine } from '../log';
 
 /**
  * The audit events of one request (README "Operating"). Each is logged when it happens and stored with the others in

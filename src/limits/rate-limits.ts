@@ -1,7 +1,7 @@
 import type { AuditRecorder } from '../audit/recorder';
 import type { Env } from '../env';
 import type { AuditSubjects } from '../model';
-import { tooManyRequests } from '../oauth/errors';
+import { tooManyRequests } from '../errors';
 
 /**
  * Limits counted by the Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml, simulated by Miniflare

@@ -1,8 +1,8 @@
 import type { OneTimeLedger } from '../ledger/client';
 import type { AuditRecorder } from '../audit/recorder';
 import { LEDGER_ID_PATTERN } from '../ledger/shards';
-import { invalidGrant, OAuthError, serverError } from './errors';
-import type { CodeGrant } from './grant-rules';
+import { invalidGrant, OAuthError, serverError } from '../errors';
+import type { CodeGrant } from '../grant-rules';
 import { base64url, randomToken, sha256, sha256Hex } from '../tokens/secrets';
 
 /**

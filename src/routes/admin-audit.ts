@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './types';
-import { invalidRequest } from '../oauth/errors';
+import { invalidRequest } from '../errors';
 import { NO_STORE } from '../http';
 import { auditQuerySchema, describeIssues } from '../admin/schemas';
 import { auditEventView } from '../admin/views';

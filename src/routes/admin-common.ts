@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import type { AppEnv } from './types';
-import { OAuthError, invalidRequest, invalidToken } from '../oauth/errors';
+import { OAuthError, invalidRequest, invalidToken } from '../errors';
 import { bearerToken } from '../http';
 import { secretsEqual } from '../tokens/secrets';
 import { describeIssues } from '../admin/schemas';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './types';
-import { OAuthError } from '../oauth/errors';
+import { OAuthError } from '../errors';
 import { NO_STORE, jsonObjectBody } from '../http';
 import { randomToken, sha256Hex } from '../tokens/secrets';
 import { staticClientSchema, templateSchema } from '../admin/schemas';

@@ -15,7 +15,8 @@ export const AUTHORIZE_PATH = '/oauth/v2/oauth-authorize';
 
 /** Login CSRF protection: a signed random value in a cookie that the form must repeat (signed double submit). */
 const CSRF_COOKIE = 'edge_dcr_csrf';
-const COOKIE_OPTIONS: CookieOptions = { path: '/', httpOnly: true, secure: true, sameSite: 'Lax' };
+/** `__Host-` (Secure, Path=/, no Domain): a sibling subdomain can neither read nor plant these cookies. */
+const COOKIE_OPTIONS: CookieOptions = { path: '/', httpOnly: true, secure: true, sameSite: 'Lax', prefix: 'host' };
 
 type Ctx = Context<AppEnv>;
 
@@ -23,13 +24,13 @@ type Ctx = Context<AppEnv>;
 const sessionSecret = (c: Ctx): string => c.env.SESSION_SECRET;
 
 async function readSession(c: Ctx): Promise<Session | null> {
-  const value = await getSignedCookie(c, sessionSecret(c), SESSION_COOKIE);
+  const value = await getSignedCookie(c, sessionSecret(c), SESSION_COOKIE, 'host');
   return value ? parseSession(value, c.get('deps').now) : null;
 }
 
 /** The browser's CSRF value, created and set as a cookie when it has none. */
 async function csrfValue(c: Ctx): Promise<string> {
-  const existing = await getSignedCookie(c, sessionSecret(c), CSRF_COOKIE);
+  const existing = await getSignedCookie(c, sessionSecret(c), CSRF_COOKIE, 'host');
   if (existing) return existing;
   const value = randomToken(32);
   await setSignedCookie(c, CSRF_COOKIE, value, sessionSecret(c), COOKIE_OPTIONS);
@@ -37,7 +38,7 @@ async function csrfValue(c: Ctx): Promise<string> {
 }
 
 async function csrfMatches(c: Ctx, submitted: string | undefined): Promise<boolean> {
-  const expected = await getSignedCookie(c, sessionSecret(c), CSRF_COOKIE);
+  const expected = await getSignedCookie(c, sessionSecret(c), CSRF_COOKIE, 'host');
   return typeof expected === 'string' && submitted !== undefined && (await secretsEqual(submitted, expected));
 }
 

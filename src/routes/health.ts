@@ -5,7 +5,7 @@ import { requestLedger, type AppOptions } from '../deps';
 import { configurationProblems } from '../configuration';
 import { d1Store } from '../store/d1';
 import { NO_STORE } from '../http';
-import { logError } from '../request-log';
+import { logError } from '../log';
 
 /**
  * Liveness and readiness for load balancers and monitors (README "Operating"). Both answer without the
