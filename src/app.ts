@@ -27,6 +27,8 @@ export function createApp(options: AppOptions = {}) {
 
   app.use(requestLog);
   app.route('/', healthRoutes(options));
+  // Past the health checks: the configuration must hold (else a server_error naming each problem); the request's
+  // services; its audit events stored once the response is ready, off its path.
   app.use(async (c, next) => {
     let deps: RequestDeps;
     try {
