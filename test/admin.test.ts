@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { adminCall, basic, expectOAuthError, form, registerWith, requestIat, setUpTemplate, testServer, unique } from './helpers';
+import { describe, expect, it, vi } from 'vitest';
+import { ORIGIN, adminCall, basic, expectOAuthError, form, registerWith, requestIat, setUpTemplate, testServer, unique } from './helpers';
 
 const fetch = testServer();
 
@@ -23,9 +23,11 @@ describe('admin authentication', () => {
     expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer/);
   });
 
-  it('an empty ADMIN_TOKEN shuts the admin API', async () => {
+  it('an empty ADMIN_TOKEN shuts the admin API, and the answer names it', async () => {
+    vi.spyOn(console, 'error').mockImplementationOnce(() => {});
     const shut = testServer({}, { ADMIN_TOKEN: '' });
-    await expectOAuthError(await shut('/admin/v1/templates', { headers: { Authorization: 'Bearer ' } }), 401, 'invalid_token');
+    const res = await shut('/admin/v1/templates', { headers: { Authorization: 'Bearer ' } });
+    expect((await expectOAuthError(res, 500, 'server_error')).error_description).toContain('ADMIN_TOKEN is not set');
   });
 });
 
@@ -178,12 +180,16 @@ describe('settings', () => {
       dcr_non_templatized: false,
       dcr_dynamic_scopes: ['openid'],
       dcr_open_template: null,
-      issuer: null,
+      issuer: ORIGIN, // vitest.config.ts sets ISSUER, as a deployment does
       iat_ttl: 300,
       access_token_ttl: 3600,
       client_cache_seconds: 0,
       d1_read_replicas: false,
       ledger_shards: 32,
+      audit_retention_days: 90,
+      login_max_failures: 5,
+      login_lockout_seconds: 60,
+      login_lockout_max_seconds: 900,
     });
   });
 });

@@ -130,3 +130,12 @@ export async function editTemplate(fetch: Fetch, name: string, changes: Record<s
   expect(res.status).toBe(200);
   return res.json() as Promise<Record<string, unknown>>;
 }
+
+/**
+ * Miniflare's rate-limit windows (60 s) are aligned to the wall clock: a test that must stay in one window starts with
+ * at least `seconds` of it left, waiting for the next one otherwise. Give such a test a longer timeout.
+ */
+export async function timeLeftInRateLimitWindow(seconds = 20) {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < seconds * 1000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}

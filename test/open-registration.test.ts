@@ -102,7 +102,7 @@ describe('open registration', () => {
     for (let i = 0; i < 12; i++) statuses.push((await registerOpenly(fetch, AGENT_METADATA, ip)).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(201));
     const refused = await registerOpenly(fetch, AGENT_METADATA, ip);
-    const body = await expectOAuthError(refused, 429, 'temporarily_unavailable');
+    const body = await expectOAuthError(refused, 429, 'too_many_requests');
     expect(body.error_description).toMatch(/too many/i);
     expect(refused.headers.get('Retry-After')).toBeTruthy();
     expect((await registerOpenly(fetch, AGENT_METADATA, newIp())).status).toBe(201);

@@ -5,6 +5,7 @@ import { allowedResourceProblem } from '../oauth/resources';
 import { hostProblem } from '../dcr/metadata-document-url';
 import { isHttpsUrl } from '../dcr/presentation';
 import {
+  AUDIT_EVENT_TYPES,
   AUTHENTICATORS,
   CAPABILITIES,
   CLIENT_AUTH_METHODS,
@@ -142,6 +143,32 @@ export const staticClientSchema = z
   }) satisfies z.ZodType<StaticClientConfig & { client_id: string; client_secret?: string }, unknown>;
 
 /** "redirect_uris.0: must not contain a fragment; capabilities: ..." */
+const instant = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a time in ISO 8601, e.g. 2026-01-31T12:00:00Z')
+  .transform((value) => Date.parse(value));
+
+const filterValue = z.string().min(1).max(256).optional();
+
+/** The query of GET /admin/v1/audit: filters, a time range (`since` inclusive, `until` exclusive) and a page. */
+export const auditQuerySchema = z.strictObject({
+  type: z.enum(AUDIT_EVENT_TYPES).optional(),
+  client_id: filterValue,
+  template: filterValue,
+  user: filterValue,
+  since: instant.optional(),
+  until: instant.optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,16}\.\d{1,16}$/, 'must be the next_cursor of an earlier page')
+    .transform((value) => {
+      const [at, id] = value.split('.').map(Number);
+      return { at: at!, id: id! };
+    })
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`).join('; ');
 }

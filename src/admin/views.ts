@@ -1,4 +1,4 @@
-import type { StoredClient, StoredTemplate, StoredUser } from '../model';
+import type { AuditEvent, StoredAuditEvent, StoredClient, StoredTemplate, StoredUser } from '../model';
 import type { Settings } from '../env';
 
 /** How the admin API shows stored things: configuration first, bookkeeping after, times in ISO 8601. */
@@ -51,4 +51,22 @@ export const settingsView = (s: Settings) => ({
   client_cache_seconds: s.clientCacheSeconds,
   d1_read_replicas: s.readReplicas,
   ledger_shards: s.ledgerShards,
+  audit_retention_days: s.auditRetentionDays,
+  login_max_failures: s.loginLockout.maxFailures,
+  login_lockout_seconds: s.loginLockout.lockoutSeconds,
+  login_lockout_max_seconds: s.loginLockout.maxLockoutSeconds,
+});
+
+/** An audit event, in the admin API and in its log line alike (without the id until it is stored). */
+export const auditEventView = (event: AuditEvent | StoredAuditEvent) => ({
+  ...('id' in event ? { id: event.id } : {}),
+  type: event.type,
+  time: iso(event.at),
+  request_id: event.requestId,
+  client_id: event.clientId,
+  template: event.template,
+  user: event.username,
+  subject: event.subject,
+  ip: event.ip,
+  details: event.details,
 });

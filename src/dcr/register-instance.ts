@@ -15,6 +15,7 @@ import { instanceChoicesFrom } from './instance-metadata';
 import { clientMetadata, type ClientMetadata } from './client-response';
 import {
   acceptInitialAccessToken,
+  enforceRegistrationLimits,
   issuedCredentials,
   newCredentials,
   spendInitialAccessToken,
@@ -50,6 +51,7 @@ export async function registerInstance(
     return instanceChoicesFrom(input.metadata, config);
   };
   const { template, choices } = await decidedOnTemplate(deps, softwareId, decide);
+  await enforceRegistrationLimits(deps, iat, softwareId);
   const credentials = await newCredentials(!isPublic(choices, template.config));
   await spendInitialAccessToken(deps, iat);
   const provenance = {

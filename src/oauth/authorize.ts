@@ -12,19 +12,18 @@ import {
 import { activeClient, type Client } from './client';
 import { issueAuthorizationCode } from './authorization-codes';
 import type { OneTimeLedger } from '../ledger/client';
-import type { Lookup, Store } from '../store/store';
+import type { Lookup } from '../store/store';
 import type { Consent, StoredUser } from '../model';
 import { newSession, type Session } from '../session/session';
-import { PASSWORD_ACR, authenticateUser } from '../users/authenticate';
+import { PASSWORD_ACR } from '../users/authenticate';
+import { MAX_USERNAME_LENGTH, signIn, type SignInDeps, type SignInRecord } from '../users/sign-in';
 import { clientLookup } from '../dcr/metadata-document-url';
 import { MetadataDocumentError, clientWithDocument, type MetadataDocuments } from '../dcr/metadata-document';
 
-export interface AuthorizeDeps {
-  store: Store;
+export interface AuthorizeDeps extends SignInDeps {
   ledger: OneTimeLedger;
   metadataDocuments: MetadataDocuments;
   issuer: string;
-  now: number;
 }
 
 export interface AuthorizeInput {
@@ -40,11 +39,9 @@ export interface AuthorizeInput {
 export type AuthorizeOutcome =
   | { kind: 'error-page'; error: string; description: string; client: Client | null }
   | { kind: 'redirect'; location: string; session?: Session }
-  | { kind: 'login'; request: AuthorizationRequest; message?: string; username?: string; status: 200 | 403 }
+  /** `retryAfter` (seconds) with 429: a sign-in refused by a limit or a lockout. */
+  | { kind: 'login'; request: AuthorizationRequest; message?: string; username?: string; status: 200 | 403 | 429; retryAfter?: number }
   | { kind: 'consent'; request: AuthorizationRequest; message?: string; session?: Session; status: 200 | 403 };
-
-/** Usernames longer than this are never looked up (none can exist). */
-const MAX_USERNAME_LENGTH = 128;
 
 /**
  * The authorization endpoint's decision (RFC 6749 4.1.1, OpenID Connect Core 3.1.2). The client, the user the
@@ -58,7 +55,7 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
   const user = username !== undefined ? { username } : input.session ? { userSubject: input.session.sub } : {};
   const lookup: Lookup =
     clientId === null
-      ? { client: null, user: null, consent: null }
+      ? { client: null, user: null, consent: null, loginFailures: null }
       : await deps.store.lookUp({ ...clientLookup(clientId), ...user, consent: 'username' in user || 'userSubject' in user });
   let target: VerifiedRedirect;
   try {
@@ -73,7 +70,10 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
   }
   try {
     const request = parseAuthorizationRequest(target, input.params);
-    if (input.login) return await logIn(deps, request, input, username === undefined ? null : lookup);
+    if (input.login) {
+      const record = username === undefined ? { user: null, failures: null } : { user: lookup.user, failures: lookup.loginFailures };
+      return await logIn(deps, request, { ...input.login, consent: lookup.consent }, record);
+    }
     const session = usableSession(deps, request, input.session, lookup.user);
     if (session) return await decide(deps, request, { session, fresh: false }, lookup.consent, input.consent);
     if (request.prompt.has('none')) throw new OAuthError('login_required', 'the user must log in');
@@ -93,10 +93,9 @@ async function withDocument(deps: AuthorizeDeps, client: Client): Promise<Client
 async function logIn(
   deps: AuthorizeDeps,
   request: AuthorizationRequest,
-  input: AuthorizeInput,
-  candidate: Pick<Lookup, 'user' | 'consent'> | null,
+  login: NonNullable<AuthorizeInput['login']> & { consent: Consent | null },
+  record: SignInRecord,
 ): Promise<AuthorizeOutcome> {
-  const login = input.login!;
   if (!login.csrfValid) {
     return {
       kind: 'login',
@@ -106,20 +105,24 @@ async function logIn(
       username: login.username,
     };
   }
-  const user = await authenticateUser(candidate?.user ?? null, login.password);
-  // One message for an unknown user and a wrong password: the form does not reveal who has an account.
-  if (!user) return { kind: 'login', request, status: 200, message: 'The username or password is not correct.', username: login.username };
+  const result = await signIn(deps, { clientId: request.client.clientId, username: login.username, password: login.password }, record);
+  if (result.outcome !== 'signed-in') {
+    const username = login.username;
+    if (result.retryAfter > 0)
+      return { kind: 'login', request, status: 429, retryAfter: result.retryAfter, message: tooMany(result.retryAfter), username };
+    // One message for an unknown user and a wrong password: the form does not reveal who has an account.
+    return { kind: 'login', request, status: 200, message: 'The username or password is not correct.', username };
+  }
+  const { user } = result;
   if (!request.acceptableAcrs.includes(PASSWORD_ACR)) {
     throw new OAuthError('access_denied', 'no authenticator this client accepts is available');
   }
-  return decide(
-    deps,
-    request,
-    { session: newSession(user.subject, PASSWORD_ACR, deps.now), fresh: true },
-    candidate?.consent ?? null,
-    undefined,
-  );
+  return decide(deps, request, { session: newSession(user.subject, PASSWORD_ACR, deps.now), fresh: true }, login.consent, undefined);
 }
+
+/** The same words for a limited address and a locked username (which may not exist): they reveal nobody. */
+const tooMany = (seconds: number) =>
+  `Too many failed sign-ins. Try again in ${seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}.`;
 
 /**
  * The user is known: a code for the client, unless the client is unverified and the user has not approved what it

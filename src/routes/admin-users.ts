@@ -12,15 +12,11 @@ export const adminUserRoutes = new Hono<AppEnv>()
   .get('/', async (c) => c.json((await c.get('deps').store.users.list()).map(userView)))
   .post('/', async (c) => {
     const { username, password, claims } = await validBody(jsonObjectBody(c), newUserSchema);
-    const { store, now } = c.get('deps');
-    const created = await store.users.insert({
-      username,
-      subject: randomToken(16),
-      passwordHash: await hashPassword(password),
-      claims,
-      now,
-    });
+    const { store, now, audit } = c.get('deps');
+    const subject = randomToken(16);
+    const created = await store.users.insert({ username, subject, passwordHash: await hashPassword(password), claims, now });
     if (!created) throw conflict(`user "${username}"`);
+    audit.record('user.created', { username, subject });
     return c.json(userView((await store.users.get(username))!), 201);
   })
   .get('/:username', async (c) => {
@@ -31,13 +27,22 @@ export const adminUserRoutes = new Hono<AppEnv>()
   .put('/:username', async (c) => {
     const username = c.req.param('username');
     const { password, claims } = await validBody(jsonObjectBody(c), userUpdateSchema);
-    const { store, now } = c.get('deps');
+    const { store, now, audit } = c.get('deps');
     const passwordHash = password === undefined ? undefined : await hashPassword(password);
     const updated = await store.users.update({ username, passwordHash, claims, now });
     if (!updated) throw notFound(`user "${username}"`);
+    audit.record('user.updated', {
+      username,
+      subject: updated.subject,
+      details: { password_changed: password !== undefined, claims_changed: claims !== undefined },
+    });
     return c.json(userView(updated));
   })
   .delete('/:username', async (c) => {
-    if (!(await c.get('deps').store.users.delete(c.req.param('username')))) throw notFound(`user "${c.req.param('username')}"`);
+    const username = c.req.param('username');
+    const { store, audit } = c.get('deps');
+    const deleted = await store.users.delete(username);
+    if (!deleted) throw notFound(`user "${username}"`);
+    audit.record('user.deleted', { username, subject: deleted.subject });
     return c.body(null, 204);
   });

@@ -3,8 +3,7 @@ import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
 import type { AppEnv } from './types';
 import { bodyText, mediaType, methodNotAllowed } from '../http';
-import { serverError } from '../errors';
-import { AUTHORIZATION_PARAMS, authorizationParams, type AuthorizationParams } from '../oauth/authorization-request';
+import { AUTHORIZATION_PARAMS, authorizationParams, requestedClientId, type AuthorizationParams } from '../oauth/authorization-request';
 import { authorize, type AuthorizeInput } from '../oauth/authorize';
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, parseSession, serializeSession, type Session } from '../session/session';
 import type { Client } from '../oauth/client';
@@ -24,11 +23,8 @@ const COOKIE_OPTIONS: CookieOptions = { path: '/', httpOnly: true, secure: true,
 
 type Ctx = Context<AppEnv>;
 
-function sessionSecret(c: Ctx): string {
-  const secret = c.env.SESSION_SECRET;
-  if (!secret) throw serverError('SESSION_SECRET is not configured');
-  return secret;
-}
+/** Present and long enough: checked with the rest of the configuration (src/configuration.ts). */
+const sessionSecret = (c: Ctx): string => c.env.SESSION_SECRET;
 
 async function readSession(c: Ctx): Promise<Session | null> {
   const value = await getSignedCookie(c, sessionSecret(c), SESSION_COOKIE, 'host');
@@ -80,6 +76,7 @@ const setSession = (c: Ctx, session: Session) =>
 
 /** RFC 6749 4.1.1 and OpenID Connect Core 3.1.2.1: the same request by GET (query) or POST (form). */
 async function handle(c: Ctx, params: AuthorizationParams, submitted: Pick<AuthorizeInput, 'login' | 'consent'> = {}): Promise<Response> {
+  c.set('clientId', requestedClientId(params) ?? undefined);
   const outcome = await authorize(c.get('deps'), { params, session: await readSession(c), ...submitted });
   switch (outcome.kind) {
     case 'error-page': {
@@ -106,7 +103,9 @@ async function handle(c: Ctx, params: AuthorizationParams, submitted: Pick<Autho
         ...(username === undefined ? {} : { username }),
         ...(outcome.message === undefined ? {} : { message: outcome.message }),
       });
-      return c.html(page, outcome.status, PAGE_HEADERS);
+      const headers: Record<string, string> = { ...PAGE_HEADERS };
+      if (outcome.retryAfter !== undefined) headers['Retry-After'] = String(outcome.retryAfter);
+      return c.html(page, outcome.status, headers);
     }
     case 'consent': {
       if (outcome.session) await setSession(c, outcome.session);

@@ -5,7 +5,7 @@ import { NO_STORE, bearerToken, jsonObjectBody, methodNotAllowed } from '../http
 import { registerInstance, registerOpenInstance } from '../dcr/register-instance';
 import type { ClientMetadata } from '../dcr/client-response';
 import { hmacHex } from '../tokens/secrets';
-import { openRegistrationAllowed } from './open-registration-limit';
+import { addressKey } from '../limits/client-address';
 import { deleteClient, readClient, updateClient } from '../dcr/manage-client';
 import { registerDynamicClient } from '../dcr/register-dynamic-client';
 import type { RequestDeps } from '../deps';
@@ -29,12 +29,16 @@ export const registrationRoutes = new Hono<AppEnv>()
     const input = { initialAccessToken: bearerToken(c), metadata: await jsonObjectBody(c) };
     const registrationDeps = { ...deps, keys: await deps.keys(), policy: dynamicPolicy(deps) };
     // With software_id: an instance of a template. Without: a plain RFC 7591 client, where that mode is on.
+    let registered: ClientMetadata;
     if (input.metadata.software_id !== undefined) {
       if (!deps.settings.dcrTemplatized) throw invalidClientMetadata('templatized registration is disabled on this server');
-      return c.json(await registerInstance(registrationDeps, input), 201, NO_STORE);
+      registered = await registerInstance(registrationDeps, input);
+    } else {
+      if (!deps.settings.dcrNonTemplatized) throw invalidClientMetadata('software_id is required: name the template to instantiate');
+      registered = await registerDynamicClient(registrationDeps, input);
     }
-    if (!deps.settings.dcrNonTemplatized) throw invalidClientMetadata('software_id is required: name the template to instantiate');
-    return c.json(await registerDynamicClient(registrationDeps, input), 201, NO_STORE);
+    c.set('clientId', registered.client_id);
+    return c.json(registered, 201, NO_STORE);
   })
   .all(REGISTRATION_PATH, methodNotAllowed('POST'))
   .get(`${REGISTRATION_PATH}/:clientId`, async (c) => {
@@ -68,15 +72,17 @@ async function openRegistration(c: Context<AppEnv>): Promise<ClientMetadata> {
   if (softwareId === null) throw noToken;
   if (typeof softwareId !== 'string') throw invalidClientMetadata('software_id must be a string');
   if (!deps.settings.dcrTemplatized) throw invalidClientMetadata('templatized registration is disabled on this server');
-  const clientIp = c.req.header('CF-Connecting-IP') ?? 'unknown';
-  if (!(await openRegistrationAllowed(c.env, clientIp))) {
-    throw new OAuthError('temporarily_unavailable', 'too many registrations from this address; try again in a minute', 429, {
-      'Retry-After': '60',
-    });
-  }
+  const clientIp = deps.clientIp ?? 'unknown';
+  const about = { template: softwareId, details: { open_registration: true } };
+  await Promise.all([
+    deps.limits.enforce('open_registration', addressKey(clientIp), 'open registrations from this address', about),
+    deps.limits.enforce('registration_template', softwareId, `registrations of template "${softwareId}"`, about),
+  ]);
   if (!c.env.SESSION_SECRET) throw serverError('SESSION_SECRET is not configured');
   const ipHash = await hmacHex(c.env.SESSION_SECRET, clientIp);
-  return registerOpenInstance({ ...deps, keys: await deps.keys() }, { softwareId, metadata, ipHash });
+  const registered = await registerOpenInstance({ ...deps, keys: await deps.keys() }, { softwareId, metadata, ipHash });
+  c.set('clientId', registered.client_id);
+  return registered;
 }
 
 const dynamicPolicy = ({ settings }: RequestDeps) => ({
@@ -90,5 +96,7 @@ function managementDeps(c: Context<AppEnv>) {
 }
 
 function managementRequest(c: Context<AppEnv>) {
-  return { clientId: c.req.param('clientId')!, registrationAccessToken: bearerToken(c) };
+  const clientId = c.req.param('clientId')!;
+  c.set('clientId', clientId);
+  return { clientId, registrationAccessToken: bearerToken(c) };
 }

@@ -15,10 +15,11 @@ export function cachedLookUp(
   now: number,
 ): (request: LookupRequest) => Promise<Lookup> {
   return async (request) => {
+    // A login's failed sign-ins must be current (src/users/lockout.ts): never from memory.
+    if (request.username !== undefined) return lookUp(request);
     const key = JSON.stringify([
       request.clientId,
       request.userSubject ?? null,
-      request.username ?? null,
       request.consent ?? false,
       request.metadataDocumentHost ?? null,
     ]);

@@ -1,12 +1,17 @@
 import type {
+  AuditEvent,
+  AuditEventType,
   ClientConfig,
   Consent,
   InstanceChoices,
   InstanceClient,
+  LockoutPolicy,
+  LoginFailures,
   RegisteredClient,
   RegistrarRoles,
   StaticClient,
   StaticClientConfig,
+  StoredAuditEvent,
   StoredClient,
   StoredTemplate,
   StoredUser,
@@ -47,6 +52,8 @@ export interface Lookup {
   user: StoredUser | null;
   /** The user's consent to the client, when asked for and given. */
   consent: Consent | null;
+  /** With `username`: its failed sign-ins, read before any password is checked. */
+  loginFailures: LoginFailures | null;
 }
 
 /** `template-changed`: the template is not at the version the registration was validated against (or gone). */
@@ -120,7 +127,53 @@ export interface UserStore {
   insert(user: { username: string; subject: string; passwordHash: string; claims: UserClaims; now: number }): Promise<boolean>;
   /** Changes what is given; null when there is no such user. */
   update(update: { username: string; passwordHash?: string; claims?: UserClaims; now: number }): Promise<StoredUser | null>;
-  delete(username: string): Promise<boolean>;
+  /** The user as it was; null when there is no such user. */
+  delete(username: string): Promise<StoredUser | null>;
+  /**
+   * Counts a failed sign-in for `username` (a user's or not) and locks it as `policy` says, atomically: concurrent
+   * failures all count. Sweeps a few long-forgotten rows in the same round trip.
+   */
+  recordLoginFailure(username: string, now: number, policy: LockoutPolicy): Promise<LoginFailures>;
+  /** Forgets the failed sign-ins of `username` (after a success). */
+  clearLoginFailures(username: string): Promise<void>;
+}
+
+/** A position in the audit trail, newest first: the page after it starts with the next older event. */
+export interface AuditCursor {
+  at: number;
+  id: number;
+}
+
+export interface AuditQuery {
+  type?: AuditEventType;
+  clientId?: string;
+  template?: string;
+  /** A username or a user's subject. */
+  user?: string;
+  /** Inclusive, ms since epoch. */
+  since?: number;
+  /** Exclusive, ms since epoch. */
+  until?: number;
+  after?: AuditCursor;
+  limit: number;
+}
+
+/** A signing key seen signing, and the event that records its first use. */
+export interface KeyActivation {
+  kid: string;
+  alg: string;
+  event: AuditEvent;
+}
+
+export interface AuditStore {
+  /**
+   * Appends the events, and each key's activation event the first time that key is recorded as signing (once ever,
+   * across isolates); sweeps a bounded number of events older than `retainAfter`. One round trip. Returns the
+   * activations that were new.
+   */
+  append(events: readonly AuditEvent[], activations: readonly KeyActivation[], retainAfter: number): Promise<AuditEvent[]>;
+  /** Newest first. */
+  list(query: AuditQuery): Promise<StoredAuditEvent[]>;
 }
 
 export interface ConsentStore {
@@ -129,10 +182,13 @@ export interface ConsentStore {
 }
 
 export interface Store {
-  /** The client, the user and the consent a request names, in one round trip. */
+  /** Readiness: the database answers a query. */
+  ping(): Promise<void>;
+  /** The client, the user, the consent and a login's failed sign-ins a request names, in one round trip. */
   lookUp(request: LookupRequest): Promise<Lookup>;
   templates: TemplateStore;
   clients: ClientStore;
   users: UserStore;
   consents: ConsentStore;
+  audit: AuditStore;
 }

@@ -1,6 +1,15 @@
 import { NO_REGISTRAR_ROLES, type StoredTemplate } from '../../model';
 import type { ClientRecord, Lookup, LookupRequest } from '../store';
-import { clientFromRow, templateFromRow, userFromRow, type ClientRow, type TemplateRow, type UserRow } from './rows';
+import {
+  clientFromRow,
+  loginFailuresFromRow,
+  templateFromRow,
+  userFromRow,
+  type ClientRow,
+  type LoginFailuresRow,
+  type TemplateRow,
+  type UserRow,
+} from './rows';
 
 /**
  * The reads a request needs before it can decide anything, folded into one round trip: the client, its template as
@@ -54,11 +63,11 @@ const METADATA_DOCUMENT_TEMPLATE = `
     AND EXISTS (SELECT 1 FROM json_each(config, '$.registration.allowed_hosts') WHERE value = ?)
   ORDER BY name LIMIT 1`;
 
-type Row = JoinedRow | UserRow | TemplateRow | { scopes: string };
+type Row = JoinedRow | UserRow | TemplateRow | LoginFailuresRow | { scopes: string };
 
 export async function lookUp(db: D1Database | D1DatabaseSession, request: LookupRequest): Promise<Lookup> {
   const { clientId, userSubject, username } = request;
-  const statements: Partial<Record<'client' | 'user' | 'consent' | 'template', D1PreparedStatement>> = {
+  const statements: Partial<Record<'client' | 'user' | 'consent' | 'failures' | 'template', D1PreparedStatement>> = {
     client: db.prepare(CLIENT_WITH_TEMPLATE).bind(clientId),
   };
   if (userSubject !== undefined) {
@@ -67,6 +76,8 @@ export async function lookUp(db: D1Database | D1DatabaseSession, request: Lookup
       statements.consent = db.prepare('SELECT scopes FROM consents WHERE subject = ? AND client_id = ?').bind(userSubject, clientId);
   } else if (username !== undefined) {
     statements.user = db.prepare('SELECT * FROM users WHERE username = ?').bind(username);
+    // A login: the username's failed sign-ins too, whether or not the user exists.
+    statements.failures = db.prepare('SELECT * FROM login_failures WHERE username = ?').bind(username);
     if (request.consent) {
       statements.consent = db
         .prepare('SELECT c.scopes FROM consents c JOIN users u ON u.subject = c.subject WHERE u.username = ? AND c.client_id = ?')
@@ -87,10 +98,12 @@ export async function lookUp(db: D1Database | D1DatabaseSession, request: Lookup
   const templateRow = first<TemplateRow>('template');
   const userRow = first<UserRow>('user');
   const consentRow = first<{ scopes: string }>('consent');
+  const failuresRow = first<LoginFailuresRow>('failures');
   return {
     client: clientRow ? recordFromRow(clientRow) : templateRow ? metadataDocumentRecord(clientId, templateFromRow(templateRow)) : null,
     user: userRow ? userFromRow(userRow) : null,
     consent: consentRow ? { scopes: consentRow.scopes.split(' ').filter(Boolean) } : null,
+    loginFailures: failuresRow ? loginFailuresFromRow(failuresRow) : null,
   };
 }
 
