@@ -7,11 +7,17 @@ import { d1Store } from './store/d1';
 import type { KeySet } from './tokens/keys';
 import { requestAudit, type AuditRecorder, type RequestAudit } from './audit/recorder';
 import { requestLimits, type Limits } from './limits/rate-limits';
+import { metadataDocuments, type MetadataDocuments } from './dcr/metadata-document';
 
-/** Seams for tests: an injected clock, and fault injection at the ledger. Production uses the defaults. */
+/**
+ * Seams for tests: an injected clock, fault injection at the ledger, and the outbound fetch (Workers-runtime tests
+ * cannot run an HTTP server for client metadata documents; the end-to-end tests use a real one). Production uses the
+ * defaults.
+ */
 export interface AppOptions {
   clock?: () => number;
   ledger?: (env: Env, placement: LedgerPlacement) => OneTimeLedger;
+  outboundFetch?: typeof fetch;
 }
 
 /** Per-request services. `now` is read once, so every expiry decision in a request uses one clock reading. */
@@ -32,6 +38,8 @@ export interface RequestDeps {
   keys: () => Promise<KeySet>;
   audit: RequestAudit;
   limits: Limits;
+  /** Client metadata documents, fetched (outbound) and cached per isolate. */
+  metadataDocuments: MetadataDocuments;
 }
 
 /** Where no location is known (local runs), new tokens go to eastern North America's shards. */
@@ -64,6 +72,7 @@ export function requestDeps(context: RequestContext, options: AppOptions, { sett
     keys: async () => reportingSigner(keys, audit),
     audit,
     limits: requestLimits(env, audit, now),
+    metadataDocuments: metadataDocuments(options.outboundFetch ?? ((input, init) => fetch(input, init))),
   };
 }
 

@@ -13,13 +13,17 @@ export const templateView = (t: StoredTemplate) => ({
   updated_at: iso(t.updatedAt),
 });
 
-export function clientView(client: StoredClient) {
+/** Stored clients: metadata-document clients are never stored, so never shown. */
+export function clientView(client: Exclude<StoredClient, { kind: 'metadata_document' }>) {
   const times = { issued_at: iso(client.issuedAt), last_used_at: isoOrNull(client.lastUsedAt) };
   if (client.kind === 'static') return { client_id: client.clientId, ...client.config, ...times };
+  // `open`: open registration, recorded with a keyed hash of the registering IP (never the address).
   const provenance = {
+    created_by: client.createdByIat === null ? 'open' : 'initial_access_token',
     created_by_client: client.createdByClient,
     created_by_user: client.createdByUser,
     created_by_iat: client.createdByIat,
+    ...(client.createdByIpHash === null ? {} : { created_by_ip_hash: client.createdByIpHash }),
   };
   if (client.kind === 'dynamic') return { client_id: client.clientId, ...client.config, ...times, ...provenance };
   return { client_id: client.clientId, template: client.templateName, ...client.choices, ...times, ...provenance };
@@ -40,6 +44,7 @@ export const settingsView = (s: Settings) => ({
   dcr_templatized: s.dcrTemplatized,
   dcr_non_templatized: s.dcrNonTemplatized,
   dcr_dynamic_scopes: s.dynamicClientScopes,
+  dcr_open_template: s.openTemplate,
   issuer: s.issuer,
   iat_ttl: s.iatTtlSeconds,
   access_token_ttl: s.accessTokenTtlSeconds,

@@ -79,8 +79,9 @@ export const adminRoutes = new Hono<AppEnv>()
   .post('/templates/:name/instances/rotate-secrets', async (c) => {
     const { store } = c.get('deps');
     const name = await existingTemplate(store, c.req.param('name'));
+    const confidential = (await store.clients.listInstances(name)).filter((instance) => instance.secretHash !== null);
     const rotated = await Promise.all(
-      (await store.clients.listInstances(name)).map(async ({ clientId }) => {
+      confidential.map(async ({ clientId }) => {
         const clientSecret = randomToken(32);
         return { clientId, clientSecret, secretHash: await sha256Hex(clientSecret) };
       }),
@@ -101,13 +102,14 @@ export const adminRoutes = new Hono<AppEnv>()
   .post('/clients', async (c) => {
     const { client_id: clientId, client_secret: givenSecret, ...config } = await validBody(jsonObjectBody(c), staticClientSchema);
     const { store, now, audit } = c.get('deps');
-    const secret = givenSecret ?? randomToken(32);
-    if (!(await store.clients.insertStatic({ clientId, secretHash: await sha256Hex(secret), config, now }))) {
+    // A public client (`none`) gets no secret.
+    const secret = config.token_endpoint_auth_methods.includes('none') ? null : (givenSecret ?? randomToken(32));
+    if (!(await store.clients.insertStatic({ clientId, secretHash: secret && (await sha256Hex(secret)), config, now }))) {
       throw conflict(`client "${clientId}"`);
     }
     audit.record('static_client.created', { clientId });
     // The secret is shown once, here; only its hash is kept.
-    return c.json({ ...clientView((await store.clients.getStatic(clientId))!), client_secret: secret }, 201);
+    return c.json({ ...clientView((await store.clients.getStatic(clientId))!), ...(secret ? { client_secret: secret } : {}) }, 201);
   })
   .get('/clients/:clientId', async (c) => {
     const client = await c.get('deps').store.clients.getStatic(c.req.param('clientId'));
@@ -125,7 +127,12 @@ export const adminRoutes = new Hono<AppEnv>()
       value: clientId,
     });
     const { store, audit } = c.get('deps');
-    const secretHash = secret === undefined ? undefined : await sha256Hex(secret);
+    // Turning public drops the secret; a given secret replaces it.
+    const secretHash = config.token_endpoint_auth_methods.includes('none')
+      ? null
+      : secret === undefined
+        ? undefined
+        : await sha256Hex(secret);
     if (!(await store.clients.updateStatic({ clientId, config, secretHash }))) throw notFound(`static client "${clientId}"`);
     audit.record('static_client.updated', { clientId, details: { secret_changed: secret !== undefined } });
     return c.json(clientView((await store.clients.getStatic(clientId))!));

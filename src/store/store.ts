@@ -2,7 +2,9 @@ import type {
   AuditEvent,
   AuditEventType,
   ClientConfig,
+  Consent,
   InstanceChoices,
+  InstanceClient,
   LockoutPolicy,
   LoginFailures,
   RegisteredClient,
@@ -36,11 +38,20 @@ export interface LookupRequest {
   userSubject?: string;
   /** Also the user with this username (a login). */
   username?: string;
+  /** Also that user's consent to this client. */
+  consent?: boolean;
+  /**
+   * The client id is an https URL on this host: when no client has that id, the client is a metadata-document client
+   * of the enabled `metadata_document` template that allows the host (if any).
+   */
+  metadataDocumentHost?: string;
 }
 
 export interface Lookup {
   client: ClientRecord | null;
   user: StoredUser | null;
+  /** The user's consent to the client, when asked for and given. */
+  consent: Consent | null;
   /** With `username`: its failed sign-ins, read before any password is checked. */
   loginFailures: LoginFailures | null;
 }
@@ -77,9 +88,13 @@ export interface ClientStore {
   getStatic(clientId: string): Promise<StaticClient | null>;
   listStatic(): Promise<StaticClient[]>;
   /** False when the client id is taken. */
-  insertStatic(client: { clientId: string; secretHash: string; config: StaticClientConfig; now: number }): Promise<boolean>;
-  /** Replaces a static client's metadata, and its secret when a hash is given. False when there is no such client. */
-  updateStatic(client: { clientId: string; config: StaticClientConfig; secretHash?: string }): Promise<boolean>;
+  /** `secretHash` null: a public client. */
+  insertStatic(client: { clientId: string; secretHash: string | null; config: StaticClientConfig; now: number }): Promise<boolean>;
+  /**
+   * Replaces a static client's metadata, and its secret when a hash is given (null: it becomes public). False when there
+   * is no such client.
+   */
+  updateStatic(client: { clientId: string; config: StaticClientConfig; secretHash?: string | null }): Promise<boolean>;
   deleteStatic(clientId: string): Promise<boolean>;
   /**
    * Stores a registered client, all or nothing. An instance only while its template is still enabled at
@@ -95,11 +110,11 @@ export interface ClientStore {
   }): Promise<boolean>;
   /** RFC 7592 delete, by the holder of the current registration access token. */
   deleteRegistered(clientId: string, presentedTokenHash: string): Promise<boolean>;
-  listInstances(templateName: string): Promise<StoredClient[]>;
+  listInstances(templateName: string): Promise<InstanceClient[]>;
   deleteInstance(templateName: string, clientId: string): Promise<boolean>;
   /** Revokes every instance of a template at once; returns how many there were. */
   deleteAllInstances(templateName: string): Promise<number>;
-  /** New secret hashes for many instances in one transaction: all rotate or none do. */
+  /** New secret hashes for many confidential instances in one transaction: all rotate or none do (public ones never get one). */
   replaceInstanceSecrets(templateName: string, secretHashes: readonly { clientId: string; secretHash: string }[]): Promise<void>;
   /** Notes a successful client authentication; cheap and best effort, off the response path. */
   recordUse(client: { clientId: string; lastUsedAt: number | null }, now: number): Promise<void>;
@@ -161,13 +176,19 @@ export interface AuditStore {
   list(query: AuditQuery): Promise<StoredAuditEvent[]>;
 }
 
+export interface ConsentStore {
+  /** Records (or widens) what the user approved for the client. */
+  grant(consent: { subject: string; clientId: string; scopes: readonly string[]; now: number }): Promise<void>;
+}
+
 export interface Store {
   /** Readiness: the database answers a query. */
   ping(): Promise<void>;
-  /** The client and the user a request names, in one round trip. */
+  /** The client, the user, the consent and a login's failed sign-ins a request names, in one round trip. */
   lookUp(request: LookupRequest): Promise<Lookup>;
   templates: TemplateStore;
   clients: ClientStore;
   users: UserStore;
+  consents: ConsentStore;
   audit: AuditStore;
 }
