@@ -61,8 +61,8 @@ export function requestAudit(context: {
     flush() {
       if (events.length === 0 && activations.length === 0) return;
       const retainAfter = context.now - context.retentionDays * DAY_MS;
-      const stored = context.store.append(events, activations, retainAfter).then((activated) => activated.forEach(logEvent));
-      context.background('storing audit events', stored);
+      const activated = (first: AuditEvent[]) => first.forEach(logEvent);
+      context.background('storing audit events', context.store.append({ events, activations, retainAfter, activated }));
     },
   };
 }

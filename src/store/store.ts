@@ -165,13 +165,24 @@ export interface KeyActivation {
   event: AuditEvent;
 }
 
+/** What one request hands the audit trail. */
+export interface AuditAppend {
+  events: readonly AuditEvent[];
+  activations: readonly KeyActivation[];
+  /** Events older than this may be swept. */
+  retainAfter: number;
+  /** Told, once stored, which activations were the key's first use anywhere. */
+  activated(events: AuditEvent[]): void;
+}
+
 export interface AuditStore {
   /**
    * Appends the events, and each key's activation event the first time that key is recorded as signing (once ever,
-   * across isolates); sweeps a bounded number of events older than `retainAfter`. One round trip. Returns the
-   * activations that were new.
+   * across isolates); sweeps a bounded number of events older than `retainAfter`. The requests of one isolate that
+   * append within a few milliseconds share one round trip (group commit): the promise of the request that opened the
+   * batch settles when it is written; the others' settle at once, their events riding on that write.
    */
-  append(events: readonly AuditEvent[], activations: readonly KeyActivation[], retainAfter: number): Promise<AuditEvent[]>;
+  append(entry: AuditAppend): Promise<void>;
   /** Newest first. */
   list(query: AuditQuery): Promise<StoredAuditEvent[]>;
 }

@@ -1,9 +1,9 @@
 import type { AuditEvent } from '../../model';
-import type { AuditStore } from '../store';
+import type { AuditAppend, AuditStore } from '../store';
 import { auditEventFromRow, type AuditRow } from './rows';
 
 /**
- * The audit trail in D1. Retention rides on the writes: each append also deletes up to SWEEP_LIMIT events older than
+ * The audit trail in D1, written in batches that gather the events of concurrent requests. Retention rides on the writes: each append also deletes up to SWEEP_LIMIT events older than
  * the retention, oldest first, through the index on `at` (a write that finds nothing expired reads next to nothing).
  * Events keep coming while anything happens, so the backlog never grows; no schedule to run or watch.
  */
@@ -24,21 +24,60 @@ const columnValues = (e: AuditEvent) => [
   JSON.stringify(e.details),
 ];
 
+/**
+ * Group commit: how long the request that opens a batch waits for others to join it. Audit writes are off the
+ * response path, so the wait costs no answer anything; under load it turns one D1 write per request into one per
+ * window. The opener waits on its own timer and writes; joiners hand their events over and wait on nothing, since a
+ * Worker must not await another request's I/O.
+ */
+const GATHER_MS = 20;
+/** A batch stops taking joiners at this many events; the next append opens a new one. */
+const MAX_BATCH_EVENTS = 200;
+
+interface Batch {
+  entries: AuditAppend[];
+  events: number;
+}
+
+/** Batches still gathering, per database binding. */
+const gathering = new WeakMap<object, Batch>();
+
 export function d1Audit(db: D1Database): AuditStore {
+  async function write(entries: AuditAppend[]): Promise<void> {
+    const retainAfter = Math.min(...entries.map((e) => e.retainAfter));
+    const sweep = db
+      .prepare('DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ? ORDER BY at LIMIT ?)')
+      .bind(retainAfter, SWEEP_LIMIT);
+    const inserts = entries.flatMap((entry) =>
+      entry.events.map((e) => db.prepare(`INSERT INTO audit_events ${COLUMNS} VALUES (${VALUES})`).bind(...columnValues(e))),
+    );
+    // A key's event is appended only when its row is new (changes() of the statement just before): once ever.
+    const activations = entries.flatMap((entry) => entry.activations.map((activation) => ({ entry, activation })));
+    const firstUses = activations.flatMap(({ activation: { kid, alg, event } }) => [
+      db.prepare('INSERT INTO signing_keys (kid, alg, first_signed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').bind(kid, alg, event.at),
+      db.prepare(`INSERT INTO audit_events ${COLUMNS} SELECT ${VALUES} WHERE changes() = 1 RETURNING id`).bind(...columnValues(event)),
+    ]);
+    const results = await db.batch([sweep, ...inserts, ...firstUses]);
+    const appended = results.slice(1 + inserts.length).filter((_, i) => i % 2 === 1);
+    for (const entry of entries) {
+      entry.activated(activations.filter((a, i) => a.entry === entry && appended[i]!.results.length === 1).map((a) => a.activation.event));
+    }
+  }
+
   return {
-    async append(events, activations, retainAfter) {
-      const sweep = db
-        .prepare('DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ? ORDER BY at LIMIT ?)')
-        .bind(retainAfter, SWEEP_LIMIT);
-      const inserts = events.map((e) => db.prepare(`INSERT INTO audit_events ${COLUMNS} VALUES (${VALUES})`).bind(...columnValues(e)));
-      // A key's event is appended only when its row is new (changes() of the statement just before): once ever.
-      const firstUses = activations.flatMap(({ kid, alg, event }) => [
-        db.prepare('INSERT INTO signing_keys (kid, alg, first_signed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').bind(kid, alg, event.at),
-        db.prepare(`INSERT INTO audit_events ${COLUMNS} SELECT ${VALUES} WHERE changes() = 1 RETURNING id`).bind(...columnValues(event)),
-      ]);
-      const results = await db.batch([sweep, ...inserts, ...firstUses]);
-      const appended = results.slice(1 + inserts.length).filter((_, i) => i % 2 === 1);
-      return activations.filter((_, i) => appended[i]!.results.length === 1).map((a) => a.event);
+    async append(entry) {
+      const open = gathering.get(db);
+      if (open) {
+        open.entries.push(entry);
+        open.events += entry.events.length + entry.activations.length;
+        if (open.events >= MAX_BATCH_EVENTS) gathering.delete(db);
+        return;
+      }
+      const batch: Batch = { entries: [entry], events: entry.events.length + entry.activations.length };
+      gathering.set(db, batch);
+      await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+      if (gathering.get(db) === batch) gathering.delete(db);
+      await write(batch.entries);
     },
 
     async list(query) {
