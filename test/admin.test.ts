@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { adminCall, basic, expectOAuthError, form, registerWith, requestIat, setUpTemplate, testServer, unique } from './helpers';
+import {
+  adminCall,
+  adminList,
+  basic,
+  expectOAuthError,
+  form,
+  registerWith,
+  requestIat,
+  setUpTemplate,
+  testServer,
+  unique,
+} from './helpers';
 
 const fetch = testServer();
 
@@ -84,7 +95,7 @@ describe('templates', () => {
     await expectOAuthError(await adminCall(fetch, 'POST', '/templates', body), 409, 'conflict');
 
     expect(await (await adminCall(fetch, 'GET', `/templates/${body.name}`)).json()).toEqual(shown);
-    const list = (await (await adminCall(fetch, 'GET', '/templates')).json()) as { name: string }[];
+    const list = await adminList(fetch, '/templates');
     expect(list.map((t) => t.name)).toContain(body.name);
 
     const replaced = await adminCall(fetch, 'PUT', `/templates/${body.name}`, { ...body, scopes: ['openid', 'profile'] });
@@ -112,7 +123,7 @@ describe('templates', () => {
         >,
       );
     }
-    const listed = (await (await adminCall(fetch, 'GET', `/templates/${templateName}/instances`)).json()) as Record<string, unknown>[];
+    const listed = await adminList(fetch, `/templates/${templateName}/instances`);
     expect(listed.map((i) => i.client_id).sort()).toEqual(instances.map((i) => i.client_id).sort());
     expect(listed[0]).toMatchObject({ template: templateName, created_by_client: registrar.clientId });
     expect(JSON.stringify(listed)).not.toMatch(/secret/);

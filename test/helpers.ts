@@ -130,3 +130,17 @@ export async function editTemplate(fetch: Fetch, name: string, changes: Record<s
   expect(res.status).toBe(200);
   return res.json() as Promise<Record<string, unknown>>;
 }
+
+/** Every item of an admin list, following its pages. */
+export async function adminList(fetch: Fetch, path: string): Promise<Record<string, any>[]> {
+  const items: Record<string, any>[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await adminCall(fetch, 'GET', `${path}${cursor ? `?cursor=${cursor}` : ''}`);
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as { items: Record<string, any>[]; next_cursor: string | null };
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}

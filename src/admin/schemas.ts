@@ -78,8 +78,3 @@ export const staticClientSchema = z
     resource_server: z.boolean().default(false),
   })
   .strict() satisfies z.ZodType<StaticClientConfig & { client_id: string; client_secret?: string }, unknown>;
-
-/** "redirect_uris.0: must not contain a fragment; capabilities: ..." */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`).join('; ');
-}

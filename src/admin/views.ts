@@ -1,5 +1,6 @@
 import type { StoredClient, StoredTemplate, StoredUser } from '../model';
 import type { Settings } from '../env';
+import type { TemplateChange } from '../store/store';
 
 /** How the admin API shows stored things: configuration first, bookkeeping after, times in ISO 8601. */
 
@@ -24,6 +25,8 @@ export function clientView(client: StoredClient) {
   if (client.kind === 'dynamic') return { client_id: client.clientId, ...client.config, ...times, ...provenance };
   return { client_id: client.clientId, template: client.templateName, ...client.choices, ...times, ...provenance };
 }
+
+export const historyView = (h: TemplateChange) => ({ version: h.version, changed_at: iso(h.changedAt), changes: h.changes });
 
 /** Password hashes are never shown. */
 export const userView = (user: StoredUser) => ({

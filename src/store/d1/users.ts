@@ -1,5 +1,6 @@
 import type { UserStore } from '../store';
 import { userFromRow, type UserRow } from './rows';
+import { pageOf, rowsFor } from './paging';
 
 /** Users in D1. The password hash never leaves the store except to the authenticator. */
 export function d1Users(db: D1Database): UserStore {
@@ -9,9 +10,12 @@ export function d1Users(db: D1Database): UserStore {
       return row ? userFromRow(row) : null;
     },
 
-    async list() {
-      const { results } = await db.prepare('SELECT * FROM users ORDER BY username').all<UserRow>();
-      return results.map(userFromRow);
+    async page({ after, limit }) {
+      const { results } = await db
+        .prepare('SELECT * FROM users WHERE username > ? ORDER BY username LIMIT ?')
+        .bind(after ?? '', rowsFor(limit))
+        .all<UserRow>();
+      return pageOf(results, limit, userFromRow);
     },
 
     async insert(user) {
@@ -26,18 +30,33 @@ export function d1Users(db: D1Database): UserStore {
     },
 
     async update(update) {
-      const row = await db
-        .prepare(
-          `UPDATE users SET password_hash = COALESCE(?, password_hash), claims = COALESCE(?, claims), updated_at = ?
-           WHERE username = ? RETURNING *`,
-        )
-        .bind(update.passwordHash ?? null, update.claims ? JSON.stringify(update.claims) : null, update.now, update.username)
-        .first<UserRow>();
-      return row ? userFromRow(row) : null;
+      // updated_at always grows (by 1 ms within one clock tick), so that it can serve as the user's version.
+      const [updated, current] = await db.batch<UserRow>([
+        db
+          .prepare(
+            `UPDATE users SET password_hash = COALESCE(?1, password_hash), claims = COALESCE(?2, claims),
+                              updated_at = MAX(?3, updated_at + 1)
+             WHERE username = ?4 AND (?5 IS NULL OR updated_at = ?5) RETURNING *`,
+          )
+          .bind(
+            update.passwordHash ?? null,
+            update.claims ? JSON.stringify(update.claims) : null,
+            update.now,
+            update.username,
+            update.expectedUpdatedAt ?? null,
+          ),
+        db.prepare('SELECT username FROM users WHERE username = ?').bind(update.username),
+      ]);
+      const row = updated!.results[0];
+      if (row) return { written: userFromRow(row) };
+      return current!.results[0] ? { conflict: true } : { missing: true };
     },
 
-    async delete(username) {
-      const { meta } = await db.prepare('DELETE FROM users WHERE username = ?').bind(username).run();
+    async delete(username, expectedUpdatedAt) {
+      const { meta } = await db
+        .prepare('DELETE FROM users WHERE username = ?1 AND (?2 IS NULL OR updated_at = ?2)')
+        .bind(username, expectedUpdatedAt ?? null)
+        .run();
       return meta.changes === 1;
     },
   };

@@ -1,0 +1,172 @@
+import type { RequestDeps } from '../deps';
+import type { StaticClient, StoredTemplate, StoredUser } from '../model';
+import type { ConditionalWrite, Page, PageRequest } from '../store/store';
+import { randomToken, sha256Hex } from '../tokens/secrets';
+import { hashPassword } from '../users/password';
+import { newUserSchema, userUpdateSchema } from '../users/schemas';
+import { staticClientSchema, templateSchema } from './schemas';
+import { templateChanges } from './template-changes';
+import { clientView, templateView, userView } from './views';
+import { InvalidInput, conflict, notFound, validated } from './input';
+
+/**
+ * What the admin API and the console do with templates, static clients and users: validate, then write through the
+ * store. Domain code: it gets the request's deps and plain values, never Hono's context.
+ */
+
+type Deps = Pick<RequestDeps, 'store' | 'now'>;
+export type View = Record<string, unknown>;
+
+export interface Resource<Stored> {
+  /** `template "x"`, for messages. */
+  what(key: string): string;
+  /** The body field that names it (and the path's last segment). */
+  keyField: string;
+  /** Fields the representation shows that input does not set: ignored when they say what is stored, refused if not. */
+  readOnly: readonly string[];
+  /** Bookkeeping that changes by use, not by an admin (last use): ignored whatever it says, and outside the ETag. */
+  volatile: readonly string[];
+  read(deps: Deps, key: string): Promise<Stored | null>;
+  view(stored: Stored): View;
+  keyOf(stored: Stored): string;
+  page(deps: Deps, request: PageRequest<string>): Promise<Page<Stored>>;
+  /** Replaces it with what `input` says, if it is still `current` (optimistic). */
+  replace(deps: Deps, input: View, current: Stored): Promise<ConditionalWrite<Stored>>;
+  /** Deletes it; with `current`, only while it is still that. */
+  remove(deps: Deps, key: string, current?: Stored): Promise<boolean>;
+}
+
+export const templates: Resource<StoredTemplate> = {
+  what: (name) => `template "${name}"`,
+  keyField: 'name',
+  readOnly: ['version', 'created_at', 'updated_at'],
+  volatile: [],
+  read: ({ store }, name) => store.templates.get(name),
+  view: templateView,
+  keyOf: (t) => t.config.name,
+  page: ({ store }, request) => store.templates.page(request),
+  async replace({ store, now }, input, current) {
+    const config = validated(templateSchema, input);
+    const result = await store.templates.replace(config, current.version, templateChanges(current.config, config), now);
+    return 'template' in result ? { written: result.template } : result;
+  },
+  remove: ({ store, now }, name, current) => store.templates.delete(name, now, current?.version),
+};
+
+export const staticClients: Resource<StaticClient> = {
+  what: (clientId) => `static client "${clientId}"`,
+  keyField: 'client_id',
+  readOnly: ['issued_at'],
+  volatile: ['last_used_at'],
+  read: ({ store }, clientId) => store.clients.getStatic(clientId),
+  view: clientView,
+  keyOf: (c) => c.clientId,
+  page: ({ store }, request) => store.clients.pageStatic(request),
+  async replace({ store }, input, current) {
+    // A client_secret in the body rotates it; without one the secret stays.
+    const { client_id: clientId, client_secret: secret, ...config } = validated(staticClientSchema, input);
+    const secretHash = secret === undefined ? undefined : await sha256Hex(secret);
+    return store.clients.updateStatic({ clientId, config, secretHash, expected: current.config });
+  },
+  remove: ({ store }, clientId, current) => store.clients.deleteStatic(clientId, current?.config),
+};
+
+export const users: Resource<StoredUser> = {
+  what: (username) => `user "${username}"`,
+  keyField: 'username',
+  readOnly: ['sub', 'created_at', 'updated_at'],
+  volatile: [],
+  read: ({ store }, username) => store.users.get(username),
+  view: userView,
+  keyOf: (u) => u.username,
+  page: ({ store }, request) => store.users.page(request),
+  async replace({ store, now }, input, current) {
+    const { password, claims } = validated(userUpdateSchema, input);
+    const passwordHash = password === undefined ? undefined : await hashPassword(password);
+    return store.users.update({ username: current.username, passwordHash, claims, now, expectedUpdatedAt: current.updatedAt });
+  },
+  remove: ({ store }, username, current) => store.users.delete(username, current?.updatedAt),
+};
+
+/**
+ * A representation sent back (PUT, or a merge patch's result) as replace input: the key must be the resource's,
+ * read-only fields must say what is stored (then they are dropped), volatile ones are dropped.
+ */
+export function inputFromRepresentation<S>(resource: Resource<S>, key: string, body: View, current: View): View {
+  const input = { ...body };
+  const issues = [];
+  if (input[resource.keyField] !== undefined && input[resource.keyField] !== key) {
+    issues.push({ path: resource.keyField, message: `must match the path ("${key}")` });
+  }
+  input[resource.keyField] = key;
+  for (const field of resource.readOnly) {
+    if (field in input && JSON.stringify(input[field]) !== JSON.stringify(current[field])) {
+      issues.push({ path: field, message: `is read-only and is now ${JSON.stringify(current[field])}; read it again and resend` });
+    }
+  }
+  if (issues.length) throw new InvalidInput(issues);
+  for (const field of [...resource.readOnly, ...resource.volatile]) delete input[field];
+  return input;
+}
+
+export async function createTemplate({ store, now }: Deps, input: unknown): Promise<StoredTemplate> {
+  const config = validated(templateSchema, input);
+  if (!(await store.templates.insert(config, templateChanges(null, config), now))) throw conflict(templates.what(config.name));
+  return (await store.templates.get(config.name))!;
+}
+
+/** A new static client and its secret (given, or generated): the only time the secret is known. */
+export async function createStaticClient({ store, now }: Deps, input: unknown): Promise<{ client: StaticClient; secret: string }> {
+  const { client_id: clientId, client_secret: givenSecret, ...config } = validated(staticClientSchema, input);
+  const secret = givenSecret ?? randomToken(32);
+  if (!(await store.clients.insertStatic({ clientId, secretHash: await sha256Hex(secret), config, now }))) {
+    throw conflict(staticClients.what(clientId));
+  }
+  return { client: (await store.clients.getStatic(clientId))!, secret };
+}
+
+/** A new secret for a static client, shown once. */
+export async function rotateStaticSecret(deps: Deps, current: StaticClient): Promise<{ written: StaticClient; secret: string } | null> {
+  const secret = randomToken(32);
+  const result = await deps.store.clients.updateStatic({
+    clientId: current.clientId,
+    config: current.config,
+    secretHash: await sha256Hex(secret),
+    expected: current.config,
+  });
+  return 'written' in result ? { written: result.written, secret } : null;
+}
+
+export async function createUser({ store, now }: Deps, input: unknown): Promise<StoredUser> {
+  const { username, password, claims } = validated(newUserSchema, input);
+  const created = await store.users.insert({ username, subject: randomToken(16), passwordHash: await hashPassword(password), claims, now });
+  if (!created) throw conflict(users.what(username));
+  return (await store.users.get(username))!;
+}
+
+async function existingTemplate({ store }: Deps, name: string): Promise<string> {
+  if (!(await store.templates.get(name))) throw notFound(templates.what(name));
+  return name;
+}
+
+/** Revokes every instance of a template at once; how many there were. */
+export async function revokeAllInstances(deps: Deps, templateName: string): Promise<number> {
+  return deps.store.clients.deleteAllInstances(await existingTemplate(deps, templateName));
+}
+
+export async function revokeInstance({ store }: Deps, templateName: string, clientId: string): Promise<void> {
+  if (!(await store.clients.deleteInstance(templateName, clientId))) throw notFound(`instance "${clientId}" of "${templateName}"`);
+}
+
+/** New secrets for every instance, all or none; the only time they are shown. */
+export async function rotateInstanceSecrets(deps: Deps, templateName: string): Promise<{ client_id: string; client_secret: string }[]> {
+  const name = await existingTemplate(deps, templateName);
+  const rotated = await Promise.all(
+    (await deps.store.clients.listInstances(name)).map(async ({ clientId }) => {
+      const clientSecret = randomToken(32);
+      return { clientId, clientSecret, secretHash: await sha256Hex(clientSecret) };
+    }),
+  );
+  await deps.store.clients.replaceInstanceSecrets(name, rotated);
+  return rotated.map((r) => ({ client_id: r.clientId, client_secret: r.clientSecret }));
+}
