@@ -1,6 +1,8 @@
 import type { StoredClient, StoredTemplate, StoredUser } from '../model';
 import type { Settings } from '../env';
 import type { TemplateChange } from '../store/store';
+import type { z } from 'zod';
+import type { historyAnswer, settingsAnswer, userAnswer } from './answer-schemas';
 
 /** How the admin API shows stored things: configuration first, bookkeeping after, times in ISO 8601. */
 
@@ -26,10 +28,14 @@ export function clientView(client: StoredClient) {
   return { client_id: client.clientId, template: client.templateName, ...client.choices, ...times, ...provenance };
 }
 
-export const historyView = (h: TemplateChange) => ({ version: h.version, changed_at: iso(h.changedAt), changes: h.changes });
+export const historyView = (h: TemplateChange): z.infer<typeof historyAnswer> => ({
+  version: h.version,
+  changed_at: iso(h.changedAt),
+  changes: h.changes,
+});
 
 /** Password hashes are never shown. */
-export const userView = (user: StoredUser) => ({
+export const userView = (user: StoredUser): z.infer<typeof userAnswer> => ({
   username: user.username,
   sub: user.subject,
   claims: user.claims,
@@ -38,7 +44,7 @@ export const userView = (user: StoredUser) => ({
 });
 
 /** The deployment settings in force, named like the rest of the admin API. */
-export const settingsView = (s: Settings) => ({
+export const settingsView = (s: Settings): z.infer<typeof settingsAnswer> => ({
   dcr_enabled: s.dcrEnabled,
   dcr_templatized: s.dcrTemplatized,
   dcr_non_templatized: s.dcrNonTemplatized,

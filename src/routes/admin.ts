@@ -19,6 +19,7 @@ import { noStore, requireAdminToken } from './admin-common';
 import { pageAnswer, pageRequest, viewWithEtag } from './admin-http';
 import { resourceRoutes } from './admin-resources';
 import type { InstanceClient } from '../model';
+import { openApiDocument } from '../admin/openapi';
 
 /** An instance page's cursor: issue time and client id, or the client id alone while searching (`?q=`). */
 const instanceKey = z.tuple([z.number().int(), z.string()]);
@@ -29,6 +30,7 @@ export const adminRoutes = new Hono<AppEnv>()
   .use(noStore)
   .use(requireAdminToken)
   .get('/settings', (c) => c.json(settingsView(c.get('deps').settings)))
+  .get('/openapi.json', (c) => c.json(openApiDocument()))
 
   .post('/templates', async (c) => viewWithEtag(c, templates, await createTemplate(c.get('deps'), await jsonObjectBody(c)), 201))
   .route('/templates', resourceRoutes(templates, 'name'))

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { claimsSchema } from '../users/schemas';
+
+/**
+ * What the admin API answers besides the resources themselves, and the bookkeeping each resource shows next to its
+ * configuration. The views (src/admin/views.ts) are typed against these; the OpenAPI document is made of them.
+ */
+
+const time = z.iso.datetime();
+
+export const settingsAnswer = z.object({
+  dcr_enabled: z.boolean(),
+  dcr_templatized: z.boolean(),
+  dcr_non_templatized: z.boolean(),
+  dcr_dynamic_scopes: z.array(z.string()),
+  issuer: z.string().nullable(),
+  iat_ttl: z.number().int(),
+  access_token_ttl: z.number().int(),
+  client_cache_seconds: z.number().int(),
+  d1_read_replicas: z.boolean(),
+  ledger_shards: z.number().int(),
+});
+
+/** Shown with a template; sent back in a PUT they must say what is stored. */
+export const templateBookkeeping = z.object({ version: z.number().int(), created_at: time, updated_at: time });
+/** `last_used_at` changes by use, not by an admin: a PUT may send any value, it is ignored. */
+export const clientBookkeeping = z.object({ issued_at: time, last_used_at: time.nullable() });
+export const userBookkeeping = z.object({ sub: z.string(), created_at: time, updated_at: time });
+
+export const userAnswer = z.object({ username: z.string(), claims: claimsSchema }).extend(userBookkeeping.shape);
+
+export const instanceAnswer = z
+  .object({
+    client_id: z.string(),
+    template: z.string(),
+    client_name: z.string().optional(),
+    redirect_uris: z.array(z.string()).optional(),
+    token_endpoint_auth_method: z.string().optional(),
+    created_by_client: z.string(),
+    created_by_user: z.string().nullable(),
+    created_by_iat: z.string(),
+  })
+  .extend(clientBookkeeping.shape);
+
+export const historyAnswer = z.object({
+  /** The version the change made; null for a deletion. */
+  version: z.number().int().nullable(),
+  changed_at: time,
+  changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })),
+});
+
+export const revokedAnswer = z.object({ revoked: z.number().int() });
+export const rotatedAnswer = z.object({ rotated: z.array(z.object({ client_id: z.string(), client_secret: z.string() })) });
+export const errorAnswer = z.object({ error: z.string(), error_description: z.string() });
