@@ -10,6 +10,7 @@ import { registrationRoutes } from './routes/registration';
 import { discoveryRoutes } from './routes/discovery';
 import { jwksRoutes } from './routes/jwks';
 import { adminRoutes } from './routes/admin';
+import { consoleRoutes } from './routes/console';
 import { authorizeRoutes } from './routes/authorize';
 import { userinfoRoutes } from './routes/userinfo';
 import { introspectionRoutes } from './routes/introspection';
@@ -41,6 +42,7 @@ export function createApp(options: AppOptions = {}) {
   app.route('/', introspectionRoutes);
   app.route('/', registrationRoutes);
   app.route('/', adminRoutes);
+  app.route('/', consoleRoutes);
 
   app.notFound(() => errorResponse(new OAuthError('not_found', 'no such endpoint', 404)));
   app.onError((error) => {

@@ -4,11 +4,15 @@ import { regionOf, type RequestLocation } from './ledger/shards';
 import type { Store } from './store/store';
 import { d1Store } from './store/d1';
 import { loadKeySet, type KeySet } from './tokens/keys';
+import type { JWTVerifyGetKey } from 'jose';
+import { accessKeySet } from './admin/access';
 
-/** Seams for tests: an injected clock, and fault injection at the ledger. Production uses the defaults. */
+/** Seams for tests: an injected clock, fault injection at the ledger, local Access keys. Production uses the defaults. */
 export interface AppOptions {
   clock?: () => number;
   ledger?: (env: Env, placement: LedgerPlacement) => OneTimeLedger;
+  /** Cloudflare Access's signing keys; by default the team's published ones, fetched at first use. */
+  accessKeys?: JWTVerifyGetKey;
 }
 
 /** Per-request services. `now` is read once, so every expiry decision in a request uses one clock reading. */
@@ -20,6 +24,8 @@ export interface RequestDeps {
   now: number;
   ledger: OneTimeLedger;
   keys: () => Promise<KeySet>;
+  /** The keys Cloudflare Access assertions are checked with, when Access is configured. */
+  accessKeys: JWTVerifyGetKey | null;
 }
 
 /** Where no location is known (local runs), new tokens go to eastern North America's shards. */
@@ -37,5 +43,6 @@ export function requestDeps(env: Env, request: Request, options: AppOptions): Re
     now,
     ledger: (options.ledger ?? ((e: Env, p: LedgerPlacement) => durableLedger(e.LEDGER, p)))(env, placement),
     keys: () => loadKeySet(env.SIGNING_KEYS),
+    accessKeys: settings.access ? (options.accessKeys ?? accessKeySet(settings.access.teamDomain)) : null,
   };
 }

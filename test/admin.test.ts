@@ -194,6 +194,8 @@ describe('settings', () => {
       client_cache_seconds: 0,
       d1_read_replicas: false,
       ledger_shards: 32,
+      access_team_domain: null,
+      access_aud: null,
     });
   });
 });

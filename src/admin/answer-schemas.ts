@@ -19,6 +19,8 @@ export const settingsAnswer = z.object({
   client_cache_seconds: z.number().int(),
   d1_read_replicas: z.boolean(),
   ledger_shards: z.number().int(),
+  access_team_domain: z.string().nullable(),
+  access_aud: z.string().nullable(),
 });
 
 /** Shown with a template; sent back in a PUT they must say what is stored. */

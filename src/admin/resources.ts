@@ -6,7 +6,7 @@ import { hashPassword } from '../users/password';
 import { newUserSchema, userUpdateSchema } from '../users/schemas';
 import { staticClientSchema, templateSchema } from './schemas';
 import { templateChanges } from './template-changes';
-import { clientView, templateView, userView } from './views';
+import { staticClientView, templateView, userView } from './views';
 import { InvalidInput, conflict, notFound, validated } from './input';
 
 /**
@@ -17,7 +17,7 @@ import { InvalidInput, conflict, notFound, validated } from './input';
 type Deps = Pick<RequestDeps, 'store' | 'now'>;
 export type View = Record<string, unknown>;
 
-export interface Resource<Stored> {
+export interface Resource<Stored, V extends View = View> {
   /** `template "x"`, for messages. */
   what(key: string): string;
   /** The body field that names it (and the path's last segment). */
@@ -27,7 +27,7 @@ export interface Resource<Stored> {
   /** Bookkeeping that changes by use, not by an admin (last use): ignored whatever it says, and outside the ETag. */
   volatile: readonly string[];
   read(deps: Deps, key: string): Promise<Stored | null>;
-  view(stored: Stored): View;
+  view(stored: Stored): V;
   keyOf(stored: Stored): string;
   page(deps: Deps, request: PageRequest<string>): Promise<Page<Stored>>;
   /** Replaces it with what `input` says, if it is still `current` (optimistic). */
@@ -36,7 +36,7 @@ export interface Resource<Stored> {
   remove(deps: Deps, key: string, current?: Stored): Promise<boolean>;
 }
 
-export const templates: Resource<StoredTemplate> = {
+export const templates: Resource<StoredTemplate, ReturnType<typeof templateView>> = {
   what: (name) => `template "${name}"`,
   keyField: 'name',
   readOnly: ['version', 'created_at', 'updated_at'],
@@ -53,13 +53,13 @@ export const templates: Resource<StoredTemplate> = {
   remove: ({ store, now }, name, current) => store.templates.delete(name, now, current?.version),
 };
 
-export const staticClients: Resource<StaticClient> = {
+export const staticClients: Resource<StaticClient, ReturnType<typeof staticClientView>> = {
   what: (clientId) => `static client "${clientId}"`,
   keyField: 'client_id',
   readOnly: ['issued_at'],
   volatile: ['last_used_at'],
   read: ({ store }, clientId) => store.clients.getStatic(clientId),
-  view: clientView,
+  view: staticClientView,
   keyOf: (c) => c.clientId,
   page: ({ store }, request) => store.clients.pageStatic(request),
   async replace({ store }, input, current) {
@@ -71,7 +71,7 @@ export const staticClients: Resource<StaticClient> = {
   remove: ({ store }, clientId, current) => store.clients.deleteStatic(clientId, current?.config),
 };
 
-export const users: Resource<StoredUser> = {
+export const users: Resource<StoredUser, ReturnType<typeof userView>> = {
   what: (username) => `user "${username}"`,
   keyField: 'username',
   readOnly: ['sub', 'created_at', 'updated_at'],

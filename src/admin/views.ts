@@ -1,8 +1,8 @@
-import type { StoredClient, StoredTemplate, StoredUser } from '../model';
+import type { DynamicClient, InstanceClient, StaticClient, StoredClient, StoredTemplate, StoredUser } from '../model';
 import type { Settings } from '../env';
 import type { TemplateChange } from '../store/store';
 import type { z } from 'zod';
-import type { historyAnswer, settingsAnswer, userAnswer } from './answer-schemas';
+import type { historyAnswer, instanceAnswer, settingsAnswer, userAnswer } from './answer-schemas';
 
 /** How the admin API shows stored things: configuration first, bookkeeping after, times in ISO 8601. */
 
@@ -16,16 +16,28 @@ export const templateView = (t: StoredTemplate) => ({
   updated_at: iso(t.updatedAt),
 });
 
+const times = (client: StoredClient) => ({ issued_at: iso(client.issuedAt), last_used_at: isoOrNull(client.lastUsedAt) });
+
+const provenance = (client: InstanceClient | DynamicClient) => ({
+  created_by_client: client.createdByClient,
+  created_by_user: client.createdByUser,
+  created_by_iat: client.createdByIat,
+});
+
+export const staticClientView = (client: StaticClient) => ({ client_id: client.clientId, ...client.config, ...times(client) });
+
+export const instanceView = (client: InstanceClient): z.infer<typeof instanceAnswer> => ({
+  client_id: client.clientId,
+  template: client.templateName,
+  ...client.choices,
+  ...times(client),
+  ...provenance(client),
+});
+
 export function clientView(client: StoredClient) {
-  const times = { issued_at: iso(client.issuedAt), last_used_at: isoOrNull(client.lastUsedAt) };
-  if (client.kind === 'static') return { client_id: client.clientId, ...client.config, ...times };
-  const provenance = {
-    created_by_client: client.createdByClient,
-    created_by_user: client.createdByUser,
-    created_by_iat: client.createdByIat,
-  };
-  if (client.kind === 'dynamic') return { client_id: client.clientId, ...client.config, ...times, ...provenance };
-  return { client_id: client.clientId, template: client.templateName, ...client.choices, ...times, ...provenance };
+  if (client.kind === 'static') return staticClientView(client);
+  if (client.kind === 'dynamic') return { client_id: client.clientId, ...client.config, ...times(client), ...provenance(client) };
+  return instanceView(client);
 }
 
 export const historyView = (h: TemplateChange): z.infer<typeof historyAnswer> => ({
@@ -55,4 +67,6 @@ export const settingsView = (s: Settings): z.infer<typeof settingsAnswer> => ({
   client_cache_seconds: s.clientCacheSeconds,
   d1_read_replicas: s.readReplicas,
   ledger_shards: s.ledgerShards,
+  access_team_domain: s.access?.teamDomain ?? null,
+  access_aud: s.access?.audience ?? null,
 });

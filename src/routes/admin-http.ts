@@ -7,7 +7,8 @@ import { base64url, sha256 } from '../tokens/secrets';
 import { mergePatch } from '../admin/merge-patch';
 import { preconditionFailed } from '../admin/input';
 import type { Resource, View } from '../admin/resources';
-import type { Page, PageRequest } from '../store/store';
+import type { InstancePageRequest, Page, PageRequest } from '../store/store';
+import type { InstanceClient } from '../model';
 
 /** HTTP around the admin resources: ETag and If-Match (RFC 9110 13.1.1), merge-patch bodies, cursor pages. */
 
@@ -78,7 +79,26 @@ export function pageRequest<K>(c: Ctx, keySchema: z.ZodType<K>): PageRequest<K> 
 }
 
 /** `{"items": [...], "next_cursor": "..." | null}`: the next page starts after this page's last item. */
-export function pageAnswer<T, K>(page: Page<T>, keyOf: (item: T) => K, view: (item: T) => unknown) {
+export function pageAnswer<T, K, V>(
+  page: Page<T>,
+  keyOf: (item: T) => K,
+  view: (item: T) => V,
+): { items: V[]; next_cursor: string | null } {
   const last = page.items.at(-1);
   return { items: page.items.map(view), next_cursor: page.more && last !== undefined ? encodeCursor(keyOf(last)) : null };
+}
+
+/**
+ * A page of a template's instances: in issue order (the cursor carries issue time and client id), or while searching
+ * (`?q=` a client id prefix) in client id order.
+ */
+export function instancePageRequest(c: Ctx): { search: string; request: InstancePageRequest; keyOf: (i: InstanceClient) => unknown } {
+  const search = c.req.query('q')?.trim() ?? '';
+  if (search) return { search, request: { ...pageRequest(c, z.string()), clientIdPrefix: search }, keyOf: (i) => i.clientId };
+  const { limit, after } = pageRequest(c, z.tuple([z.number().int(), z.string()]));
+  return {
+    search,
+    request: { limit, ...(after ? { after: { issuedAt: after[0], clientId: after[1] } } : {}) },
+    keyOf: (i) => [i.issuedAt, i.clientId],
+  };
 }

@@ -15,20 +15,16 @@ import {
   users,
 } from '../admin/resources';
 import { clientView, historyView, settingsView } from '../admin/views';
-import { noStore, requireAdminToken } from './admin-common';
-import { pageAnswer, pageRequest, viewWithEtag } from './admin-http';
+import { noStore } from './admin-common';
+import { requireAdminApi } from './admin-auth';
+import { instancePageRequest, pageAnswer, pageRequest, viewWithEtag } from './admin-http';
 import { resourceRoutes } from './admin-resources';
-import type { InstanceClient } from '../model';
 import { openApiDocument } from '../admin/openapi';
-
-/** An instance page's cursor: issue time and client id, or the client id alone while searching (`?q=`). */
-const instanceKey = z.tuple([z.number().int(), z.string()]);
-const instanceKeyOf = (i: InstanceClient) => [i.issuedAt, i.clientId] as const;
 
 export const adminRoutes = new Hono<AppEnv>()
   .basePath('/admin/v1')
   .use(noStore)
-  .use(requireAdminToken)
+  .use(requireAdminApi)
   .get('/settings', (c) => c.json(settingsView(c.get('deps').settings)))
   .get('/openapi.json', (c) => c.json(openApiDocument()))
 
@@ -45,15 +41,8 @@ export const adminRoutes = new Hono<AppEnv>()
     const { store } = c.get('deps');
     const name = c.req.param('name');
     if (!(await store.templates.get(name))) throw notFound(templates.what(name));
-    const prefix = c.req.query('q');
-    if (prefix) {
-      const page = await store.clients.pageInstances(name, { ...pageRequest(c, z.string()), clientIdPrefix: prefix });
-      return c.json(pageAnswer(page, (i) => i.clientId, clientView));
-    }
-    const request = pageRequest(c, instanceKey);
-    const after = request.after && { issuedAt: request.after[0], clientId: request.after[1] };
-    const page = await store.clients.pageInstances(name, { limit: request.limit, ...(after ? { after } : {}) });
-    return c.json(pageAnswer(page, instanceKeyOf, clientView));
+    const { request, keyOf } = instancePageRequest(c);
+    return c.json(pageAnswer(await store.clients.pageInstances(name, request), keyOf, clientView));
   })
   .delete('/templates/:name/instances', async (c) => c.json({ revoked: await revokeAllInstances(c.get('deps'), c.req.param('name')) }))
   // New secrets for every instance; the only time they are shown.

@@ -1,0 +1,423 @@
+import type { z } from 'zod';
+import type { FieldGroup } from '../../admin/form-fields';
+import type { historyAnswer, instanceAnswer, userAnswer } from '../../admin/answer-schemas';
+import type { templateView } from '../../admin/views';
+import type { StaticClientConfig } from '../../model';
+import type { InputIssue } from '../../admin/input';
+import { OPTION_LABELS } from '../../admin/console-forms';
+import { CONSOLE_BASE, ConsoleLayout, Csrf, type ConsoleViewer } from './layout';
+import { DangerLink, Pager, Table, consolePath, when } from './parts';
+import { SchemaFields } from './schema-form';
+
+type View = Record<string, unknown>;
+type TemplateRow = ReturnType<typeof templateView>;
+type UserRow = z.infer<typeof userAnswer>;
+type InstanceRow = z.infer<typeof instanceAnswer>;
+type HistoryRow = z.infer<typeof historyAnswer>;
+type StaticClientRow = StaticClientConfig & { client_id: string; issued_at: string; last_used_at: string | null };
+
+/** The console's pages. Each takes plain values (admin API views); routes/console.tsx fetches them through the store. */
+
+export function SignInPage(props: { csrf: string; message?: string; accessConfigured: boolean }) {
+  return (
+    <ConsoleLayout title="Sign in">
+      <h1>Sign in to the admin console</h1>
+      <div class="card" style="max-width:32rem">
+        {props.message && (
+          <p class="alert" role="alert">
+            {props.message}
+          </p>
+        )}
+        <form method="post" action={`${CONSOLE_BASE}/sign-in`}>
+          <input type="hidden" name="csrf_token" value={props.csrf} />
+          <label for="admin_token">
+            Admin token
+            <span class="help">ADMIN_TOKEN: in .dev.vars locally (npm start prints it), in .secrets/&lt;env&gt;.json when deployed.</span>
+          </label>
+          <input id="admin_token" name="admin_token" type="password" autocomplete="current-password" required autofocus />
+          <p class="actions">
+            <button type="submit">Sign in</button>
+          </p>
+        </form>
+        <p class="help">
+          {props.accessConfigured
+            ? 'Cloudflare Access protects this console: signing in there signs you in here, without the token.'
+            : 'The session ends after 30 minutes without use, and after 8 hours in any case.'}
+        </p>
+      </div>
+    </ConsoleLayout>
+  );
+}
+
+const SETTINGS: [key: string, label: string, variable: string][] = [
+  ['dcr_enabled', 'Dynamic registration', 'DCR_ENABLED'],
+  ['dcr_templatized', 'Templatized registration', 'DCR_TEMPLATIZED'],
+  ['dcr_non_templatized', 'Registration without a template', 'DCR_NON_TEMPLATIZED'],
+  ['dcr_dynamic_scopes', 'Scopes for clients without a template', 'DCR_DYNAMIC_SCOPES'],
+  ['issuer', 'Issuer', 'ISSUER'],
+  ['iat_ttl', 'Initial access token lifetime (s)', 'IAT_TTL'],
+  ['access_token_ttl', 'Default access token lifetime (s)', 'ACCESS_TOKEN_TTL'],
+  ['client_cache_seconds', 'Client lookup cache (s)', 'CLIENT_CACHE_SECONDS'],
+  ['d1_read_replicas', 'D1 read replicas', 'D1_READ_REPLICAS'],
+  ['ledger_shards', 'Ledger shards per region', 'LEDGER_SHARDS'],
+  ['access_team_domain', 'Cloudflare Access team', 'ACCESS_TEAM_DOMAIN'],
+];
+
+const shown = (value: unknown) =>
+  value === true ? 'on' : value === false ? 'off' : value === null ? '—' : Array.isArray(value) ? value.join(' ') : String(value);
+
+export function OverviewPage(props: { viewer: ConsoleViewer; settings: View; counts: Record<string, number> }) {
+  const counts: [string, string, string][] = [
+    ['Templates', 'templates', '/templates'],
+    ['Instances', 'instances', '/templates'],
+    ['Static clients', 'staticClients', '/clients'],
+    ['Clients without a template', 'dynamicClients', ''],
+    ['Users', 'users', '/users'],
+  ];
+  return (
+    <ConsoleLayout title="Overview" viewer={props.viewer} section="/">
+      <h1>Overview</h1>
+      <div class="grid">
+        {counts.map(([label, key, path]) => (
+          <div class="stat">
+            <b>{props.counts[key]}</b>
+            {path ? <a href={`${CONSOLE_BASE}${path}`}>{label}</a> : label}
+          </div>
+        ))}
+      </div>
+      <h2>Deployment settings</h2>
+      <p class="muted">
+        Set in <code>wrangler.toml</code> (<code>[vars]</code> locally, <code>[env.&lt;name&gt;.vars]</code> per deployment), then{' '}
+        <code>npm run deploy</code>.
+      </p>
+      <Table head={['Setting', 'Now', 'Change with']}>
+        {SETTINGS.map(([key, label, variable]) => (
+          <tr>
+            <td>{label}</td>
+            <td>
+              <strong>{shown(props.settings[key])}</strong>
+            </td>
+            <td>
+              <code>{variable}</code>
+            </td>
+          </tr>
+        ))}
+      </Table>
+    </ConsoleLayout>
+  );
+}
+
+const Enabled = (props: { enabled: boolean }) => (
+  <span class={props.enabled ? 'badge' : 'badge off'}>{props.enabled ? 'enabled' : 'disabled'}</span>
+);
+
+export function TemplatesPage(props: {
+  viewer: ConsoleViewer;
+  templates: (TemplateRow & { usage: { instances: number; lastUsedAt: string | null } })[];
+  next: string | null;
+  atStart: boolean;
+}) {
+  return (
+    <ConsoleLayout title="Templates" viewer={props.viewer} section="/templates">
+      <h1>Templates</h1>
+      <p class="actions">
+        <a class="button" href={`${CONSOLE_BASE}/templates/new`}>
+          New template
+        </a>
+      </p>
+      {props.templates.length === 0 ? (
+        <p class="card">No templates yet.</p>
+      ) : (
+        <Table head={['Name', 'State', 'Capabilities', 'Scopes', 'Instances', 'Last use', 'Version']}>
+          {props.templates.map((t) => (
+            <tr>
+              <td>
+                <a href={consolePath('templates', t.name)}>{t.name}</a>
+              </td>
+              <td>
+                <Enabled enabled={t.enabled} />
+              </td>
+              <td>{t.capabilities.join(', ')}</td>
+              <td>{t.scopes.join(' ')}</td>
+              <td>
+                <a href={consolePath('templates', t.name, 'instances')}>{t.usage.instances}</a>
+              </td>
+              <td>{when(t.usage.lastUsedAt)}</td>
+              <td>{t.version}</td>
+            </tr>
+          ))}
+        </Table>
+      )}
+      <Pager base={`${CONSOLE_BASE}/templates`} next={props.next} atStart={props.atStart} />
+    </ConsoleLayout>
+  );
+}
+
+/** A create or edit form made from a schema; `issues` come back from a refused submission. */
+export function ResourceFormPage(props: {
+  viewer: ConsoleViewer;
+  section: string;
+  title: string;
+  action: string;
+  groups: FieldGroup[];
+  values: View;
+  issues: InputIssue[];
+  message?: string;
+  readOnly?: string[];
+  hidden?: Record<string, string>;
+  submit: string;
+  cancel: string;
+}) {
+  const unplaced = props.issues.filter((i) => i.path === '' || !props.groups.some((g) => g.fields.some((f) => i.path.startsWith(f.name))));
+  return (
+    <ConsoleLayout title={props.title} viewer={props.viewer} section={props.section}>
+      <h1>{props.title}</h1>
+      {(props.message || props.issues.length > 0) && (
+        <div class="alert" role="alert">
+          {props.message ?? 'Please correct the fields marked below.'}
+          {unplaced.map((i) => (
+            <div>{`${i.path || 'form'}: ${i.message}`}</div>
+          ))}
+        </div>
+      )}
+      <form method="post" action={props.action}>
+        <Csrf token={props.viewer.csrf} />
+        {Object.entries(props.hidden ?? {}).map(([name, value]) => (
+          <input type="hidden" name={name} value={value} />
+        ))}
+        <SchemaFields
+          groups={props.groups}
+          values={props.values}
+          issues={props.issues}
+          optionLabels={OPTION_LABELS}
+          readOnly={props.readOnly}
+        />
+        <p class="actions">
+          <button type="submit">{props.submit}</button>
+          <a class="button secondary" href={props.cancel}>
+            Cancel
+          </a>
+        </p>
+      </form>
+    </ConsoleLayout>
+  );
+}
+
+/** A configuration value as text: lists as codes separated by commas, objects as JSON. */
+function Value(props: { value: unknown }) {
+  const v = props.value;
+  if (Array.isArray(v) && v.length === 0) return <span class="muted">none</span>;
+  if (Array.isArray(v)) return <code>{v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ')}</code>;
+  if (v !== null && typeof v === 'object') return <code>{JSON.stringify(v)}</code>;
+  return <span>{shown(v)}</span>;
+}
+
+export function TemplateDetailPage(props: {
+  viewer: ConsoleViewer;
+  template: TemplateRow;
+  usage: { instances: number; lastUsedAt: string | null };
+  history: HistoryRow[];
+  historyNext: string | null;
+  historyAtStart: boolean;
+  notice?: string;
+}) {
+  const t = props.template;
+  const base = consolePath('templates', t.name);
+  const { name: _n, version: _v, created_at: _c, updated_at: _u, ...config } = t;
+  return (
+    <ConsoleLayout title={`Template ${t.name}`} viewer={props.viewer} section="/templates">
+      <h1>
+        Template <code>{t.name}</code> <Enabled enabled={t.enabled} />
+      </h1>
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
+      <div class="actions">
+        <a class="button" href={`${base}/edit`}>
+          Edit
+        </a>
+        <a class="button secondary" href={`${base}/instances`}>
+          Instances ({props.usage.instances})
+        </a>
+        {t.enabled ? (
+          <DangerLink href={`${base}/disable`}>Disable</DangerLink>
+        ) : (
+          <form method="post" action={`${base}/enable`}>
+            <Csrf token={props.viewer.csrf} />
+            <button type="submit" class="secondary">
+              Enable
+            </button>
+          </form>
+        )}
+        <DangerLink href={`${base}/delete`}>Delete</DangerLink>
+      </div>
+      <div class="card">
+        <dl>
+          {Object.entries(config).map(([key, value]) => (
+            <>
+              <dt>{key}</dt>
+              <dd>
+                <Value value={value} />
+              </dd>
+            </>
+          ))}
+          <dt>version</dt>
+          <dd>
+            {t.version}, changed {when(t.updated_at)} (created {when(t.created_at)})
+          </dd>
+          <dt>last use</dt>
+          <dd>{when(props.usage.lastUsedAt)}</dd>
+        </dl>
+      </div>
+      <h2 id="history">History</h2>
+      <Table head={['Version', 'When', 'What changed']}>
+        {props.history.map((h) => (
+          <tr>
+            <td>{h.version ?? 'deleted'}</td>
+            <td>{when(h.changed_at)}</td>
+            <td class="diff">
+              {Object.entries(h.changes).map(([field, change]) => (
+                <div>
+                  <strong>{field}</strong>:{' '}
+                  {change.from !== null && (
+                    <del>
+                      <Value value={change.from} />
+                    </del>
+                  )}
+                  {change.from !== null && change.to !== null && ' → '}
+                  {change.to !== null && (
+                    <ins>
+                      <Value value={change.to} />
+                    </ins>
+                  )}
+                </div>
+              ))}
+            </td>
+          </tr>
+        ))}
+      </Table>
+      <Pager base={base} next={props.historyNext} atStart={props.historyAtStart} />
+    </ConsoleLayout>
+  );
+}
+
+export function InstancesPage(props: {
+  viewer: ConsoleViewer;
+  template: string;
+  instances: InstanceRow[];
+  total: number;
+  search: string;
+  next: string | null;
+  atStart: boolean;
+}) {
+  const base = consolePath('templates', props.template, 'instances');
+  return (
+    <ConsoleLayout title={`Instances of ${props.template}`} viewer={props.viewer} section="/templates">
+      <h1>
+        Instances of <a href={consolePath('templates', props.template)}>{props.template}</a>
+      </h1>
+      <p class="muted">{props.total} in all.</p>
+      <div class="actions">
+        <a class="button secondary" href={`${base}/rotate-secrets`}>
+          Rotate all secrets
+        </a>
+        <DangerLink href={`${base}/revoke-all`}>Revoke all</DangerLink>
+      </div>
+      <form class="search" method="get" action={base}>
+        <label for="q" style="margin:0">
+          Client id starts with
+          <input id="q" name="q" value={props.search} autocomplete="off" />
+        </label>
+        <button type="submit" class="secondary">
+          Search
+        </button>
+      </form>
+      {props.instances.length === 0 ? (
+        <p class="card">{props.search ? 'No instance has a client id starting with that.' : 'No instances.'}</p>
+      ) : (
+        <Table head={['Client id', 'Registered', 'By client', 'By user', 'Initial access token', 'Last use', '']}>
+          {props.instances.map((i) => (
+            <tr>
+              <td>
+                <code>{i.client_id}</code>
+                {i.client_name && <div class="muted">{i.client_name}</div>}
+              </td>
+              <td>{when(i.issued_at)}</td>
+              <td>{i.created_by_client}</td>
+              <td>{i.created_by_user ?? '—'}</td>
+              <td>
+                <code>{i.created_by_iat}</code>
+              </td>
+              <td>{when(i.last_used_at)}</td>
+              <td>
+                <a class="button danger" href={`${base}/${encodeURIComponent(i.client_id)}/revoke`}>
+                  Revoke
+                </a>
+              </td>
+            </tr>
+          ))}
+        </Table>
+      )}
+      <Pager base={base} next={props.next} atStart={props.atStart} query={props.search ? { q: props.search } : {}} />
+    </ConsoleLayout>
+  );
+}
+
+export function ClientsPage(props: { viewer: ConsoleViewer; clients: StaticClientRow[]; next: string | null; atStart: boolean }) {
+  return (
+    <ConsoleLayout title="Static clients" viewer={props.viewer} section="/clients">
+      <h1>Static clients</h1>
+      <p class="actions">
+        <a class="button" href={`${CONSOLE_BASE}/clients/new`}>
+          New static client
+        </a>
+      </p>
+      <Table head={['Client id', 'Capabilities', 'Scopes', 'Created', 'Last use']}>
+        {props.clients.map((c) => (
+          <tr>
+            <td>
+              <a href={consolePath('clients', c.client_id)}>{c.client_id}</a>
+              {c.client_name && <div class="muted">{c.client_name}</div>}
+            </td>
+            <td>{c.capabilities.join(', ')}</td>
+            <td>{c.scopes.join(' ') || '—'}</td>
+            <td>{when(c.issued_at)}</td>
+            <td>{when(c.last_used_at)}</td>
+          </tr>
+        ))}
+      </Table>
+      <Pager base={`${CONSOLE_BASE}/clients`} next={props.next} atStart={props.atStart} />
+    </ConsoleLayout>
+  );
+}
+
+export function UsersPage(props: { viewer: ConsoleViewer; users: UserRow[]; next: string | null; atStart: boolean }) {
+  return (
+    <ConsoleLayout title="Users" viewer={props.viewer} section="/users">
+      <h1>Users</h1>
+      <p class="actions">
+        <a class="button" href={`${CONSOLE_BASE}/users/new`}>
+          New user
+        </a>
+      </p>
+      <Table head={['Username', 'Name', 'Email', 'Subject', 'Changed']}>
+        {props.users.map((u) => (
+          <tr>
+            <td>
+              <a href={consolePath('users', u.username)}>{u.username}</a>
+            </td>
+            <td>{u.claims.name ?? '—'}</td>
+            <td>{u.claims.email ?? '—'}</td>
+            <td>
+              <code>{u.sub}</code>
+            </td>
+            <td>{when(u.updated_at)}</td>
+          </tr>
+        ))}
+      </Table>
+      <Pager base={`${CONSOLE_BASE}/users`} next={props.next} atStart={props.atStart} />
+    </ConsoleLayout>
+  );
+}
