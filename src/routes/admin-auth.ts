@@ -142,5 +142,7 @@ export async function isSignedIn(c: Ctx): Promise<boolean> {
 export const accessConfigured = (c: Ctx) => c.get('deps').settings.access !== null;
 
 export function signOut(c: Ctx) {
+  // Not the renewal the console's check just set: the only cookie of the answer is the one that clears it.
+  c.header('Set-Cookie', undefined);
   deleteCookie(c, SESSION_COOKIE, COOKIE);
 }
