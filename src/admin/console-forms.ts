@@ -33,8 +33,8 @@ export const OPTION_LABELS: Record<string, string> = {
   client_credentials: 'Client credentials',
   refresh: 'Refresh tokens',
   'username-password': 'Username and password',
-  client_secret_basic: 'Secret, HTTP Basic (client_secret_basic)',
-  client_secret_post: 'Secret, in the form (client_secret_post)',
+  client_secret_basic: 'Secret, HTTP Basic',
+  client_secret_post: 'Secret, in the form body',
   clients: 'Clients must authenticate (client credentials)',
   users: 'Users sign in through a client',
 };
@@ -45,12 +45,12 @@ export const templateFormGroups = formGroups(templateSchema, {
     { title: 'Template', fields: ['name', 'client_name', 'enabled'] },
     { title: 'Capabilities', fields: ['capabilities'] },
     { title: 'Redirect URIs', fields: ['redirect_uris'] },
-    { title: 'User authentication', fields: ['authenticators'] },
+    { title: 'User authentication methods', fields: ['authenticators'] },
     { title: 'Scopes', fields: ['scopes'] },
-    { title: 'Client authentication', fields: ['token_endpoint_auth_methods'] },
-    { title: 'Registration', fields: ['registration'] },
+    { title: 'Client authentication methods', fields: ['token_endpoint_auth_methods'] },
+    { title: 'Registration authentication', fields: ['registration'] },
     { title: 'Lifetimes', fields: ['access_token_ttl', 'refresh_token_ttl'] },
-    { title: 'ID token', fields: ['id_token_signed_response_alg'] },
+    { title: 'ID token signing algorithm', fields: ['id_token_signed_response_alg'] },
   ],
 });
 
@@ -62,9 +62,9 @@ export const staticClientFormGroups = formGroups(staticClientSchema, {
     { title: 'Capabilities', fields: ['capabilities'] },
     { title: 'Redirect URIs', fields: ['redirect_uris'] },
     { title: 'Scopes', fields: ['scopes'] },
-    { title: 'Client authentication', fields: ['token_endpoint_auth_methods'] },
+    { title: 'Client authentication methods', fields: ['token_endpoint_auth_methods'] },
     { title: 'Lifetimes', fields: ['access_token_ttl', 'refresh_token_ttl'] },
-    { title: 'ID token', fields: ['id_token_signed_response_alg'] },
+    { title: 'ID token signing algorithm', fields: ['id_token_signed_response_alg'] },
     { title: 'Roles', fields: ['may_register_clients', 'resource_server'] },
   ],
 });
@@ -108,3 +108,7 @@ export const userFormGroups = (isNew: boolean): FieldGroup[] => [
   },
   ...claimsFormGroups,
 ];
+
+/** "Redirect URIs" for `redirect_uris`: the form's label of each field, for pages that show a configuration. */
+export const fieldLabels = (groups: FieldGroup[]): Record<string, string> =>
+  Object.fromEntries(groups.flatMap((g) => g.fields).map((f) => [f.name, f.label]));

@@ -64,7 +64,7 @@ const STYLE = `
   label { display: block; font-weight: 600; margin-top: .75rem; }
   label.check { font-weight: 400; margin-top: .35rem; display: flex; gap: .5rem; align-items: flex-start; }
   label.check input { width: auto; margin-top: .3rem; }
-  input, select, textarea { display: block; width: 100%; max-width: 36rem; font: inherit; padding: .45rem .55rem; margin-top: .25rem;
+  input, select, textarea { display: block; width: 100%; max-width: 36rem; font: inherit; font-weight: 400; padding: .45rem .55rem; margin-top: .25rem;
     border: 1px solid #aab4be; border-radius: .35rem; background: #fff; }
   input[readonly] { background: #eef1f4; }
   textarea { min-height: 4.5rem; font-family: ui-monospace, monospace; font-size: .9rem; }
@@ -82,6 +82,14 @@ const STYLE = `
   .badge.off { background: #fdecee; color: var(--danger); }
   .search { display: flex; gap: .5rem; flex-wrap: wrap; align-items: flex-end; margin-bottom: .75rem; }
   .search input { max-width: 22rem; margin: 0; }
+  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  @media (max-width: 40rem) {
+    table.stack thead { display: none; }
+    table.stack tr { display: block; padding: .4rem 0; border-bottom: 1px solid var(--line); }
+    table.stack tr:last-child { border-bottom: none; }
+    table.stack td { display: grid; grid-template-columns: 7rem minmax(0, 1fr); gap: .75rem; border: none; padding: .2rem .75rem; }
+    table.stack td::before { content: attr(data-label); color: var(--muted); font-size: .75rem; text-transform: uppercase; letter-spacing: .03em; padding-top: .15rem; }
+  }
 `;
 
 export function ConsoleLayout(props: { title: string; viewer?: ConsoleViewer; section?: string; children: Child }) {
@@ -91,7 +99,8 @@ export function ConsoleLayout(props: { title: string; viewer?: ConsoleViewer; se
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · edge-dcr admin`}</title>
-        <style>{STYLE}</style>
+        {/* A constant: set as it is, since a text child would be HTML-escaped (quotes, >) and break the CSS. */}
+        <style dangerouslySetInnerHTML={{ __html: STYLE }} />
         <script src={`${CONSOLE_BASE}/console.js`} defer />
       </head>
       <body>

@@ -4,7 +4,7 @@ import type { historyAnswer, instanceAnswer, userAnswer } from '../../admin/answ
 import type { templateView } from '../../admin/views';
 import type { StaticClientConfig } from '../../model';
 import type { InputIssue } from '../../admin/input';
-import { OPTION_LABELS } from '../../admin/console-forms';
+import { OPTION_LABELS, fieldLabels, templateFormGroups } from '../../admin/console-forms';
 import { CONSOLE_BASE, ConsoleLayout, Csrf, type ConsoleViewer } from './layout';
 import { DangerLink, Pager, Table, consolePath, when } from './parts';
 import { SchemaFields } from './schema-form';
@@ -90,19 +90,18 @@ export function OverviewPage(props: { viewer: ConsoleViewer; settings: View; cou
         Set in <code>wrangler.toml</code> (<code>[vars]</code> locally, <code>[env.&lt;name&gt;.vars]</code> per deployment), then{' '}
         <code>npm run deploy</code>.
       </p>
-      <Table head={['Setting', 'Now', 'Change with']}>
-        {SETTINGS.map(([key, label, variable]) => (
-          <tr>
-            <td>{label}</td>
-            <td>
-              <strong>{shown(props.settings[key])}</strong>
-            </td>
-            <td>
+      <Table
+        head={['Setting', 'Now']}
+        rows={SETTINGS.map(([key, label, variable]) => [
+          <>
+            {label}
+            <div>
               <code>{variable}</code>
-            </td>
-          </tr>
-        ))}
-      </Table>
+            </div>
+          </>,
+          <strong>{shown(props.settings[key])}</strong>,
+        ])}
+      />
     </ConsoleLayout>
   );
 }
@@ -128,25 +127,18 @@ export function TemplatesPage(props: {
       {props.templates.length === 0 ? (
         <p class="card">No templates yet.</p>
       ) : (
-        <Table head={['Name', 'State', 'Capabilities', 'Scopes', 'Instances', 'Last use', 'Version']}>
-          {props.templates.map((t) => (
-            <tr>
-              <td>
-                <a href={consolePath('templates', t.name)}>{t.name}</a>
-              </td>
-              <td>
-                <Enabled enabled={t.enabled} />
-              </td>
-              <td>{t.capabilities.join(', ')}</td>
-              <td>{t.scopes.join(' ')}</td>
-              <td>
-                <a href={consolePath('templates', t.name, 'instances')}>{t.usage.instances}</a>
-              </td>
-              <td>{when(t.usage.lastUsedAt)}</td>
-              <td>{t.version}</td>
-            </tr>
-          ))}
-        </Table>
+        <Table
+          head={['Name', 'State', 'Capabilities', 'Scopes', 'Instances', 'Last use', 'Version']}
+          rows={props.templates.map((t) => [
+            <a href={consolePath('templates', t.name)}>{t.name}</a>,
+            <Enabled enabled={t.enabled} />,
+            t.capabilities.join(', '),
+            t.scopes.join(' '),
+            <a href={consolePath('templates', t.name, 'instances')}>{t.usage.instances}</a>,
+            when(t.usage.lastUsedAt),
+            t.version,
+          ])}
+        />
       )}
       <Pager base={`${CONSOLE_BASE}/templates`} next={props.next} atStart={props.atStart} />
     </ConsoleLayout>
@@ -212,6 +204,33 @@ function Value(props: { value: unknown }) {
   return <span>{shown(v)}</span>;
 }
 
+const TEMPLATE_LABELS = fieldLabels(templateFormGroups);
+
+/** One change of the history: each field's old value struck through, its new one after; a deletion says so. */
+function Change(props: { changes: HistoryRow['changes']; version: number | null }) {
+  if (props.version === null) return <em>Template deleted, and its instances with it.</em>;
+  return (
+    <div class="diff">
+      {Object.entries(props.changes).map(([field, change]) => (
+        <div>
+          <strong>{TEMPLATE_LABELS[field] ?? field}</strong>:{' '}
+          {change.from !== null && (
+            <del>
+              <Value value={change.from} />
+            </del>
+          )}
+          {change.from !== null && change.to !== null && ' → '}
+          {change.to !== null && (
+            <ins>
+              <Value value={change.to} />
+            </ins>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+
 export function TemplateDetailPage(props: {
   viewer: ConsoleViewer;
   template: TemplateRow;
@@ -257,7 +276,7 @@ export function TemplateDetailPage(props: {
         <dl>
           {Object.entries(config).map(([key, value]) => (
             <>
-              <dt>{key}</dt>
+              <dt>{TEMPLATE_LABELS[key] ?? key}</dt>
               <dd>
                 <Value value={value} />
               </dd>
@@ -272,32 +291,14 @@ export function TemplateDetailPage(props: {
         </dl>
       </div>
       <h2 id="history">History</h2>
-      <Table head={['Version', 'When', 'What changed']}>
-        {props.history.map((h) => (
-          <tr>
-            <td>{h.version ?? 'deleted'}</td>
-            <td>{when(h.changed_at)}</td>
-            <td class="diff">
-              {Object.entries(h.changes).map(([field, change]) => (
-                <div>
-                  <strong>{field}</strong>:{' '}
-                  {change.from !== null && (
-                    <del>
-                      <Value value={change.from} />
-                    </del>
-                  )}
-                  {change.from !== null && change.to !== null && ' → '}
-                  {change.to !== null && (
-                    <ins>
-                      <Value value={change.to} />
-                    </ins>
-                  )}
-                </div>
-              ))}
-            </td>
-          </tr>
-        ))}
-      </Table>
+      <Table
+        head={['Version', 'When', 'What changed']}
+        rows={props.history.map((h) => [
+          h.version === 1 ? '1 (created)' : (h.version ?? '—'),
+          when(h.changed_at),
+          <Change changes={h.changes} version={h.version} />,
+        ])}
+      />
       <Pager base={base} next={props.historyNext} atStart={props.historyAtStart} />
     </ConsoleLayout>
   );
@@ -337,28 +338,23 @@ export function InstancesPage(props: {
       {props.instances.length === 0 ? (
         <p class="card">{props.search ? 'No instance has a client id starting with that.' : 'No instances.'}</p>
       ) : (
-        <Table head={['Client id', 'Registered', 'By client', 'By user', 'Initial access token', 'Last use', '']}>
-          {props.instances.map((i) => (
-            <tr>
-              <td>
-                <code>{i.client_id}</code>
-                {i.client_name && <div class="muted">{i.client_name}</div>}
-              </td>
-              <td>{when(i.issued_at)}</td>
-              <td>{i.created_by_client}</td>
-              <td>{i.created_by_user ?? '—'}</td>
-              <td>
-                <code>{i.created_by_iat}</code>
-              </td>
-              <td>{when(i.last_used_at)}</td>
-              <td>
-                <a class="button danger" href={`${base}/${encodeURIComponent(i.client_id)}/revoke`}>
-                  Revoke
-                </a>
-              </td>
-            </tr>
-          ))}
-        </Table>
+        <Table
+          head={['Client id', 'Registered', 'By client', 'By user', 'Initial access token', 'Last use', '']}
+          rows={props.instances.map((i) => [
+            <>
+              <code>{i.client_id}</code>
+              {i.client_name && <div class="muted">{i.client_name}</div>}
+            </>,
+            when(i.issued_at),
+            i.created_by_client,
+            i.created_by_user ?? '—',
+            <code>{i.created_by_iat}</code>,
+            when(i.last_used_at),
+            <a class="button danger" href={`${base}/${encodeURIComponent(i.client_id)}/revoke`}>
+              Revoke
+            </a>,
+          ])}
+        />
       )}
       <Pager base={base} next={props.next} atStart={props.atStart} query={props.search ? { q: props.search } : {}} />
     </ConsoleLayout>
@@ -374,20 +370,19 @@ export function ClientsPage(props: { viewer: ConsoleViewer; clients: StaticClien
           New static client
         </a>
       </p>
-      <Table head={['Client id', 'Capabilities', 'Scopes', 'Created', 'Last use']}>
-        {props.clients.map((c) => (
-          <tr>
-            <td>
-              <a href={consolePath('clients', c.client_id)}>{c.client_id}</a>
-              {c.client_name && <div class="muted">{c.client_name}</div>}
-            </td>
-            <td>{c.capabilities.join(', ')}</td>
-            <td>{c.scopes.join(' ') || '—'}</td>
-            <td>{when(c.issued_at)}</td>
-            <td>{when(c.last_used_at)}</td>
-          </tr>
-        ))}
-      </Table>
+      <Table
+        head={['Client id', 'Capabilities', 'Scopes', 'Created', 'Last use']}
+        rows={props.clients.map((c) => [
+          <>
+            <a href={consolePath('clients', c.client_id)}>{c.client_id}</a>
+            {c.client_name && <div class="muted">{c.client_name}</div>}
+          </>,
+          c.capabilities.join(', '),
+          c.scopes.join(' ') || '—',
+          when(c.issued_at),
+          when(c.last_used_at),
+        ])}
+      />
       <Pager base={`${CONSOLE_BASE}/clients`} next={props.next} atStart={props.atStart} />
     </ConsoleLayout>
   );
@@ -402,21 +397,16 @@ export function UsersPage(props: { viewer: ConsoleViewer; users: UserRow[]; next
           New user
         </a>
       </p>
-      <Table head={['Username', 'Name', 'Email', 'Subject', 'Changed']}>
-        {props.users.map((u) => (
-          <tr>
-            <td>
-              <a href={consolePath('users', u.username)}>{u.username}</a>
-            </td>
-            <td>{u.claims.name ?? '—'}</td>
-            <td>{u.claims.email ?? '—'}</td>
-            <td>
-              <code>{u.sub}</code>
-            </td>
-            <td>{when(u.updated_at)}</td>
-          </tr>
-        ))}
-      </Table>
+      <Table
+        head={['Username', 'Name', 'Email', 'Subject', 'Changed']}
+        rows={props.users.map((u) => [
+          <a href={consolePath('users', u.username)}>{u.username}</a>,
+          u.claims.name ?? '—',
+          u.claims.email ?? '—',
+          <code>{u.sub}</code>,
+          when(u.updated_at),
+        ])}
+      />
       <Pager base={`${CONSOLE_BASE}/users`} next={props.next} atStart={props.atStart} />
     </ConsoleLayout>
   );

@@ -6,9 +6,10 @@ import { CONSOLE_BASE, ConsoleLayout, Csrf, type ConsoleViewer } from './layout'
 /** "2026-11-27 20:06 UTC" from an ISO time; "never" for null. */
 export const when = (iso: string | null | undefined) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');
 
-export const Table = (props: { head: string[]; children: Child }) => (
+/** A table whose cells carry their column's name, so that on a phone each row stacks as "name: value" lines. */
+export const Table = (props: { head: string[]; rows: Child[][] }) => (
   <div class="table-wrap">
-    <table>
+    <table class="stack">
       <thead>
         <tr>
           {props.head.map((h) => (
@@ -16,7 +17,15 @@ export const Table = (props: { head: string[]; children: Child }) => (
           ))}
         </tr>
       </thead>
-      <tbody>{props.children}</tbody>
+      <tbody>
+        {props.rows.map((cells) => (
+          <tr>
+            {cells.map((cell, i) => (
+              <td data-label={props.head[i]}>{cell}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
     </table>
   </div>
 );
@@ -111,20 +120,15 @@ export function SecretsPage(props: {
           Done
         </a>
       </p>
-      <Table head={props.labels}>
-        {props.rows.map(([name, secret]) => (
-          <tr>
-            <td>
-              <code>{name}</code>
-            </td>
-            <td>
-              <span class="secret" data-secret>
-                {secret}
-              </span>
-            </td>
-          </tr>
-        ))}
-      </Table>
+      <Table
+        head={props.labels}
+        rows={props.rows.map(([name, secret]) => [
+          <code>{name}</code>,
+          <span class="secret" data-secret>
+            {secret}
+          </span>,
+        ])}
+      />
     </ConsoleLayout>
   );
 }

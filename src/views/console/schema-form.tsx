@@ -22,7 +22,8 @@ export function SchemaFields(props: SchemaFormProps) {
     <>
       {props.groups.map((group) => (
         <fieldset>
-          <legend>{group.title}</legend>
+          {/* A group of one field named like it needs no title of its own: the field's label is the title. */}
+          {!(group.fields.length === 1 && group.fields[0]!.label === group.title) && <legend>{group.title}</legend>}
           {group.help && <p class="help">{group.help}</p>}
           {group.fields.map((field) => (
             <Field field={field} {...props} />
