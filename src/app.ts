@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './routes/types';
 import { requestDeps, type AppOptions } from './deps';
-import { OAuthError, serverError } from './oauth/errors';
+import { OAuthError, serverError } from './errors';
 import { errorResponse } from './http';
 import { tokenRoutes } from './routes/token';
 import { registrationRoutes } from './routes/registration';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { OAuthError, invalidRequest, invalidToken } from './oauth/errors';
+import { OAuthError, invalidRequest, invalidToken } from './errors';
 
 /** Helpers shared by the routes: turning OAuth errors into responses and reading request bodies. */
 

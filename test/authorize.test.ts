@@ -12,19 +12,11 @@ import {
   pkce,
   redirectParams,
   registerInstance,
-  type Instance,
   serverWithUnreachableLedger,
+  codeRequest,
 } from './flow-helpers';
 
 const fetch = testServer();
-
-const codeRequest = (instance: Instance, extra: Record<string, string> = {}) => ({
-  client_id: instance.clientId,
-  response_type: 'code',
-  scope: 'openid',
-  state: 'the-state',
-  ...extra,
-});
 
 /** An error page: HTML, 400, and above all no redirect. */
 async function expectErrorPage(res: Response, pattern: RegExp) {
@@ -248,7 +240,7 @@ describe('login page', () => {
     expect(params.get('state')).toBe('the-state');
     expect(params.get('iss')).toBe(ORIGIN);
     expect(res.headers.get('Cache-Control')).toBe('no-store');
-    const session = res.headers.getSetCookie().find((line) => line.startsWith('edge_dcr_session='))!;
+    const session = res.headers.getSetCookie().find((line) => line.startsWith('__Host-edge_dcr_session='))!;
     expect(session).toMatch(/; HttpOnly/);
     expect(session).toMatch(/; Secure/);
     expect(session).toMatch(/; SameSite=Lax/);
@@ -270,7 +262,7 @@ describe('login page', () => {
     const strip = (html: string) => html.replace(/value="[^"]*"/g, '');
     expect(strip(a)).toBe(strip(b));
     expect(wrong.headers.get('Location')).toBeNull();
-    expect(wrong.headers.getSetCookie().some((line) => line.startsWith('edge_dcr_session='))).toBe(false);
+    expect(wrong.headers.getSetCookie().some((line) => line.startsWith('__Host-edge_dcr_session='))).toBe(false);
   });
 
   it('CSRF: a missing cookie or a token that does not match refuses the login', async () => {
@@ -287,7 +279,7 @@ describe('login page', () => {
     expect(wrongToken.status).toBe(403);
     // A forged cookie without our signature does not count either.
     const forged = browser(fetch);
-    forged.cookies.set('edge_dcr_csrf', 'attacker-value');
+    forged.cookies.set('__Host-edge_dcr_csrf', 'attacker-value');
     expect((await forged.fetch(AUTHORIZE, form({ ...fields, ...credentials, csrf_token: 'attacker-value' }))).status).toBe(403);
     expect(redirectParams(await b.fetch(AUTHORIZE, form({ ...fields, ...credentials }))).get('code')).toBeTruthy();
   });
@@ -319,9 +311,9 @@ describe('login page', () => {
     const user = await createUser(fetch);
     const b = browser(fetch);
     redirectParams(await logIn(b, codeRequest(instance), user));
-    const cookie = b.cookies.get('edge_dcr_session')!;
+    const cookie = b.cookies.get('__Host-edge_dcr_session')!;
     const tampered = browser(fetch);
-    tampered.cookies.set('edge_dcr_session', cookie.replace(/^[^~]+/, 'someone-else'));
+    tampered.cookies.set('__Host-edge_dcr_session', cookie.replace(/^[^~]+/, 'someone-else'));
     expect((await tampered.fetch(authorizeUrl(codeRequest(instance)))).status).toBe(200);
     await adminCall(fetch, 'DELETE', `/users/${user.username}`);
     expect((await b.fetch(authorizeUrl(codeRequest(instance)))).status).toBe(200);

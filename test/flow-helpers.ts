@@ -83,6 +83,15 @@ export function hiddenFields(html: string): Record<string, string> {
 
 export const authorizeUrl = (params: Record<string, string>) => `${AUTHORIZE}?${new URLSearchParams(params)}`;
 
+/** The parameters of an instance's authorization request for `openid`, with `extra` added or overriding. */
+export const codeRequest = (instance: Pick<Instance, 'clientId'>, extra: Record<string, string> = {}) => ({
+  client_id: instance.clientId,
+  response_type: 'code',
+  scope: 'openid',
+  state: 'the-state',
+  ...extra,
+});
+
 /** Opens the authorization URL, expects the login page, and submits it as a user would. */
 export async function logIn(b: Browser, params: Record<string, string>, user: Pick<TestUser, 'username' | 'password'>) {
   const page = await b.fetch(authorizeUrl(params));

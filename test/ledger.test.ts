@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { newLedgerId, shardName, shardOf } from '../src/ledger/shards';
-import type { CodeGrant } from '../src/oauth/grant-rules';
+import type { CodeGrant } from '../src/grant-rules';
 
 /** The ledger shard through its RPC interface, as a deployed Worker calls it. */
 const SHARDS = 4;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { OAuthError } from '../oauth/errors';
+import { OAuthError } from '../errors';
 
 /** One problem with admin input: the field's dotted path ("" for the whole body) and what is wrong. */
 export interface InputIssue {

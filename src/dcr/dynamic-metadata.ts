@@ -1,4 +1,4 @@
-import { invalidClientMetadata } from '../oauth/errors';
+import { invalidClientMetadata } from '../errors';
 import { SCOPE_TOKEN } from '../oauth/scopes';
 import { redirectUriProblem } from '../oauth/redirect-uris';
 import { ID_TOKEN_ALGS, type Capability, type ClientAuthMethod, type ClientConfig } from '../model';

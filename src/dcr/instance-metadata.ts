@@ -1,4 +1,4 @@
-import { invalidClientMetadata } from '../oauth/errors';
+import { invalidClientMetadata } from '../errors';
 import { clientNameFrom, invalidRedirectUri, isStringArray, rejectServerAssigned, sameSet } from './metadata-rules';
 import { grantTypesOf, responseTypesOf } from '../oauth/client';
 import type { InstanceChoices, TemplateConfig } from '../model';

@@ -1,4 +1,4 @@
-import { invalidClientMetadata, invalidToken } from '../oauth/errors';
+import { invalidClientMetadata, invalidToken } from '../errors';
 import { effectiveClient, type Client } from '../oauth/client';
 import { matchesHash, randomToken, sha256Hex } from '../tokens/secrets';
 import { NO_REGISTRAR_ROLES, type ClientConfig, type DynamicClient, type InstanceClient, type StoredTemplate } from '../model';

@@ -1,4 +1,4 @@
-import { OAuthError, invalidClientMetadata } from '../oauth/errors';
+import { OAuthError, invalidClientMetadata } from '../errors';
 
 /** Rules that templatized and non-templatized registration share (RFC 7591 2 and 3.2.2). */
 

@@ -1,4 +1,4 @@
-import { insufficientScope, serverError } from '../oauth/errors';
+import { insufficientScope, serverError } from '../errors';
 import { DCR_SCOPE } from '../oauth/scopes';
 import { effectiveClient } from '../oauth/client';
 import { NO_REGISTRAR_ROLES, type DynamicClient } from '../model';

@@ -1,4 +1,4 @@
-import { insufficientScope, invalidClientMetadata, serverError } from '../oauth/errors';
+import { insufficientScope, invalidClientMetadata, serverError } from '../errors';
 import { DCR_SCOPE } from '../oauth/scopes';
 import { effectiveClient } from '../oauth/client';
 import { NO_REGISTRAR_ROLES, type InstanceChoices, type InstanceClient, type RegistrationPolicy, type StoredTemplate } from '../model';

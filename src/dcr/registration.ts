@@ -1,4 +1,4 @@
-import { insufficientScope, invalidToken, serverError } from '../oauth/errors';
+import { insufficientScope, invalidToken, serverError } from '../errors';
 import { DCR_SCOPE } from '../oauth/scopes';
 import type { OneTimeLedger } from '../ledger/client';
 import type { Store, RegisteredInsert } from '../store/store';

@@ -1,6 +1,6 @@
 import type { GrantHandler } from './types';
 import { lifetimesOf, userTokenResponse } from './user-tokens';
-import { unauthorizedClient } from '../oauth/errors';
+import { unauthorizedClient } from '../errors';
 import { requireParam } from '../oauth/form';
 import { redeemAuthorizationCode } from '../oauth/authorization-codes';
 import { requireWellFormedVerifier } from '../oauth/pkce';

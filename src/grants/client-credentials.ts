@@ -1,5 +1,5 @@
 import type { GrantHandler } from './types';
-import { invalidScope, unauthorizedClient } from '../oauth/errors';
+import { invalidScope, unauthorizedClient } from '../errors';
 import { DCR_SCOPE, parseScope, requireAllowed } from '../oauth/scopes';
 import { issueAccessToken } from '../tokens/access-token';
 

@@ -1,6 +1,6 @@
 import type { GrantHandler } from './types';
 import { lifetimesOf, userTokenResponse } from './user-tokens';
-import { invalidGrant, unauthorizedClient } from '../oauth/errors';
+import { invalidGrant, unauthorizedClient } from '../errors';
 import { requireParam } from '../oauth/form';
 import { parseScope } from '../oauth/scopes';
 import { parseRefreshToken, rotate } from '../oauth/refresh-tokens';

@@ -1,6 +1,6 @@
 import type { GrantDeps, TokenResponse } from './types';
 import type { Client } from '../oauth/client';
-import type { FamilyGrant } from '../oauth/grant-rules';
+import type { FamilyGrant } from '../grant-rules';
 import type { Lifetimes } from '../oauth/refresh-tokens';
 import { issueAccessToken } from '../tokens/access-token';
 import { DCR_SCOPE } from '../oauth/scopes';

@@ -11,7 +11,7 @@ import type {
   RotationRequest,
 } from './ledger';
 import { newLedgerId, shardName, shardOf, type Region } from './shards';
-import { temporarilyUnavailable } from '../oauth/errors';
+import { temporarilyUnavailable } from '../errors';
 
 export type { CodeRedemption, IatConsumption, RefreshTokenRevocation, RefreshTokenStatus, Rotation };
 

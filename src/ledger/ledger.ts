@@ -8,7 +8,7 @@ import {
   type GrantError,
   type PresentedCode,
   type PresentedRefresh,
-} from '../oauth/grant-rules';
+} from '../grant-rules';
 
 /**
  * One ledger shard (src/ledger/shards.ts): a long-lived Durable Object holding the one-time state of many tokens, one

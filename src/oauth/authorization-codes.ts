@@ -1,7 +1,7 @@
 import type { OneTimeLedger } from '../ledger/client';
 import { LEDGER_ID_PATTERN } from '../ledger/shards';
-import { invalidGrant, OAuthError, serverError } from './errors';
-import type { CodeGrant } from './grant-rules';
+import { invalidGrant, OAuthError, serverError } from '../errors';
+import type { CodeGrant } from '../grant-rules';
 import { base64url, randomToken, sha256, sha256Hex } from '../tokens/secrets';
 
 /**

@@ -1,4 +1,4 @@
-import { OAuthError, invalidRequest, unauthorizedClient } from './errors';
+import { OAuthError, invalidRequest, unauthorizedClient } from '../errors';
 import { activeClient, isPublicClient, type Client } from './client';
 import { parseScope, requireAllowed } from './scopes';
 import { codeChallengeOf } from './pkce';
@@ -28,13 +28,15 @@ export const AUTHORIZATION_PARAMS = [
   'login_hint',
 ] as const;
 
-/** Empty values count as absent (RFC 6749 3.1). */
+/** Empty values count as absent (RFC 6749 3.1); a repeated parameter is noted, empty copies included. */
 export function authorizationParams(query: string): AuthorizationParams {
   const values = new Map<string, string>();
+  const seen = new Set<string>();
   const repeated = new Set<string>();
   for (const [key, value] of new URLSearchParams(query)) {
-    if (values.has(key)) repeated.add(key);
+    if (seen.has(key)) repeated.add(key);
     else if (value !== '') values.set(key, value);
+    seen.add(key);
   }
   return { values, repeated };
 }

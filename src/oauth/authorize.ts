@@ -1,4 +1,4 @@
-import { OAuthError } from './errors';
+import { OAuthError } from '../errors';
 import {
   UnverifiedRedirectError,
   parseAuthorizationRequest,
@@ -100,7 +100,8 @@ function usableSession(
   session: Session | null,
   user: StoredUser | null,
 ): Session | null {
-  if (!session || request.prompt.has('login') || !request.acceptableAcrs.includes(session.acr)) return null;
+  // OpenID Connect Core 3.1.2.1: max_age=0 is prompt=login.
+  if (!session || request.prompt.has('login') || request.maxAgeSeconds === 0 || !request.acceptableAcrs.includes(session.acr)) return null;
   if (request.maxAgeSeconds !== undefined && Math.floor(deps.now / 1000) - session.authTime > request.maxAgeSeconds) return null;
   return user?.subject === session.sub ? session : null;
 }

@@ -1,4 +1,4 @@
-import { invalidClient, invalidRequest } from './errors';
+import { invalidClient, invalidRequest } from '../errors';
 import type { Form } from './form';
 import { activeClient, type Client } from './client';
 import type { ClientRecord } from '../store/store';

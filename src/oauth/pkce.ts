@@ -1,4 +1,4 @@
-import { invalidRequest } from './errors';
+import { invalidRequest } from '../errors';
 
 /** RFC 7636 with S256 only: `plain` would hand the verifier to anyone who sees the authorization request. */
 

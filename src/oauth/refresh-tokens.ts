@@ -1,7 +1,7 @@
 import type { OneTimeLedger } from '../ledger/client';
 import { LEDGER_ID_PATTERN } from '../ledger/shards';
-import { invalidGrant, OAuthError } from './errors';
-import type { FamilyGrant } from './grant-rules';
+import { invalidGrant, OAuthError } from '../errors';
+import type { FamilyGrant } from '../grant-rules';
 import { randomToken, sha256Hex } from '../tokens/secrets';
 
 /**

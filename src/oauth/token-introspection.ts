@@ -1,12 +1,12 @@
-import { activeClient, type Client } from './client';
-import { OAuthError } from './errors';
+import { activeClient, isPublicClient, type Client } from './client';
+import { OAuthError, invalidClient } from '../errors';
 import type { OneTimeLedger } from '../ledger/client';
 import type { Store } from '../store/store';
 import type { KeySet } from '../tokens/keys';
 import { verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token';
 import { sha256Hex } from '../tokens/secrets';
 import { activeRefreshToken, parseRefreshToken, retentionOf, type Lifetimes } from './refresh-tokens';
-import type { FamilyGrant } from './grant-rules';
+import type { FamilyGrant } from '../grant-rules';
 
 /**
  * RFC 7662 introspection and RFC 7009 revocation. An access token is one of our JWTs (dead when its grant is
@@ -56,6 +56,8 @@ export async function introspect(
 ): Promise<Record<string, unknown>> {
   const [caller, lookup] = await Promise.allSettled([authenticate(), lookUpToken(deps, token)]);
   if (caller.status === 'rejected') throw caller.reason;
+  // RFC 7662 2.1: callers must authenticate, so that nobody scans for tokens; a public client proves nothing.
+  if (isPublicClient(caller.value)) throw invalidClient('public clients cannot introspect tokens');
   if (lookup.status === 'rejected') throw lookup.reason;
   const inactive = { active: false };
   const found = lookup.value;

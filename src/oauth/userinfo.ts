@@ -1,4 +1,4 @@
-import { insufficientScope, invalidToken } from './errors';
+import { insufficientScope, invalidToken } from '../errors';
 import { activeClient } from './client';
 import type { OneTimeLedger } from '../ledger/client';
 import type { Store } from '../store/store';

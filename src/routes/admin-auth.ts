@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import type { AppEnv } from './types';
-import { OAuthError, invalidToken, serverError } from '../oauth/errors';
+import { OAuthError, invalidToken, serverError } from '../errors';
 import { bearerToken, bodyText, mediaType } from '../http';
 import { base64url, randomToken, secretsEqual, sha256Hex } from '../tokens/secrets';
 import { verifyAccessAssertion } from '../admin/access';

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from './types';
-import { OAuthError, invalidRequest } from '../oauth/errors';
+import { OAuthError, invalidRequest } from '../errors';
 import { mediaType, parsedJsonObject } from '../http';
 import { base64url, sha256 } from '../tokens/secrets';
 import { mergePatch } from '../admin/merge-patch';

@@ -3,7 +3,7 @@ import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
 import type { AppEnv } from './types';
 import { bodyText, mediaType, methodNotAllowed } from '../http';
-import { serverError } from '../oauth/errors';
+import { serverError } from '../errors';
 import { AUTHORIZATION_PARAMS, authorizationParams, type AuthorizationParams } from '../oauth/authorization-request';
 import { authorize, type AuthorizeInput } from '../oauth/authorize';
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, parseSession, serializeSession, type Session } from '../session/session';
@@ -16,7 +16,8 @@ export const AUTHORIZE_PATH = '/oauth/v2/oauth-authorize';
 
 /** Login CSRF protection: a signed random value in a cookie that the form must repeat (signed double submit). */
 const CSRF_COOKIE = 'edge_dcr_csrf';
-const COOKIE_OPTIONS: CookieOptions = { path: '/', httpOnly: true, secure: true, sameSite: 'Lax' };
+/** `__Host-` (Secure, Path=/, no Domain): a sibling subdomain can neither read nor plant these cookies. */
+const COOKIE_OPTIONS: CookieOptions = { path: '/', httpOnly: true, secure: true, sameSite: 'Lax', prefix: 'host' };
 
 type Ctx = Context<AppEnv>;
 
@@ -27,13 +28,13 @@ function sessionSecret(c: Ctx): string {
 }
 
 async function readSession(c: Ctx): Promise<Session | null> {
-  const value = await getSignedCookie(c, sessionSecret(c), SESSION_COOKIE);
+  const value = await getSignedCookie(c, sessionSecret(c), SESSION_COOKIE, 'host');
   return value ? parseSession(value, c.get('deps').now) : null;
 }
 
 /** The browser's CSRF value, created and set as a cookie when it has none. */
 async function csrfValue(c: Ctx): Promise<string> {
-  const existing = await getSignedCookie(c, sessionSecret(c), CSRF_COOKIE);
+  const existing = await getSignedCookie(c, sessionSecret(c), CSRF_COOKIE, 'host');
   if (existing) return existing;
   const value = randomToken(32);
   await setSignedCookie(c, CSRF_COOKIE, value, sessionSecret(c), COOKIE_OPTIONS);
@@ -41,7 +42,7 @@ async function csrfValue(c: Ctx): Promise<string> {
 }
 
 async function csrfMatches(c: Ctx, submitted: string | undefined): Promise<boolean> {
-  const expected = await getSignedCookie(c, sessionSecret(c), CSRF_COOKIE);
+  const expected = await getSignedCookie(c, sessionSecret(c), CSRF_COOKIE, 'host');
   return typeof expected === 'string' && submitted !== undefined && (await secretsEqual(submitted, expected));
 }
 

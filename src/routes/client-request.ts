@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './types';
-import { invalidRequest } from '../oauth/errors';
+import { invalidRequest } from '../errors';
 import { parseForm, type Form } from '../oauth/form';
 import { authenticateClient, presentedCredentials } from '../oauth/client-auth';
 import type { Client } from '../oauth/client';

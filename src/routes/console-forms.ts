@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './types';
-import { OAuthError } from '../oauth/errors';
+import { OAuthError } from '../errors';
 import { InvalidInput, type InputIssue } from '../admin/input';
 import type { Resource, View } from '../admin/resources';
 import { etagOf } from './admin-http';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './types';
-import { OAuthError } from '../oauth/errors';
+import { OAuthError } from '../errors';
 import { settingsView } from '../admin/views';
 import { noStore } from './admin-common';
 import { SIGN_IN_PATH, accessConfigured, isSignedIn, requireConsoleAdmin, signIn, signInCsrf, signOut } from './admin-auth';

@@ -1,6 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from './types';
-import { OAuthError, invalidClientMetadata } from '../oauth/errors';
+import { OAuthError, invalidClientMetadata } from '../errors';
 import { NO_STORE, bearerToken, jsonObjectBody, methodNotAllowed } from '../http';
 import { registerInstance } from '../dcr/register-instance';
 import { deleteClient, readClient, updateClient } from '../dcr/manage-client';

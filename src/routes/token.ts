@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './types';
 import { GRANTS } from '../grants';
-import { OAuthError } from '../oauth/errors';
+import { OAuthError } from '../errors';
 import { requireParam } from '../oauth/form';
 import { NO_STORE, methodNotAllowed } from '../http';
 import { authenticatedClient, formBody } from './client-request';

@@ -11,6 +11,7 @@ export interface Session {
   expiresAt: number;
 }
 
+/** Set with the `__Host-` prefix (Secure, Path=/, no Domain), so a sibling subdomain cannot plant it. */
 export const SESSION_COOKIE = 'edge_dcr_session';
 export const SESSION_TTL_SECONDS = 8 * 3600;
 

@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 import type { KeySet } from './keys';
-import { invalidToken } from '../oauth/errors';
+import { invalidToken } from '../errors';
 
 /**
  * Access tokens are RFC 9068 JWTs signed with ES256: ~30x cheaper to sign than RS256 (bench/results/latest.md, the probes) and
