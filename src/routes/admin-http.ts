@@ -15,7 +15,7 @@ import type { InstanceClient } from '../model';
 type Ctx = Context<AppEnv>;
 
 /** A strong validator of what a resource shows, volatile bookkeeping aside (it changes by use, not by an admin). */
-export async function etagOf(resource: Resource<unknown>, view: View): Promise<string> {
+export async function etagOf(resource: Pick<Resource<never>, 'volatile'>, view: View): Promise<string> {
   const stable = Object.fromEntries(Object.entries(view).filter(([field]) => !resource.volatile.includes(field)));
   return `"${base64url((await sha256(JSON.stringify(stable))).slice(0, 18))}"`;
 }
@@ -24,7 +24,12 @@ export async function etagOf(resource: Resource<unknown>, view: View): Promise<s
  * Whether the request was conditional: with If-Match, `current` must exist and (unless `*`) carry one of the named
  * ETags, else 412 Precondition Failed.
  */
-export async function checkIfMatch(c: Ctx, resource: Resource<unknown>, key: string, current: View | null): Promise<boolean> {
+export async function checkIfMatch(
+  c: Ctx,
+  resource: Pick<Resource<never>, 'volatile' | 'what'>,
+  key: string,
+  current: View | null,
+): Promise<boolean> {
   const header = c.req.header('If-Match');
   if (header === undefined) return false;
   if (current === null) throw preconditionFailed(resource.what(key));
@@ -37,7 +42,7 @@ export async function checkIfMatch(c: Ctx, resource: Resource<unknown>, key: str
 /** The resource's representation with its ETag. */
 export async function viewWithEtag<S>(c: Ctx, resource: Resource<S>, stored: S, status: 200 | 201 = 200, extra: View = {}) {
   const view = resource.view(stored);
-  return c.json({ ...view, ...extra }, status, { ETag: await etagOf(resource as Resource<unknown>, view) });
+  return c.json({ ...view, ...extra }, status, { ETag: await etagOf(resource, view) });
 }
 
 /** An RFC 7396 merge patch body, which must be a JSON object here (every admin resource is one). */

@@ -19,7 +19,7 @@ export function resourceRoutes<S>(resource: Resource<S>, param: string) {
     const key = keyOf(c);
     const current = await resource.read(deps, key);
     const currentView = current === null ? null : resource.view(current);
-    const conditional = await checkIfMatch(c, resource as Resource<unknown>, key, currentView);
+    const conditional = await checkIfMatch(c, resource, key, currentView);
     if (current === null || currentView === null) throw notFound(resource.what(key));
     const input = inputFromRepresentation(resource, key, await representation(currentView), currentView);
     const result = await resource.replace(deps, input, current);
@@ -47,7 +47,7 @@ export function resourceRoutes<S>(resource: Resource<S>, param: string) {
       const deps = c.get('deps');
       const key = keyOf(c);
       const current = await resource.read(deps, key);
-      const conditional = await checkIfMatch(c, resource as Resource<unknown>, key, current === null ? null : resource.view(current));
+      const conditional = await checkIfMatch(c, resource, key, current === null ? null : resource.view(current));
       if (!(await resource.remove(deps, key, conditional && current !== null ? current : undefined))) {
         throw conditional ? preconditionFailed(resource.what(key)) : notFound(resource.what(key));
       }

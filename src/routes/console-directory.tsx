@@ -126,7 +126,7 @@ export const consoleDirectoryRoutes = new Hono<AppEnv>()
       title: `Static client ${client.clientId}`,
       values: view,
       editing: true,
-      etag: await etagOf(staticClients as Resource<unknown>, view),
+      etag: await etagOf(staticClients, view),
     });
   })
   .post('/clients/:clientId', async (c) => {
@@ -221,7 +221,7 @@ export const consoleDirectoryRoutes = new Hono<AppEnv>()
     const user = await existing(c, users, 'username');
     const view = users.view(user);
     const title = `User ${user.username}`;
-    const etag = await etagOf(users as Resource<unknown>, view);
+    const etag = await etagOf(users, view);
     return formPage(c, {
       section: USERS,
       title,

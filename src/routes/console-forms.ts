@@ -35,7 +35,7 @@ export async function replaceSeen<S>(c: Context<AppEnv>, resource: Resource<S>, 
   const changed = () =>
     new OAuthError('conflict', `${resource.what(key)} was changed by someone else since this form was opened; reload it`, 409);
   if (!current) throw new OAuthError('not_found', `${resource.what(key)} does not exist any more`, 404);
-  if ((await etagOf(resource as Resource<unknown>, resource.view(current))) !== c.get('form').get(ETAG_FIELD)) throw changed();
+  if ((await etagOf(resource, resource.view(current))) !== c.get('form').get(ETAG_FIELD)) throw changed();
   const result = await resource.replace(deps, { ...input, [resource.keyField]: key }, current);
   if (!('written' in result)) throw changed();
   return result.written;

@@ -118,7 +118,7 @@ export const consoleTemplateRoutes = new Hono<AppEnv>()
     const template = await existing(c);
     const view = templateView(template);
     const title = `Edit template ${template.config.name}`;
-    return formPage(c, { title, action: c.req.path, values: view, editing: template, etag: await etagOf(templates as never, view) });
+    return formPage(c, { title, action: c.req.path, values: view, editing: template, etag: await etagOf(templates, view) });
   })
   .post('/:name/edit', async (c) => {
     const template = await existing(c);

@@ -101,7 +101,7 @@ export function ConsoleLayout(props: { title: string; viewer?: ConsoleViewer; se
         <title>{`${props.title} · edge-dcr admin`}</title>
         {/* A constant: set as it is, since a text child would be HTML-escaped (quotes, >) and break the CSS. */}
         <style dangerouslySetInnerHTML={{ __html: STYLE }} />
-        <script src={`${CONSOLE_BASE}/console.js`} defer />
+        {props.viewer && <script src={`${CONSOLE_BASE}/console.js`} defer />}
       </head>
       <body>
         <header>
