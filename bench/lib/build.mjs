@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-/** edge-dcr's bundle exactly as `wrangler deploy` would upload it. */
-export function buildEdgeDcr(outDir) {
+/** edge-dcr's bundle of the checkout at `root`, exactly as `wrangler deploy` would upload it. */
+export function buildEdgeDcr(outDir, root = '.') {
   execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outDir], {
+    cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
   });

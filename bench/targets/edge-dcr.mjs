@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { unstable_readConfig } from 'wrangler';
 import { buildEdgeDcr } from '../lib/build.mjs';
 import { basic, call, codeFrom, form, inParallel, json } from '../lib/prepare.mjs';
@@ -11,23 +12,43 @@ const TOKEN_PATH = '/oauth/v2/oauth-token';
 const REGISTRATION_PATH = '/oauth/v2/oauth-dynamic-client-registration';
 const AUTHORIZE_PATH = '/oauth/v2/oauth-authorize';
 
-/** wrangler.toml as `wrangler deploy` reads it: vars, compatibility date and flags. */
-export function deployConfig() {
-  const config = unstable_readConfig({ config: 'wrangler.toml' });
+/**
+ * wrangler.toml of the checkout at `root` as `wrangler deploy` reads it: vars, compatibility date and flags, and
+ * the D1, Durable Object, KV and rate-limit bindings as Miniflare options (storage in memory, per server).
+ */
+export function deployConfig(root = '.') {
+  const config = unstable_readConfig({ config: join(root, 'wrangler.toml') });
+  const sqliteClasses = new Set(config.migrations.flatMap((m) => m.new_sqlite_classes ?? []));
   return {
     vars: { ...config.vars },
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
+    storage: {
+      d1Databases: Object.fromEntries(config.d1_databases.map((d) => [d.binding, `${d.database_name}-bench`])),
+      durableObjects: Object.fromEntries(
+        config.durable_objects.bindings.map((d) => [d.name, { className: d.class_name, useSQLite: sqliteClasses.has(d.class_name) }]),
+      ),
+      ...(config.kv_namespaces.length && { kvNamespaces: config.kv_namespaces.map((k) => k.binding) }),
+      ...(config.ratelimits?.length && {
+        ratelimits: Object.fromEntries(config.ratelimits.map((r) => [r.name, { namespace_id: r.namespace_id, simple: r.simple }])),
+      }),
+    },
   };
 }
 
+/** One build per checkout: every server of the same code shares the bundle. */
+const builds = new Map();
+
 /**
  * edge-dcr's deploy bundle under Miniflare: D1 with schema.sql applied, the Ledger Durable Object,
- * ADMIN_TOKEN and SIGNING_KEYS, seeded through the admin API as in SPEC.md step 1.
+ * ADMIN_TOKEN and SIGNING_KEYS, seeded through the admin API as in docs/flow.md step 1. `root` is the checkout
+ * to build and configure from (the working tree, or a base commit's worktree); `vars` override wrangler.toml's.
  */
-export async function startEdgeDcr({ core, keys, workDir, direct }) {
-  const scriptPath = buildEdgeDcr(workDir);
-  const { vars, compatibilityDate, compatibilityFlags } = deployConfig();
+export async function startEdgeDcr({ core, keys, workDir, direct, root = '.', vars: extraVars = {} }) {
+  const absoluteRoot = resolve(root);
+  if (!builds.has(absoluteRoot)) builds.set(absoluteRoot, buildEdgeDcr(join(workDir, `edge-dcr-${builds.size}`), absoluteRoot));
+  const scriptPath = builds.get(absoluteRoot);
+  const { vars, compatibilityDate, compatibilityFlags, storage } = deployConfig(absoluteRoot);
   const adminToken = randomBytes(32).toString('base64url');
   const worker = await startWorker(
     {
@@ -35,19 +56,24 @@ export async function startEdgeDcr({ core, keys, workDir, direct }) {
       scriptPath,
       compatibilityDate,
       compatibilityFlags,
-      bindings: { ...vars, ADMIN_TOKEN: adminToken, SIGNING_KEYS: keys, SESSION_SECRET: randomBytes(32).toString('base64url') },
-      d1Databases: { DB: 'edge-dcr-bench' },
-      durableObjects: { LEDGER: { className: 'Ledger', useSQLite: true } },
+      bindings: {
+        ...vars,
+        ...extraVars,
+        ADMIN_TOKEN: adminToken,
+        SIGNING_KEYS: keys,
+        SESSION_SECRET: randomBytes(32).toString('base64url'),
+      },
+      ...storage,
     },
     core,
     direct,
   );
   const { url } = worker;
-  await worker.d1('DB', [schemaStatements()]);
+  await worker.d1('DB', [schemaStatements(absoluteRoot)]);
   const d1Rows = async (statements) => (await worker.d1('DB', [statements])).results;
 
   const admin = (path, body) => call(`${url}/admin/v1${path}`, json(body, { Authorization: `Bearer ${adminToken}` }), 201);
-  // SPEC.md step 1: the static client `server` (here also allowed the scope `api`, for plain
+  // docs/flow.md step 1: the static client `server` (here also allowed the scope `api`, for plain
   // client_credentials) and the template it may register instances of.
   const server = await admin('/clients', { client_id: 'server', capabilities: ['client_credentials'], scopes: ['api'] });
   await admin('/templates', {
@@ -152,7 +178,7 @@ export async function startEdgeDcr({ core, keys, workDir, direct }) {
 }
 
 /**
- * The code flow of SPEC.md step 4: a registered instance, a user who logs in once on the login page
+ * The code flow of docs/flow.md step 4: a registered instance, a user who logs in once on the login page
  * (the session cookie then lets each authorization request redirect with a code at once), PKCE S256.
  * `missing` says why when this build cannot run the exchange yet.
  */
@@ -216,9 +242,9 @@ const unescapeHtml = (text) =>
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
 
-/** schema.sql as D1 statements (comments dropped, split at semicolons). */
-function schemaStatements() {
-  return readFileSync('schema.sql', 'utf8')
+/** `root`'s schema.sql as D1 statements (comments dropped, split at semicolons). */
+function schemaStatements(root) {
+  return readFileSync(join(root, 'schema.sql'), 'utf8')
     .replace(/--.*$/gm, '')
     .split(';')
     .map((statement) => statement.trim())

@@ -11,6 +11,7 @@ export async function startWorker(worker, core, direct = false) {
   const child = await startChild(SERVER, { core, worker, direct });
   return {
     url: child.url,
+    pid: child.pid, // the Node process hosting Miniflare; workerd is its child
     stop: child.stop,
     d1: (binding, batches) => child.call({ type: 'd1', binding, batches }),
   };

@@ -18,6 +18,7 @@ export async function startOidcProvider({ core, keys }) {
 
   return {
     url,
+    pid: child.pid,
     stop: child.stop,
     ops: {
       discovery: { kind: 'fixed', method: 'GET', path: '/.well-known/openid-configuration' },

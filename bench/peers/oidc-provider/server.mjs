@@ -26,7 +26,7 @@ const provider = new Provider(issuer, {
   adapter: MapAdapter,
   jwks: { keys: JSON.parse(keys) }, // the same RS256 and ES256 keys edge-dcr signs with
   clients: [
-    // The static client of SPEC.md step 1, used here for client_credentials.
+    // The static client of docs/flow.md step 1, used here for client_credentials.
     {
       client_id: 'server',
       client_secret: secrets.server,
@@ -64,7 +64,7 @@ const provider = new Provider(issuer, {
     },
   },
   pkce: { required: () => true },
-  // Lifetimes as edge-dcr's defaults (SPEC.md), which also keeps its start-up notices quiet.
+  // Lifetimes as edge-dcr's defaults (docs/flow.md), which also keeps its start-up notices quiet.
   ttl: {
     AccessToken: 3600,
     AuthorizationCode: 60,
