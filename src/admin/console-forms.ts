@@ -55,7 +55,10 @@ export const templateFormGroups = formGroups(templateSchema, {
 });
 
 export const staticClientFormGroups = formGroups(staticClientSchema, {
-  labels,
+  labels: {
+    ...labels,
+    token_endpoint_auth_methods: { label: 'Client authentication methods', help: 'How it authenticates with its secret.' },
+  },
   omit: ['client_secret'],
   groups: [
     { title: 'Client', fields: ['client_id', 'client_name'] },

@@ -35,6 +35,7 @@ function formPage(
     editing: boolean;
     etag?: string;
     cancel: string;
+    actions?: { label: string; href: string }[];
   },
   refused?: Refused,
 ) {
@@ -51,6 +52,7 @@ function formPage(
       message={refused?.message}
       readOnly={props.editing ? [props.keyField] : []}
       hidden={props.etag ? { [ETAG_FIELD]: props.etag } : {}}
+      actions={props.actions}
       submit={props.editing ? 'Save changes' : 'Create'}
       cancel={props.cancel}
     />,
@@ -90,6 +92,12 @@ const CLIENTS = '/clients';
 const clientForm = { section: CLIENTS, groups: staticClientFormGroups, keyField: 'client_id', cancel: consolePath('clients') };
 const USERS = '/users';
 
+const clientActions = (clientId: string) => [
+  { label: 'New secret', href: `${consolePath('clients', clientId)}/rotate-secret` },
+  { label: 'Delete', href: `${consolePath('clients', clientId)}/delete` },
+];
+const userActions = (username: string) => [{ label: 'Delete', href: `${consolePath('users', username)}/delete` }];
+
 /** A user form's values as the API takes them: all claims replaced by the form's (none given: none kept). */
 function userInput(form: URLSearchParams, isNew: boolean) {
   const { password, ...values } = valuesFromForm(userFormGroups(isNew), form);
@@ -127,6 +135,7 @@ export const consoleDirectoryRoutes = new Hono<AppEnv>()
       values: view,
       editing: true,
       etag: await etagOf(staticClients, view),
+      actions: clientActions(client.clientId),
     });
   })
   .post('/clients/:clientId', async (c) => {
@@ -135,7 +144,8 @@ export const consoleDirectoryRoutes = new Hono<AppEnv>()
     const outcome = await attempt(() => replaceSeen(c, staticClients, client.clientId, values));
     if ('done' in outcome) return c.redirect(consolePath('clients'), 303);
     const title = `Static client ${client.clientId}`;
-    return formPage(c, { ...clientForm, title, values, editing: true, etag: c.get('form').get(ETAG_FIELD) ?? '' }, outcome.refused);
+    const etag = c.get('form').get(ETAG_FIELD) ?? '';
+    return formPage(c, { ...clientForm, title, values, editing: true, etag, actions: clientActions(client.clientId) }, outcome.refused);
   })
   .get('/clients/:clientId/rotate-secret', async (c) => {
     const { clientId } = await existing(c, staticClients, 'clientId');
@@ -231,6 +241,7 @@ export const consoleDirectoryRoutes = new Hono<AppEnv>()
       editing: true,
       etag,
       cancel: consolePath('users'),
+      actions: userActions(user.username),
     });
   })
   .post('/users/:username', async (c) => {
@@ -247,6 +258,7 @@ export const consoleDirectoryRoutes = new Hono<AppEnv>()
       editing: true,
       etag: c.get('form').get(ETAG_FIELD) ?? '',
       cancel: consolePath('users'),
+      actions: userActions(user.username),
     };
     return formPage(c, props, outcome.refused);
   })

@@ -5,7 +5,7 @@ export interface ConsoleViewer {
   /** "Cloudflare Access: ada@example.com" or "admin token". */
   who: string;
   csrf: string;
-  /** Access admins sign out at Access, not here. */
+  /** Access admins sign out at Access (its logout path), not here. */
   canSignOut: boolean;
 }
 
@@ -33,6 +33,7 @@ const STYLE = `
   header nav a { color: #cfd8e3; text-decoration: none; padding: .35rem .6rem; border-radius: .35rem; white-space: nowrap; }
   header nav a[aria-current="page"] { background: #2d3b4b; color: #fff; }
   header .who { font-size: .85rem; color: #cfd8e3; display: flex; align-items: center; gap: .5rem; }
+  header .who a { color: #fff; }
   header .who button { background: none; border: 1px solid #5b6b7d; color: #fff; padding: .2rem .6rem; margin: 0; font-size: .85rem; }
   @media (min-width: 48rem) { header nav { width: auto; order: 0; } header .brand { margin-right: 0; } header .who { margin-left: auto; } }
   main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
@@ -121,11 +122,14 @@ export function ConsoleLayout(props: { title: string; viewer?: ConsoleViewer; se
             {props.viewer && (
               <div class="who">
                 <span>{props.viewer.who}</span>
-                {props.viewer.canSignOut && (
+                {props.viewer.canSignOut ? (
                   <form method="post" action={`${CONSOLE_BASE}/sign-out`}>
                     <Csrf token={props.viewer.csrf} />
                     <button type="submit">Sign out</button>
                   </form>
+                ) : (
+                  // Access's own sign-out, on every host it protects.
+                  <a href="/cdn-cgi/access/logout">Sign out</a>
                 )}
               </div>
             )}

@@ -157,6 +157,8 @@ export function ResourceFormPage(props: {
   message?: string;
   readOnly?: string[];
   hidden?: Record<string, string>;
+  /** Links to what else can be done with it (each destructive one leads to its confirmation page). */
+  actions?: { label: string; href: string }[];
   submit: string;
   cancel: string;
 }) {
@@ -164,6 +166,13 @@ export function ResourceFormPage(props: {
   return (
     <ConsoleLayout title={props.title} viewer={props.viewer} section={props.section}>
       <h1>{props.title}</h1>
+      {props.actions && (
+        <div class="actions">
+          {props.actions.map((a) => (
+            <DangerLink href={a.href}>{a.label}</DangerLink>
+          ))}
+        </div>
+      )}
       {(props.message || props.issues.length > 0) && (
         <div class="alert" role="alert">
           {props.message ?? 'Please correct the fields marked below.'}

@@ -155,6 +155,10 @@ it('static clients and users: made in the console, their secret shown once', asy
     expect((await client.clientCredentialsGrant(config, { scope: 'read' })).scope).toBe('read');
     await page.getByRole('link', { name: 'Done' }).click();
     await shoot(page, 'client');
+    await page.getByRole('link', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete reporting' }).click();
+    expect(await page.getByRole('link', { name: 'reporting' }).count()).toBe(0);
+    expect(await refusal(client.clientCredentialsGrant(config, { scope: 'read' }))).toEqual({ status: 401, error: 'invalid_client' });
 
     await section(page, 'Users');
     await page.getByRole('link', { name: 'New user' }).click();
