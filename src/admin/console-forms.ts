@@ -89,7 +89,12 @@ export const claimsFormGroups = formGroups(
         ],
       },
       { title: 'Contact', fields: ['claims.email', 'claims.email_verified', 'claims.phone_number', 'claims.phone_number_verified'] },
+      {
+        title: 'Address',
+        fields: ['street_address', 'locality', 'region', 'postal_code', 'country', 'formatted'].map((part) => `claims.address.${part}`),
+      },
     ],
+    labels: { 'claims.address.formatted': { label: 'Whole address, as printed on mail', help: 'Optional, beside the parts.' } },
   },
   'claims',
 ).map((g) => (g.title === 'Other settings' ? { ...g, title: 'Other claims' } : g));
