@@ -29,8 +29,8 @@ const STYLE = `
   header { background: #18212b; color: #fff; }
   header .bar { max-width: 72rem; margin: 0 auto; padding: .6rem 1rem; display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1.25rem; }
   header .brand { font-weight: 700; color: #fff; text-decoration: none; margin-right: auto; }
-  header nav { display: flex; gap: .25rem; overflow-x: auto; width: 100%; order: 3; }
-  header nav a { color: #cfd8e3; text-decoration: none; padding: .35rem .6rem; border-radius: .35rem; white-space: nowrap; }
+  header nav { display: flex; flex-wrap: wrap; gap: .25rem; width: 100%; order: 3; }
+  header nav a { color: #cfd8e3; text-decoration: none; padding: .3rem .5rem; border-radius: .35rem; white-space: nowrap; }
   header nav a[aria-current="page"] { background: #2d3b4b; color: #fff; }
   header .who { font-size: .85rem; color: #cfd8e3; display: flex; align-items: center; gap: .5rem; }
   header .who a { color: #fff; }
