@@ -21,6 +21,8 @@ export default defineConfig({
       miniflare: {
         bindings: {
           ...secrets,
+          // The tests' requests go to https://edge-dcr.test (test/helpers.ts), not loopback: a fixed issuer, as deployed.
+          ISSUER: 'https://edge-dcr.test',
           // A second, independent key set: what `npm run keys -- rotate` would add (test/key-rotation.test.ts).
           NEXT_SIGNING_KEYS: generateSigningKeys(),
           // migrations/, applied to DB by test/setup.ts the way `wrangler d1 migrations apply` does.
@@ -29,6 +31,8 @@ export default defineConfig({
         },
         // Tests only: schema.sql alone, to compare with the migrated DB (test/migrations.test.ts).
         d1Databases: { SCHEMA_DB: 'schema-sql-only' },
+        // Tests only: 3 a minute, put in place of a configured limiter where a test must reach its limit quickly.
+        ratelimits: { TIGHT_LIMITER: { namespace_id: '9001', simple: { limit: 3, period: 60 } } },
       },
     }),
   ],
@@ -37,5 +41,7 @@ export default defineConfig({
     exclude: ['test/scripts/**'],
     setupFiles: ['./test/setup.ts'],
     testTimeout: 30_000,
+    // The Worker's request and audit log lines (src/request-log.ts), one per request: the tests that need them read them.
+    onConsoleLog: (log) => !/^\{"kind":"(request|audit)"/.test(log),
   },
 });

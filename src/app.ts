@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './routes/types';
-import { requestDeps, type AppOptions } from './deps';
+import { requestDeps, type AppOptions, type RequestDeps } from './deps';
+import { configurationOf } from './configuration';
+import { ConfigurationError } from './env';
 import { OAuthError, serverError } from './errors';
 import { errorResponse } from './http';
 import { tokenRoutes } from './routes/token';
@@ -14,6 +16,9 @@ import { consoleRoutes } from './routes/console';
 import { authorizeRoutes } from './routes/authorize';
 import { userinfoRoutes } from './routes/userinfo';
 import { introspectionRoutes } from './routes/introspection';
+import { healthRoutes } from './routes/health';
+import { answeringRoute, requestLog } from './request-log';
+import { logError } from './log';
 
 /** Largest request body accepted anywhere; registration metadata and forms are far smaller. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -21,9 +26,24 @@ const MAX_BODY_BYTES = 64 * 1024;
 export function createApp(options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
 
+  app.use(requestLog);
+  app.route('/', healthRoutes(options));
+  // Past the health checks: the configuration must hold (else a server_error naming each problem); the request's
+  // services; its audit events stored once the response is ready, off its path.
   app.use(async (c, next) => {
-    c.set('deps', requestDeps(c.env, c.req.raw, options));
+    let deps: RequestDeps;
+    try {
+      const requestId = c.get('requestId');
+      const background = (what: string, work: Promise<unknown>) =>
+        c.executionCtx.waitUntil(work.catch((error) => logError(requestId, { description: `${what} failed` }, error)));
+      deps = requestDeps({ env: c.env, request: c.req.raw, requestId, background }, options, await configurationOf(c.env));
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw serverError(error.message);
+      throw error;
+    }
+    c.set('deps', deps);
     await next();
+    deps.audit.flush();
   });
   app.use(
     bodyLimit({
@@ -44,15 +64,27 @@ export function createApp(options: AppOptions = {}) {
   app.route('/', adminRoutes);
   app.route('/', consoleRoutes);
 
-  app.notFound(() => errorResponse(new OAuthError('not_found', 'no such endpoint', 404)));
-  app.onError((error) => {
-    if (error instanceof OAuthError) return errorResponse(error);
-    if (error instanceof HTTPException && error.status < 500) {
-      return errorResponse(new OAuthError('invalid_request', error.message || 'bad request', error.status));
+  app.notFound((c) => {
+    c.set('errorCode', 'not_found');
+    return errorResponse(new OAuthError('not_found', 'no such endpoint', 404));
+  });
+  app.onError((thrown, c) => {
+    const error = asOAuthError(thrown);
+    c.set('errorCode', error.code);
+    // The operator's problems (configuration, storage, bugs) are logged, once; the client's are only answered.
+    if (error.status >= 500) {
+      logError(c.get('requestId'), { route: answeringRoute(c), error: error.code, description: error.description }, error.cause);
     }
-    // Unexpected: log for the operator, show the client nothing of the internals.
-    console.error(error);
-    return errorResponse(serverError('internal error'));
+    return errorResponse(error);
   });
   return app;
+}
+
+/** What the client is told: an OAuthError as thrown; anything unexpected as a bare `server_error`, its cause kept for the log. */
+function asOAuthError(error: Error): OAuthError {
+  if (error instanceof OAuthError) return error;
+  if (error instanceof HTTPException && error.status < 500) {
+    return new OAuthError('invalid_request', error.message || 'bad request', error.status);
+  }
+  return serverError('internal error', error);
 }

@@ -1,3 +1,4 @@
+import type { LockoutPolicy } from './model';
 import type { AccessSettings } from './admin/access';
 
 /**
@@ -12,7 +13,7 @@ export interface Settings {
   dcrEnabled: boolean;
   dcrTemplatized: boolean;
   dcrNonTemplatized: boolean;
-  /** Fixed issuer, or null to use the request's origin. */
+  /** Fixed issuer, or null to use the request's origin (loopback requests only: src/configuration.ts). */
   issuer: string | null;
   iatTtlSeconds: number;
   accessTokenTtlSeconds: number;
@@ -24,56 +25,119 @@ export interface Settings {
   readReplicas: boolean;
   /** Ledger shards per region (docs/architecture.md: grow it, never shrink it while tokens are in flight). */
   ledgerShards: number;
+  /** Audit events older than this many days are deleted (src/store/d1/audit.ts). */
+  auditRetentionDays: number;
+  /** Failed sign-ins per username (src/users/lockout.ts). */
+  loginLockout: LockoutPolicy;
   /** Cloudflare Access in front of /admin: its assertion signs admins in. Null: the admin token only. */
   access: AccessSettings | null;
 }
 
+/** Failed sign-ins are forgotten this long after the last one (Keycloak's default failure reset time). */
+const FAILURE_MEMORY_SECONDS = 12 * 3600;
+
+/** What is wrong with the deployment's configuration, each problem naming its var or secret and the fix. */
+export class ConfigurationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+    this.name = 'ConfigurationError';
+  }
+}
+
 const parsed = new WeakMap<Env, Settings>();
 
-/** Settings are parsed once per env object (once per isolate in practice). A bad var fails loudly at first use. */
+/**
+ * Settings are parsed once per env object (once per isolate in practice). Every bad var is named at once, in a
+ * ConfigurationError, at the first request.
+ */
 export function settingsOf(env: Env): Settings {
   let settings = parsed.get(env);
   if (!settings) {
+    const problems: string[] = [];
+    const { flag, whole, seconds } = readers(problems);
     settings = {
       dcrEnabled: flag('DCR_ENABLED', env.DCR_ENABLED, true),
       dcrTemplatized: flag('DCR_TEMPLATIZED', env.DCR_TEMPLATIZED, true),
       dcrNonTemplatized: flag('DCR_NON_TEMPLATIZED', env.DCR_NON_TEMPLATIZED, false),
-      issuer: env.ISSUER ? env.ISSUER.replace(/\/+$/, '') : null,
+      issuer: issuerSetting(env.ISSUER, problems),
       iatTtlSeconds: seconds('IAT_TTL', env.IAT_TTL, 300),
       accessTokenTtlSeconds: seconds('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, 3600),
       dynamicClientScopes: (env.DCR_DYNAMIC_SCOPES ?? 'openid').split(' ').filter(Boolean),
       clientCacheSeconds: whole('CLIENT_CACHE_SECONDS', env.CLIENT_CACHE_SECONDS, 0, 0, 3600),
       readReplicas: flag('D1_READ_REPLICAS', env.D1_READ_REPLICAS, false),
       ledgerShards: whole('LEDGER_SHARDS', env.LEDGER_SHARDS, 32, 1, 1024),
-      access: accessSettings(env.ACCESS_TEAM_DOMAIN, env.ACCESS_AUD),
+      auditRetentionDays: whole('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 90, 1, 3650),
+      loginLockout: {
+        maxFailures: whole('LOGIN_MAX_FAILURES', env.LOGIN_MAX_FAILURES, 5, 1, 1000),
+        lockoutSeconds: seconds('LOGIN_LOCKOUT_SECONDS', env.LOGIN_LOCKOUT_SECONDS, 60),
+        maxLockoutSeconds: seconds('LOGIN_LOCKOUT_MAX_SECONDS', env.LOGIN_LOCKOUT_MAX_SECONDS, 900),
+        memorySeconds: FAILURE_MEMORY_SECONDS,
+      },
+      access: accessSettings(env.ACCESS_TEAM_DOMAIN, env.ACCESS_AUD, problems),
     };
+    if (settings.loginLockout.maxLockoutSeconds < settings.loginLockout.lockoutSeconds) {
+      problems.push('LOGIN_LOCKOUT_MAX_SECONDS must not be less than LOGIN_LOCKOUT_SECONDS');
+    }
+    if (problems.length) throw new ConfigurationError(problems);
     parsed.set(env, settings);
   }
   return settings;
 }
 
 /** Both or neither: a team without an audience would accept any Access application's assertion. */
-function accessSettings(teamDomain: string | undefined, audience: string | undefined): AccessSettings | null {
+function accessSettings(teamDomain: string | undefined, audience: string | undefined, problems: string[]): AccessSettings | null {
   if (!teamDomain && !audience) return null;
-  if (!teamDomain || !audience) throw new Error('settings ACCESS_TEAM_DOMAIN and ACCESS_AUD go together: set both or neither');
+  if (!teamDomain || !audience) {
+    problems.push('ACCESS_TEAM_DOMAIN and ACCESS_AUD go together: set both (Cloudflare Access in front of /admin) or neither');
+    return null;
+  }
   if (!/^[a-z0-9-]+\.cloudflareaccess\.com$/.test(teamDomain)) {
-    throw new Error('setting ACCESS_TEAM_DOMAIN must be the team domain, <team>.cloudflareaccess.com');
+    problems.push(`ACCESS_TEAM_DOMAIN must be the team domain, <team>.cloudflareaccess.com (got ${JSON.stringify(teamDomain)})`);
+    return null;
   }
   return { teamDomain, audience };
 }
 
-function flag(name: string, value: string | undefined, fallback: boolean): boolean {
-  if (value === undefined || value === '') return fallback;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new Error(`setting ${name} must be "true" or "false"`);
+/** Parsers of one kind of var each; a bad value is noted in `problems` and the default stands in for it. */
+function readers(problems: string[]) {
+  function flag(name: string, value: string | undefined, fallback: boolean): boolean {
+    if (value === undefined || value === '') return fallback;
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    problems.push(`${name} must be "true" or "false" (got ${JSON.stringify(value)})`);
+    return fallback;
+  }
+  function whole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+    if (value === undefined || value === '') return fallback;
+    const n = Number(value);
+    if (Number.isInteger(n) && n >= min && n <= max) return n;
+    problems.push(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+    return fallback;
+  }
+  const seconds = (name: string, value: string | undefined, fallback: number) => whole(name, value, fallback, 1, 31_536_000);
+  return { flag, whole, seconds };
 }
 
-const seconds = (name: string, value: string | undefined, fallback: number) => whole(name, value, fallback, 1, 31_536_000);
+/** Hosts whose requests may name the issuer themselves when ISSUER is unset: a developer's own machine. */
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
 
-function whole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`setting ${name} must be a whole number from ${min} to ${max}`);
-  return n;
+/** ISSUER: empty (the request's origin, loopback only), or an origin: https, or http on loopback; no path. */
+function issuerSetting(value: string | undefined, problems: string[]): string | null {
+  if (!value) return null;
+  const problem = `ISSUER must be an https origin such as https://auth.example.com, without path, query or fragment (got ${JSON.stringify(value)})`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.push(problem);
+    return null;
+  }
+  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+  if (!secure || url.username || url.password || url.search || url.hash || url.pathname !== '/') {
+    problems.push(problem);
+    return null;
+  }
+  return url.origin;
 }

@@ -8,8 +8,10 @@ export class OAuthError extends Error {
     readonly description: string,
     readonly status: number = 400,
     readonly headers: Record<string, string> = {},
+    /** What went wrong underneath: logged for the operator (a 5xx), never shown to the client. */
+    cause?: unknown,
   ) {
-    super(`${code}: ${description}`);
+    super(`${code}: ${description}`, cause === undefined ? undefined : { cause });
     this.name = 'OAuthError';
   }
 }
@@ -44,7 +46,11 @@ export function insufficientScope(description: string, scope: string): OAuthErro
 }
 
 /** The one-time ledger or storage could not be reached: fail closed. */
-export const temporarilyUnavailable = (description: string) =>
-  new OAuthError('temporarily_unavailable', description, 503, { 'Retry-After': '1' });
+export const temporarilyUnavailable = (description: string, cause?: unknown) =>
+  new OAuthError('temporarily_unavailable', description, 503, { 'Retry-After': '1' }, cause);
 
-export const serverError = (description: string) => new OAuthError('server_error', description, 500);
+/** Over a rate limit or locked out (RFC 6585): the caller may try again after `retryAfterSeconds`. */
+export const tooManyRequests = (description: string, retryAfterSeconds: number) =>
+  new OAuthError('too_many_requests', description, 429, { 'Retry-After': String(retryAfterSeconds) });
+
+export const serverError = (description: string, cause?: unknown) => new OAuthError('server_error', description, 500, {}, cause);

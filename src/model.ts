@@ -144,6 +144,26 @@ export interface UserClaims {
   };
 }
 
+/** Failed sign-ins in a row for a submitted username, whether or not such a user exists (src/users/lockout.ts). */
+export interface LoginFailures {
+  failures: number;
+  lastFailedAt: number;
+  /** No sign-in for this username is checked before this time (ms since epoch); null when not locked. */
+  lockedUntil: number | null;
+}
+
+/**
+ * After `maxFailures` failed sign-ins in a row a username is locked for `lockoutSeconds`; each further failure (one
+ * per lockout, since none is checked while locked) doubles that, up to `maxLockoutSeconds`. Failures are forgotten
+ * at the next success, or `memorySeconds` after the last one.
+ */
+export interface LockoutPolicy {
+  maxFailures: number;
+  lockoutSeconds: number;
+  maxLockoutSeconds: number;
+  memorySeconds: number;
+}
+
 export interface StoredUser {
   username: string;
   /** The opaque, never reused `sub` in tokens. */
@@ -152,4 +172,61 @@ export interface StoredUser {
   claims: UserClaims;
   createdAt: number;
   updatedAt: number;
+}
+
+/**
+ * What the audit trail records (README "Operating"): each type is emitted where it happens, stored in D1 off the
+ * response's path and logged.
+ */
+export const AUDIT_EVENT_TYPES = [
+  'initial_access_token.issued',
+  'initial_access_token.consumed',
+  'registration.created',
+  'registration.updated',
+  'registration.deleted',
+  'login.succeeded',
+  'login.failed',
+  /** A used code presented again by its client: its grant is revoked. */
+  'authorization_code.replayed',
+  /** A rotated-out refresh token presented again: its family is revoked. */
+  'refresh_token.replayed',
+  'template.created',
+  'template.updated',
+  'template.deleted',
+  'template.instances_deleted',
+  'template.instance_secrets_rotated',
+  'static_client.created',
+  'static_client.updated',
+  'static_client.deleted',
+  'user.created',
+  'user.updated',
+  'user.deleted',
+  /** The first token signed anywhere with a key. */
+  'signing_key.activated',
+  /** A request refused by a rate limit or a lockout: once per key and window (src/limits/rate-limits.ts). */
+  'rate_limit.exceeded',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** Who and what an event is about, where it applies. Never a secret, token, code or password. */
+export interface AuditSubjects {
+  clientId?: string | null;
+  template?: string | null;
+  username?: string | null;
+  /** A user's `sub`, where the username is not at hand. */
+  subject?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEvent extends Required<AuditSubjects> {
+  type: AuditEventType;
+  /** ms since epoch: the request's clock reading. */
+  at: number;
+  requestId: string;
+  /** The caller's address, where Cloudflare gave one. */
+  ip: string | null;
+}
+
+export interface StoredAuditEvent extends AuditEvent {
+  id: number;
 }

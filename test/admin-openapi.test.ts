@@ -135,6 +135,8 @@ describe('the OpenAPI 3.1 document at /admin/v1/openapi.json', () => {
     await conforming('GET', '/users?limit=2');
     await conforming('DELETE', `/users/${username}`);
     await conforming('GET', '/users?cursor=bad');
+    await conforming('GET', `/audit?template=${templateName}&limit=3`);
+    await conforming('GET', '/audit?since=yesterday');
 
     expect(checked.length).toBeGreaterThan(25);
   });

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
+  ORIGIN,
   adminCall,
   adminList,
   basic,
@@ -34,9 +35,11 @@ describe('admin authentication', () => {
     expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer/);
   });
 
-  it('an empty ADMIN_TOKEN shuts the admin API', async () => {
+  it('an empty ADMIN_TOKEN shuts the admin API, and the answer names it', async () => {
+    vi.spyOn(console, 'error').mockImplementationOnce(() => {});
     const shut = testServer({}, { ADMIN_TOKEN: '' });
-    await expectOAuthError(await shut('/admin/v1/templates', { headers: { Authorization: 'Bearer ' } }), 401, 'invalid_token');
+    const res = await shut('/admin/v1/templates', { headers: { Authorization: 'Bearer ' } });
+    expect((await expectOAuthError(res, 500, 'server_error')).error_description).toContain('ADMIN_TOKEN is not set');
   });
 });
 
@@ -188,7 +191,7 @@ describe('settings', () => {
       dcr_templatized: true,
       dcr_non_templatized: false,
       dcr_dynamic_scopes: ['openid'],
-      issuer: null,
+      issuer: ORIGIN, // vitest.config.ts sets ISSUER, as a deployment does
       iat_ttl: 300,
       access_token_ttl: 3600,
       client_cache_seconds: 0,
@@ -196,6 +199,10 @@ describe('settings', () => {
       ledger_shards: 32,
       access_team_domain: null,
       access_aud: null,
+      audit_retention_days: 90,
+      login_max_failures: 5,
+      login_lockout_seconds: 60,
+      login_lockout_max_seconds: 900,
     });
   });
 });

@@ -8,6 +8,7 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       TEST_SCHEMA: string;
       SCHEMA_DB: D1Database;
+      TIGHT_LIMITER: RateLimit;
     }
   }
 }

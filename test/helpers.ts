@@ -144,3 +144,12 @@ export async function adminList(fetch: Fetch, path: string): Promise<Record<stri
   } while (cursor);
   return items;
 }
+
+/**
+ * Miniflare's rate-limit windows (60 s) are aligned to the wall clock: a test that must stay in one window starts with
+ * at least `seconds` of it left, waiting for the next one otherwise. Give such a test a longer timeout.
+ */
+export async function timeLeftInRateLimitWindow(seconds = 20) {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < seconds * 1000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}

@@ -29,6 +29,8 @@ export function readEnvironment(configPath, env) {
     topLevelVars: { ...(raw.vars ?? {}) },
     db,
     ledger: config.durable_objects.bindings.find((b) => b.name === 'LEDGER'),
+    ratelimits: config.ratelimits ?? [],
+    topLevelRatelimits: raw.ratelimits ?? [],
     requiredSecrets: config.secrets?.required ?? [],
     routes: [...(config.routes ?? []), ...(config.route ? [config.route] : [])],
     workersDev: config.workers_dev !== false,
@@ -91,6 +93,14 @@ export function configProblems(cfg) {
   if (missingVars.length)
     add('error', `[env.${cfg.env}.vars] lacks ${missingVars.join(', ')} (vars are not inherited: copy them from [vars])`);
   if (extraVars.length) add('error', `[env.${cfg.env}.vars] has ${extraVars.join(', ')}, which [vars] has not`);
+  const bound = cfg.ratelimits.map((r) => r.name);
+  const missingLimits = cfg.topLevelRatelimits.map((r) => r.name).filter((name) => !bound.includes(name));
+  if (missingLimits.length) {
+    add(
+      'error',
+      `[env.${cfg.env}] lacks the rate limit binding ${missingLimits.join(', ')} (not inherited: copy its [[ratelimits]] entry)`,
+    );
+  }
   return problems;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { claimsSchema } from '../users/schemas';
+import { AUDIT_EVENT_TYPES } from '../model';
 
 /**
  * What the admin API answers besides the resources themselves, and the bookkeeping each resource shows next to its
@@ -21,6 +22,10 @@ export const settingsAnswer = z.object({
   ledger_shards: z.number().int(),
   access_team_domain: z.string().nullable(),
   access_aud: z.string().nullable(),
+  audit_retention_days: z.number().int(),
+  login_max_failures: z.number().int(),
+  login_lockout_seconds: z.number().int(),
+  login_lockout_max_seconds: z.number().int(),
 });
 
 /** Shown with a template; sent back in a PUT they must say what is stored. */
@@ -54,3 +59,19 @@ export const historyAnswer = z.object({
 export const revokedAnswer = z.object({ revoked: z.number().int() });
 export const rotatedAnswer = z.object({ rotated: z.array(z.object({ client_id: z.string(), client_secret: z.string() })) });
 export const errorAnswer = z.object({ error: z.string(), error_description: z.string() });
+
+/** An audit event as GET /admin/v1/audit shows it (and its log line, without the id). */
+export const auditEventAnswer = z.object({
+  id: z.number().int().optional(),
+  type: z.enum(AUDIT_EVENT_TYPES),
+  time,
+  request_id: z.string(),
+  client_id: z.string().nullable(),
+  template: z.string().nullable(),
+  user: z.string().nullable(),
+  subject: z.string().nullable(),
+  ip: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const auditPageAnswer = z.object({ events: z.array(auditEventAnswer), next_cursor: z.string().nullable() });

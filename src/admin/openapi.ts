@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { newUserSchema, userUpdateSchema } from '../users/schemas';
-import { staticClientSchema, templateSchema } from './schemas';
+import { auditQuerySchema, staticClientSchema, templateSchema } from './schemas';
 import {
+  auditPageAnswer,
   clientBookkeeping,
   errorAnswer,
   historyAnswer,
@@ -80,6 +81,8 @@ interface OperationSpec {
   ok: [status: number, description: string, schema?: unknown];
   list?: boolean;
   search?: boolean;
+  /** Query parameters, each a property of this schema. */
+  query?: z.ZodObject;
   conditional?: boolean;
 }
 
@@ -93,6 +96,9 @@ function operation(spec: OperationSpec, pathParams: string[]) {
       { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
       { name: 'cursor', in: 'query', description: 'the next_cursor of the page before', schema: { type: 'string' } },
     );
+  }
+  for (const [name, schema] of Object.entries(spec.query ? (jsonSchema(spec.query, 'input').properties ?? {}) : {})) {
+    parameters.push({ name, in: 'query', schema });
   }
   if (spec.search) parameters.push({ name: 'q', in: 'query', description: 'client ids starting with this', schema: { type: 'string' } });
   if (spec.conditional) {
@@ -176,6 +182,13 @@ const PATHS: Record<string, Record<string, OperationSpec>> = {
     post: { summary: 'Create a user', body: jsonSchema(newUserSchema, 'input'), ok: [201, 'the user', jsonSchema(userAnswer)] },
   },
   '/users/{username}': resource('user', jsonSchema(userAnswer), userPut),
+  '/audit': {
+    get: {
+      summary: 'The audit trail, newest first, filtered',
+      ok: [200, 'a page of events', jsonSchema(auditPageAnswer)],
+      query: auditQuerySchema,
+    },
+  },
   '/openapi.json': { get: { summary: 'This document', ok: [200, 'OpenAPI 3.1', { type: 'object' }] } },
 };
 

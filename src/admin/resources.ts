@@ -10,11 +10,11 @@ import { staticClientView, templateView, userView } from './views';
 import { InvalidInput, conflict, notFound, validated } from './input';
 
 /**
- * What the admin API and the console do with templates, static clients and users: validate, then write through the
- * store. Domain code: it gets the request's deps and plain values, never Hono's context.
+ * What the admin API and the console do with templates, static clients and users: validate, write through the
+ * store, and tell the audit trail. Domain code: it gets the request's deps and plain values, never Hono's context.
  */
 
-type Deps = Pick<RequestDeps, 'store' | 'now'>;
+type Deps = Pick<RequestDeps, 'store' | 'now' | 'audit'>;
 export type View = Record<string, unknown>;
 
 export interface Resource<Stored, V extends View = View> {
@@ -45,12 +45,19 @@ export const templates: Resource<StoredTemplate, ReturnType<typeof templateView>
   view: templateView,
   keyOf: (t) => t.config.name,
   page: ({ store }, request) => store.templates.page(request),
-  async replace({ store, now }, input, current) {
+  async replace({ store, now, audit }, input, current) {
     const config = validated(templateSchema, input);
-    const result = await store.templates.replace(config, current.version, templateChanges(current.config, config), now);
-    return 'template' in result ? { written: result.template } : result;
+    const changes = templateChanges(current.config, config);
+    const result = await store.templates.replace(config, current.version, changes, now);
+    if (!('template' in result)) return result;
+    audit.record('template.updated', { template: config.name, details: { version: result.template.version, changes } });
+    return { written: result.template };
   },
-  remove: ({ store, now }, name, current) => store.templates.delete(name, now, current?.version),
+  async remove({ store, now, audit }, name, current) {
+    const deleted = await store.templates.delete(name, now, current?.version);
+    if (deleted) audit.record('template.deleted', { template: name });
+    return deleted;
+  },
 };
 
 export const staticClients: Resource<StaticClient, ReturnType<typeof staticClientView>> = {
@@ -62,13 +69,19 @@ export const staticClients: Resource<StaticClient, ReturnType<typeof staticClien
   view: staticClientView,
   keyOf: (c) => c.clientId,
   page: ({ store }, request) => store.clients.pageStatic(request),
-  async replace({ store }, input, current) {
+  async replace({ store, audit }, input, current) {
     // A client_secret in the body rotates it; without one the secret stays.
     const { client_id: clientId, client_secret: secret, ...config } = validated(staticClientSchema, input);
     const secretHash = secret === undefined ? undefined : await sha256Hex(secret);
-    return store.clients.updateStatic({ clientId, config, secretHash, expected: current.config });
+    const result = await store.clients.updateStatic({ clientId, config, secretHash, expected: current.config });
+    if ('written' in result) audit.record('static_client.updated', { clientId, details: { secret_changed: secret !== undefined } });
+    return result;
   },
-  remove: ({ store }, clientId, current) => store.clients.deleteStatic(clientId, current?.config),
+  async remove({ store, audit }, clientId, current) {
+    const deleted = await store.clients.deleteStatic(clientId, current?.config);
+    if (deleted) audit.record('static_client.deleted', { clientId });
+    return deleted;
+  },
 };
 
 export const users: Resource<StoredUser, ReturnType<typeof userView>> = {
@@ -80,12 +93,22 @@ export const users: Resource<StoredUser, ReturnType<typeof userView>> = {
   view: userView,
   keyOf: (u) => u.username,
   page: ({ store }, request) => store.users.page(request),
-  async replace({ store, now }, input, current) {
+  async replace({ store, now, audit }, input, current) {
     const { password, claims } = validated(userUpdateSchema, input);
     const passwordHash = password === undefined ? undefined : await hashPassword(password);
-    return store.users.update({ username: current.username, passwordHash, claims, now, expectedUpdatedAt: current.updatedAt });
+    const { username, subject, updatedAt } = current;
+    const result = await store.users.update({ username, passwordHash, claims, now, expectedUpdatedAt: updatedAt });
+    if ('written' in result) {
+      const details = { password_changed: password !== undefined, claims_changed: claims !== undefined };
+      audit.record('user.updated', { username, subject, details });
+    }
+    return result;
   },
-  remove: ({ store }, username, current) => store.users.delete(username, current?.updatedAt),
+  async remove({ store, audit }, username, current) {
+    const deleted = await store.users.delete(username, current?.updatedAt);
+    if (deleted) audit.record('user.deleted', { username, subject: deleted.subject });
+    return deleted !== null;
+  },
 };
 
 /**
@@ -109,19 +132,22 @@ export function inputFromRepresentation<S>(resource: Resource<S>, key: string, b
   return input;
 }
 
-export async function createTemplate({ store, now }: Deps, input: unknown): Promise<StoredTemplate> {
+export async function createTemplate({ store, now, audit }: Deps, input: unknown): Promise<StoredTemplate> {
   const config = validated(templateSchema, input);
-  if (!(await store.templates.insert(config, templateChanges(null, config), now))) throw conflict(templates.what(config.name));
+  const changes = templateChanges(null, config);
+  if (!(await store.templates.insert(config, changes, now))) throw conflict(templates.what(config.name));
+  audit.record('template.created', { template: config.name, details: { changes } });
   return (await store.templates.get(config.name))!;
 }
 
 /** A new static client and its secret (given, or generated): the only time the secret is known. */
-export async function createStaticClient({ store, now }: Deps, input: unknown): Promise<{ client: StaticClient; secret: string }> {
+export async function createStaticClient({ store, now, audit }: Deps, input: unknown): Promise<{ client: StaticClient; secret: string }> {
   const { client_id: clientId, client_secret: givenSecret, ...config } = validated(staticClientSchema, input);
   const secret = givenSecret ?? randomToken(32);
   if (!(await store.clients.insertStatic({ clientId, secretHash: await sha256Hex(secret), config, now }))) {
     throw conflict(staticClients.what(clientId));
   }
+  audit.record('static_client.created', { clientId });
   return { client: (await store.clients.getStatic(clientId))!, secret };
 }
 
@@ -134,13 +160,17 @@ export async function rotateStaticSecret(deps: Deps, current: StaticClient): Pro
     secretHash: await sha256Hex(secret),
     expected: current.config,
   });
-  return 'written' in result ? { written: result.written, secret } : null;
+  if (!('written' in result)) return null;
+  deps.audit.record('static_client.updated', { clientId: current.clientId, details: { secret_changed: true } });
+  return { written: result.written, secret };
 }
 
-export async function createUser({ store, now }: Deps, input: unknown): Promise<StoredUser> {
+export async function createUser({ store, now, audit }: Deps, input: unknown): Promise<StoredUser> {
   const { username, password, claims } = validated(newUserSchema, input);
-  const created = await store.users.insert({ username, subject: randomToken(16), passwordHash: await hashPassword(password), claims, now });
+  const subject = randomToken(16);
+  const created = await store.users.insert({ username, subject, passwordHash: await hashPassword(password), claims, now });
   if (!created) throw conflict(users.what(username));
+  audit.record('user.created', { username, subject });
   return (await store.users.get(username))!;
 }
 
@@ -151,11 +181,14 @@ async function existingTemplate({ store }: Deps, name: string): Promise<string> 
 
 /** Revokes every instance of a template at once; how many there were. */
 export async function revokeAllInstances(deps: Deps, templateName: string): Promise<number> {
-  return deps.store.clients.deleteAllInstances(await existingTemplate(deps, templateName));
+  const revoked = await deps.store.clients.deleteAllInstances(await existingTemplate(deps, templateName));
+  deps.audit.record('template.instances_deleted', { template: templateName, details: { count: revoked } });
+  return revoked;
 }
 
-export async function revokeInstance({ store }: Deps, templateName: string, clientId: string): Promise<void> {
+export async function revokeInstance({ store, audit }: Deps, templateName: string, clientId: string): Promise<void> {
   if (!(await store.clients.deleteInstance(templateName, clientId))) throw notFound(`instance "${clientId}" of "${templateName}"`);
+  audit.record('template.instances_deleted', { template: templateName, clientId, details: { count: 1 } });
 }
 
 /** New secrets for every instance, all or none; the only time they are shown. */
@@ -168,5 +201,6 @@ export async function rotateInstanceSecrets(deps: Deps, templateName: string): P
     }),
   );
   await deps.store.clients.replaceInstanceSecrets(name, rotated);
+  deps.audit.record('template.instance_secrets_rotated', { template: name, details: { count: rotated.length } });
   return rotated.map((r) => ({ client_id: r.clientId, client_secret: r.clientSecret }));
 }

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { redirectUriProblem } from '../oauth/redirect-uris';
 import { SCOPE_TOKEN, DCR_SCOPE } from '../oauth/scopes';
-import { AUTHENTICATORS, CAPABILITIES, ID_TOKEN_ALGS, SECRET_AUTH_METHODS, type StaticClientConfig, type TemplateConfig } from '../model';
+import {
+  AUDIT_EVENT_TYPES,
+  AUTHENTICATORS,
+  CAPABILITIES,
+  ID_TOKEN_ALGS,
+  SECRET_AUTH_METHODS,
+  type StaticClientConfig,
+  type TemplateConfig,
+} from '../model';
 
 /** What the admin API accepts for templates and static clients, typed against the domain model. Errors name the field. */
 
@@ -78,3 +86,29 @@ export const staticClientSchema = z
     resource_server: z.boolean().default(false),
   })
   .strict() satisfies z.ZodType<StaticClientConfig & { client_id: string; client_secret?: string }, unknown>;
+
+const instant = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a time in ISO 8601, e.g. 2026-01-31T12:00:00Z')
+  .transform((value) => Date.parse(value));
+
+const filterValue = z.string().min(1).max(256).optional();
+
+/** The query of GET /admin/v1/audit: filters, a time range (`since` inclusive, `until` exclusive) and a page. */
+export const auditQuerySchema = z.strictObject({
+  type: z.enum(AUDIT_EVENT_TYPES).optional(),
+  client_id: filterValue,
+  template: filterValue,
+  user: filterValue,
+  since: instant.optional(),
+  until: instant.optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,16}\.\d{1,16}$/, 'must be the next_cursor of an earlier page')
+    .transform((value) => {
+      const [at, id] = value.split('.').map(Number);
+      return { at: at!, id: id! };
+    })
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});

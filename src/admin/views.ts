@@ -1,8 +1,17 @@
-import type { DynamicClient, InstanceClient, StaticClient, StoredClient, StoredTemplate, StoredUser } from '../model';
+import type {
+  AuditEvent,
+  DynamicClient,
+  InstanceClient,
+  StaticClient,
+  StoredAuditEvent,
+  StoredClient,
+  StoredTemplate,
+  StoredUser,
+} from '../model';
 import type { Settings } from '../env';
 import type { TemplateChange } from '../store/store';
 import type { z } from 'zod';
-import type { historyAnswer, instanceAnswer, settingsAnswer, userAnswer } from './answer-schemas';
+import type { auditEventAnswer, historyAnswer, instanceAnswer, settingsAnswer, userAnswer } from './answer-schemas';
 
 /** How the admin API shows stored things: configuration first, bookkeeping after, times in ISO 8601. */
 
@@ -69,4 +78,22 @@ export const settingsView = (s: Settings): z.infer<typeof settingsAnswer> => ({
   ledger_shards: s.ledgerShards,
   access_team_domain: s.access?.teamDomain ?? null,
   access_aud: s.access?.audience ?? null,
+  audit_retention_days: s.auditRetentionDays,
+  login_max_failures: s.loginLockout.maxFailures,
+  login_lockout_seconds: s.loginLockout.lockoutSeconds,
+  login_lockout_max_seconds: s.loginLockout.maxLockoutSeconds,
+});
+
+/** An audit event, in the admin API and in its log line alike (without the id until it is stored). */
+export const auditEventView = (event: AuditEvent | StoredAuditEvent): z.infer<typeof auditEventAnswer> => ({
+  ...('id' in event ? { id: event.id } : {}),
+  type: event.type,
+  time: iso(event.at),
+  request_id: event.requestId,
+  client_id: event.clientId,
+  template: event.template,
+  user: event.username,
+  subject: event.subject,
+  ip: event.ip,
+  details: event.details,
 });

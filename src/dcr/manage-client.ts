@@ -6,6 +6,7 @@ import type { Store } from '../store/store';
 import { instanceChoicesFrom } from './instance-metadata';
 import { dynamicClientConfig, type DynamicRegistrationPolicy } from './dynamic-metadata';
 import { clientMetadata, type ClientMetadata } from './client-response';
+import type { AuditRecorder } from '../audit/recorder';
 
 /**
  * RFC 7592 client configuration endpoint for registered clients (instances and dynamic clients), authorized by
@@ -16,6 +17,7 @@ export interface ManagementDeps {
   store: Store;
   issuer: string;
   policy: DynamicRegistrationPolicy;
+  audit: AuditRecorder;
 }
 
 interface ManagementRequest {
@@ -95,14 +97,16 @@ export async function updateClient(
   });
   // Lost a race with a concurrent update or delete: that one used the token first.
   if (!written) throw invalidToken('the registration access token is not valid for this client');
+  deps.audit.record('registration.updated', { clientId: request.clientId, template: template?.config.name ?? null });
   const client = effectiveClient({ client: updated, template, registrarRoles: NO_REGISTRAR_ROLES })!;
   return { ...clientMetadata(deps.issuer, client, chosenAuthMethod(updated)), registration_access_token: registrationAccessToken };
 }
 
 /** After this the client id is `invalid_client` everywhere and its management URI answers 401. */
 export async function deleteClient(deps: ManagementDeps, request: ManagementRequest): Promise<void> {
-  const { presentedHash } = await authorize(deps.store, request);
+  const { presentedHash, template } = await authorize(deps.store, request);
   if (!(await deps.store.clients.deleteRegistered(request.clientId, presentedHash))) {
     throw invalidToken('the registration access token is not valid for this client');
   }
+  deps.audit.record('registration.deleted', { clientId: request.clientId, template: template?.config.name ?? null });
 }

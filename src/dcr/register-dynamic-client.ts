@@ -7,6 +7,7 @@ import { clientMetadata, type ClientMetadata } from './client-response';
 import { dynamicClientConfig, type DynamicRegistrationPolicy } from './dynamic-metadata';
 import {
   acceptInitialAccessToken,
+  enforceRegistrationLimits,
   issuedCredentials,
   newCredentials,
   spendInitialAccessToken,
@@ -28,6 +29,7 @@ export async function registerDynamicClient(
     throw insufficientScope('this initial access token may not register clients without a template (send software_id)', DCR_SCOPE);
   }
   const config = dynamicClientConfig(input.metadata, deps.policy);
+  await enforceRegistrationLimits(deps, iat, null);
 
   const credentials = await newCredentials(!config.token_endpoint_auth_methods.includes('none'));
   const client: Omit<DynamicClient, 'lastUsedAt'> = {

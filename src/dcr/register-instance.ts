@@ -7,6 +7,7 @@ import { instanceChoicesFrom } from './instance-metadata';
 import { clientMetadata, type ClientMetadata } from './client-response';
 import {
   acceptInitialAccessToken,
+  enforceRegistrationLimits,
   issuedCredentials,
   newCredentials,
   spendInitialAccessToken,
@@ -43,6 +44,7 @@ export async function registerInstance(
     choices = instanceChoices(template, softwareId, iat, input.metadata);
   }
 
+  await enforceRegistrationLimits(deps, iat, softwareId);
   const credentials = await newCredentials(true);
   await spendInitialAccessToken(deps, iat);
   for (let reads = 1; ; reads++) {

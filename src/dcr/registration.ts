@@ -4,7 +4,9 @@ import type { OneTimeLedger } from '../ledger/client';
 import type { Store, RegisteredInsert } from '../store/store';
 import type { RegisteredClient } from '../model';
 import type { KeySet } from '../tokens/keys';
-import { verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token';
+import { issuedForUser, verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token';
+import type { AuditRecorder } from '../audit/recorder';
+import type { Limits } from '../limits/rate-limits';
 import { randomToken, sha256Hex } from '../tokens/secrets';
 
 /**
@@ -20,6 +22,8 @@ export interface RegistrationDeps {
   ledger: OneTimeLedger;
   issuer: string;
   now: number;
+  audit: AuditRecorder;
+  limits: Limits;
 }
 
 /** A valid, unexpired access token with the `dcr` scope; not yet spent. */
@@ -56,6 +60,20 @@ export async function newCredentials(confidential: boolean): Promise<NewCredenti
 }
 
 /**
+ * Registrations per registrar (the IAT's client, or the user it was issued to) and per template: counted before the
+ * IAT is spent, so that a refused registration leaves it usable.
+ */
+export async function enforceRegistrationLimits(deps: RegistrationDeps, iat: AccessTokenClaims, template: string | null): Promise<void> {
+  const byUser = issuedForUser(iat);
+  const about = { clientId: iat.client_id, subject: byUser ? iat.sub : null, template };
+  const registrar = byUser ? `user:${iat.sub}` : `client:${iat.client_id}`;
+  await Promise.all([
+    deps.limits.enforce('registration_registrar', registrar, 'registrations by this registrar', about),
+    template === null ? null : deps.limits.enforce('registration_template', template, `registrations of template "${template}"`, about),
+  ]);
+}
+
+/**
  * Spends the IAT in its ledger shard. A revoked IAT (its grant revoked through RFC 7009, or the user's grant behind
  * a users-mode token) is refused here and spends nothing.
  */
@@ -63,6 +81,11 @@ export async function spendInitialAccessToken(deps: RegistrationDeps, iat: Acces
   const outcome = await deps.ledger.consumeInitialAccessToken({ jti: iat.jti, grantId: iat.fid, now: deps.now, expiresAt: iat.exp * 1000 });
   if (outcome === 'revoked') throw invalidToken('the initial access token has been revoked');
   if (outcome === 'used') throw invalidToken('the initial access token has already been used');
+  deps.audit.record('initial_access_token.consumed', {
+    clientId: iat.client_id,
+    subject: issuedForUser(iat) ? iat.sub : null,
+    details: { jti: iat.jti },
+  });
 }
 
 /** Stores the client (one INSERT, all or nothing); the IAT was spent before. */
@@ -75,10 +98,17 @@ export async function storeRegisteredClient(
   try {
     outcome = await deps.store.clients.insertRegistered(client, templateVersion);
   } catch (error) {
-    console.error('storing a registered client failed', error);
-    throw serverError('the client could not be stored; the initial access token is spent, request a new one');
+    throw serverError('the client could not be stored; the initial access token is spent, request a new one', error);
   }
   if (outcome === 'iat-used') throw invalidToken('the initial access token has already been used');
+  if (outcome === 'inserted') {
+    deps.audit.record('registration.created', {
+      clientId: client.clientId,
+      template: client.kind === 'instance' ? client.templateName : null,
+      subject: client.createdByUser,
+      details: { registrar: client.createdByClient, initial_access_token: client.createdByIat },
+    });
+  }
   return outcome;
 }
 

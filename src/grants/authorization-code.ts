@@ -21,7 +21,7 @@ export const authorizationCodeGrant: GrantHandler = {
     const lifetimes = lifetimesOf(client, deps.now);
     // Minted before the code is known good, so that redemption and the family's start are one ledger call.
     const refresh = client.capabilities.includes('refresh') ? await newRefreshSecret() : null;
-    const { grantId, code: granted } = await redeemAuthorizationCode(deps.ledger, {
+    const { grantId, code: granted } = await redeemAuthorizationCode(deps, {
       code,
       clientId: client.clientId,
       redirectUri: form.get('redirect_uri'),

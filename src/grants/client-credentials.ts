@@ -2,6 +2,7 @@ import type { GrantHandler } from './types';
 import { invalidScope, unauthorizedClient } from '../errors';
 import { DCR_SCOPE, parseScope, requireAllowed } from '../oauth/scopes';
 import { issueAccessToken } from '../tokens/access-token';
+import { recordIatIssued } from './iat-issued';
 
 /**
  * RFC 6749 4.4. Asking for `dcr` (alone) yields an initial access token: short-lived, single-use at
@@ -17,12 +18,15 @@ export const clientCredentialsGrant: GrantHandler = {
     const requested = requestedScope === undefined ? client.scopes : parseScope(requestedScope);
 
     let ttlSeconds = client.accessTokenTtl;
-    if (requested.includes(DCR_SCOPE)) {
+    const initialAccessToken = requested.includes(DCR_SCOPE);
+    if (initialAccessToken) {
       if (requested.length > 1) throw invalidScope(`"${DCR_SCOPE}" must be requested alone`);
       if (!client.registers.instances && !(deps.settings.dcrNonTemplatized && client.registers.withoutTemplate)) {
         throw invalidScope(`this client may not register clients (no enabled template allows it), so "${DCR_SCOPE}" is not allowed`);
       }
       ttlSeconds = deps.settings.iatTtlSeconds;
+      const about = { clientId: client.clientId };
+      await deps.limits.enforce('iat_issuance', client.clientId, 'initial access tokens for this client', about);
     } else {
       requireAllowed(requested, client.scopes);
     }
@@ -30,7 +34,7 @@ export const clientCredentialsGrant: GrantHandler = {
     const scope = requested.join(' ');
     // Its own grant, so that revoking the token (RFC 7009) has a grant to mark.
     const grantId = deps.ledger.newGrantId();
-    const { token } = await issueAccessToken(deps.keys, {
+    const { token, claims } = await issueAccessToken(deps.keys, {
       issuer: deps.issuer,
       clientId: client.clientId,
       subject: client.clientId,
@@ -40,6 +44,7 @@ export const clientCredentialsGrant: GrantHandler = {
       grantId,
       tokenId: deps.ledger.newTokenId(grantId),
     });
+    if (initialAccessToken) recordIatIssued(deps.audit, claims);
     return { access_token: token, ...(scope ? { scope } : {}), token_type: 'bearer', expires_in: ttlSeconds };
   },
 };

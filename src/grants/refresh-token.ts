@@ -20,7 +20,7 @@ export const refreshTokenGrant: GrantHandler = {
     if (!presented) throw invalidGrant('the refresh token is invalid');
     if (!user) throw invalidGrant('the refresh token is invalid, or its user no longer exists');
     const requestedScope = form.get('scope');
-    const { grant, scope, refreshToken } = await rotate(deps.ledger, presented, {
+    const { grant, scope, refreshToken } = await rotate(deps, presented, {
       clientId: client.clientId,
       requestedScope: requestedScope === undefined ? null : parseScope(requestedScope),
       allowedScopes: client.scopes,

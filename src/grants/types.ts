@@ -4,6 +4,8 @@ import type { Settings } from '../env';
 import type { KeySet } from '../tokens/keys';
 import type { OneTimeLedger } from '../ledger/client';
 import type { StoredUser } from '../model';
+import type { AuditRecorder } from '../audit/recorder';
+import type { Limits } from '../limits/rate-limits';
 
 /** What every grant handler gets: plain values, no HTTP framework. */
 export interface GrantDeps {
@@ -12,6 +14,8 @@ export interface GrantDeps {
   settings: Settings;
   issuer: string;
   now: number;
+  audit: AuditRecorder;
+  limits: Limits;
 }
 
 export interface TokenResponse {

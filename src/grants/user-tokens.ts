@@ -5,6 +5,7 @@ import type { Lifetimes } from '../oauth/refresh-tokens';
 import { issueAccessToken } from '../tokens/access-token';
 import { DCR_SCOPE } from '../oauth/scopes';
 import { issueIdToken } from '../tokens/id-token';
+import { recordIatIssued } from './iat-issued';
 
 /** Default refresh token lifetime for a client whose metadata names none (static clients). */
 const DEFAULT_REFRESH_TTL_SECONDS = 3600;
@@ -33,7 +34,7 @@ export async function userTokenResponse(
   const scope = input.scope.join(' ');
   // With `dcr` the access token is an initial access token for user-authenticated registration: IAT lifetime.
   const ttlSeconds = input.scope.includes(DCR_SCOPE) ? deps.settings.iatTtlSeconds : client.accessTokenTtl;
-  const { token } = await issueAccessToken(deps.keys, {
+  const { token, claims } = await issueAccessToken(deps.keys, {
     issuer: deps.issuer,
     clientId: client.clientId,
     subject: input.grant.sub,
@@ -43,6 +44,7 @@ export async function userTokenResponse(
     grantId: input.grantId,
     tokenId: deps.ledger.newTokenId(input.grantId),
   });
+  if (input.scope.includes(DCR_SCOPE)) recordIatIssued(deps.audit, claims);
   const idToken = input.scope.includes('openid')
     ? await issueIdToken(deps.keys, {
         issuer: deps.issuer,

@@ -33,6 +33,8 @@ export interface OneTimeLedger {
   refreshTokenStatus(request: { grantId: string; tokenHash: string; now: number }): Promise<RefreshTokenStatus>;
   revokeGrant(request: { grantId: string; retainUntil: number }): Promise<void>;
   revokeRefreshToken(request: { grantId: string; tokenHash: string; clientId: string }): Promise<RefreshTokenRevocation>;
+  /** Readiness: shard 0 of this request's region answers. */
+  ping(): Promise<void>;
 }
 
 export interface LedgerPlacement {
@@ -49,8 +51,8 @@ export function durableLedger(namespace: DurableObjectNamespace<Ledger>, placeme
     if (!address) return unknown;
     try {
       return await rpc(namespace.get(namespace.idFromName(shardName(address)), { locationHint: address.region }));
-    } catch {
-      throw temporarilyUnavailable('the one-time token ledger is unavailable; try again with a new token');
+    } catch (error) {
+      throw temporarilyUnavailable('the one-time token ledger is unavailable; try again with a new token', error);
     }
   }
   return {
@@ -72,5 +74,6 @@ export function durableLedger(namespace: DurableObjectNamespace<Ledger>, placeme
       ),
     revokeGrant: (request) => call(request.grantId, undefined, (shard) => shard.revokeGrant(request)),
     revokeRefreshToken: (request) => call<RefreshTokenRevocation>(request.grantId, 'unknown', (shard) => shard.revokeRefreshToken(request)),
+    ping: () => call(newLedgerId(placement.region, 1), undefined, (shard) => shard.ping()),
   };
 }

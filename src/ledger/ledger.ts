@@ -253,6 +253,9 @@ export class Ledger extends DurableObject {
     return 'revoked';
   }
 
+  /** Readiness (GET /health/ready): the shard answers. Reads and writes nothing. */
+  async ping(): Promise<void> {}
+
   /** Drops every row past its retention; keeps sweeping while rows remain. */
   override async alarm(): Promise<void> {
     const sql = this.ctx.storage.sql;

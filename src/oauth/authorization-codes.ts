@@ -1,4 +1,5 @@
 import type { OneTimeLedger } from '../ledger/client';
+import type { AuditRecorder } from '../audit/recorder';
 import { LEDGER_ID_PATTERN } from '../ledger/shards';
 import { invalidGrant, OAuthError, serverError } from '../errors';
 import type { CodeGrant } from '../grant-rules';
@@ -37,7 +38,7 @@ export interface CodePresentation {
  * grant's family starts with it. Only the code's own client presenting it again revokes what it issued.
  */
 export async function redeemAuthorizationCode(
-  ledger: OneTimeLedger,
+  { ledger, audit }: { ledger: OneTimeLedger; audit: AuditRecorder },
   presented: CodePresentation,
 ): Promise<{ grantId: string; code: CodeGrant }> {
   const match = CODE_FORMAT.exec(presented.code);
@@ -58,6 +59,7 @@ export async function redeemAuthorizationCode(
       return { grantId, code: redemption.code };
     case 'reused':
       // RFC 6749 4.1.2: a code used twice may be in an attacker's hands; what it issued is revoked.
+      audit.record('authorization_code.replayed', { clientId: presented.clientId, details: { grant_id: grantId } });
       throw invalidGrant('the authorization code has already been used; the tokens it issued are revoked');
     case 'refused':
       throw new OAuthError(redemption.error, redemption.description);

@@ -10,16 +10,14 @@ import {
 } from './authorization-request';
 import { issueAuthorizationCode } from './authorization-codes';
 import type { OneTimeLedger } from '../ledger/client';
-import type { Store } from '../store/store';
 import type { StoredUser } from '../model';
 import { newSession, type Session } from '../session/session';
-import { PASSWORD_ACR, authenticateUser } from '../users/authenticate';
+import { PASSWORD_ACR } from '../users/authenticate';
+import { MAX_USERNAME_LENGTH, signIn, type SignInDeps, type SignInRecord } from '../users/sign-in';
 
-export interface AuthorizeDeps {
-  store: Store;
+export interface AuthorizeDeps extends SignInDeps {
   ledger: OneTimeLedger;
   issuer: string;
-  now: number;
 }
 
 export interface AuthorizeInput {
@@ -33,10 +31,8 @@ export interface AuthorizeInput {
 export type AuthorizeOutcome =
   | { kind: 'error-page'; description: string }
   | { kind: 'redirect'; location: string; session?: Session }
-  | { kind: 'login'; request: AuthorizationRequest; message?: string; status: 200 | 403 };
-
-/** Usernames longer than this are never looked up (none can exist). */
-const MAX_USERNAME_LENGTH = 128;
+  /** `retryAfter` (seconds) with 429: a sign-in refused by a limit or a lockout. */
+  | { kind: 'login'; request: AuthorizationRequest; message?: string; status: 200 | 403 | 429; retryAfter?: number };
 
 /**
  * The authorization endpoint's decision (RFC 6749 4.1.1, OpenID Connect Core 3.1.2). The client, and the user the
@@ -49,7 +45,7 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
   const username = input.login && input.login.username.length <= MAX_USERNAME_LENGTH ? input.login.username : undefined;
   const lookup =
     clientId === null
-      ? { client: null, user: null }
+      ? { client: null, user: null, loginFailures: null }
       : await deps.store.lookUp({
           clientId,
           ...(username !== undefined ? { username } : input.session ? { userSubject: input.session.sub } : {}),
@@ -63,7 +59,10 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
   }
   try {
     const request = parseAuthorizationRequest(target, input.params);
-    if (input.login) return await logIn(deps, request, input.login, username === undefined ? null : lookup.user);
+    if (input.login) {
+      const record = username === undefined ? { user: null, failures: null } : { user: lookup.user, failures: lookup.loginFailures };
+      return await logIn(deps, request, input.login, record);
+    }
     const session = usableSession(deps, request, input.session, lookup.user);
     if (session) return { kind: 'redirect', location: await codeRedirect(deps, request, session) };
     if (request.prompt.has('none')) throw new OAuthError('login_required', 'the user must log in');
@@ -78,20 +77,29 @@ async function logIn(
   deps: AuthorizeDeps,
   request: AuthorizationRequest,
   login: NonNullable<AuthorizeInput['login']>,
-  candidate: StoredUser | null,
+  record: SignInRecord,
 ): Promise<AuthorizeOutcome> {
   if (!login.csrfValid) {
     return { kind: 'login', request, status: 403, message: 'This sign-in form has expired. Please sign in again.' };
   }
-  const user = await authenticateUser(candidate, login.password);
-  // One message for an unknown user and a wrong password: the form does not reveal who has an account.
-  if (!user) return { kind: 'login', request, status: 200, message: 'The username or password is not correct.' };
+  const result = await signIn(deps, { clientId: request.client.clientId, username: login.username, password: login.password }, record);
+  if (result.outcome !== 'signed-in') {
+    if (result.retryAfter > 0)
+      return { kind: 'login', request, status: 429, retryAfter: result.retryAfter, message: tooMany(result.retryAfter) };
+    // One message for an unknown user and a wrong password: the form does not reveal who has an account.
+    return { kind: 'login', request, status: 200, message: 'The username or password is not correct.' };
+  }
+  const { user } = result;
   if (!request.acceptableAcrs.includes(PASSWORD_ACR)) {
     throw new OAuthError('access_denied', 'no authenticator this client accepts is available');
   }
   const session = newSession(user.subject, PASSWORD_ACR, deps.now);
   return { kind: 'redirect', location: await codeRedirect(deps, request, session), session };
 }
+
+/** The same words for a limited address and a locked username (which may not exist): they reveal nobody. */
+const tooMany = (seconds: number) =>
+  `Too many failed sign-ins. Try again in ${seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}.`;
 
 /** The session, when it exists, its user still does, and it meets `prompt=login`, `max_age` and `acr_values`. */
 function usableSession(

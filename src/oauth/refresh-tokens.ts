@@ -1,4 +1,5 @@
 import type { OneTimeLedger } from '../ledger/client';
+import type { AuditRecorder } from '../audit/recorder';
 import { LEDGER_ID_PATTERN } from '../ledger/shards';
 import { invalidGrant, OAuthError } from '../errors';
 import type { FamilyGrant } from '../grant-rules';
@@ -46,7 +47,7 @@ export function parseRefreshToken(token: string): PresentedRefreshToken | null {
  * of this family revokes it; anything never issued for it is `invalid_grant` and changes nothing.
  */
 export async function rotate(
-  ledger: OneTimeLedger,
+  { ledger, audit }: { ledger: OneTimeLedger; audit: AuditRecorder },
   presented: PresentedRefreshToken,
   request: { clientId: string; requestedScope: string[] | null; allowedScopes: string[]; lifetimes: Lifetimes },
 ): Promise<{ grant: FamilyGrant; scope: string[]; refreshToken: string }> {
@@ -67,6 +68,11 @@ export async function rotate(
     case 'rotated':
       return { grant: outcome.grant, scope: outcome.scope, refreshToken: refreshTokenOf(presented.grantId, presented.sub, next.secret) };
     case 'replayed':
+      audit.record('refresh_token.replayed', {
+        clientId: request.clientId,
+        subject: presented.sub,
+        details: { grant_id: presented.grantId },
+      });
       throw invalidGrant('the refresh token was already used; every token of its grant is revoked');
     case 'refused':
       throw new OAuthError(outcome.error, outcome.description);

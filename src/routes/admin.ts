@@ -19,6 +19,7 @@ import { noStore } from './admin-common';
 import { requireAdminApi } from './admin-auth';
 import { instancePageRequest, pageAnswer, pageRequest, viewWithEtag } from './admin-http';
 import { resourceRoutes } from './admin-resources';
+import { adminAuditRoutes } from './admin-audit';
 import { openApiDocument } from '../admin/openapi';
 
 export const adminRoutes = new Hono<AppEnv>()
@@ -27,6 +28,7 @@ export const adminRoutes = new Hono<AppEnv>()
   .use(requireAdminApi)
   .get('/settings', (c) => c.json(settingsView(c.get('deps').settings)))
   .get('/openapi.json', (c) => c.json(openApiDocument()))
+  .route('/audit', adminAuditRoutes)
 
   .post('/templates', async (c) => viewWithEtag(c, templates, await createTemplate(c.get('deps'), await jsonObjectBody(c)), 201))
   .route('/templates', resourceRoutes(templates, 'name'))

@@ -3,8 +3,7 @@ import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
 import type { AppEnv } from './types';
 import { bodyText, mediaType, methodNotAllowed } from '../http';
-import { serverError } from '../errors';
-import { AUTHORIZATION_PARAMS, authorizationParams, type AuthorizationParams } from '../oauth/authorization-request';
+import { AUTHORIZATION_PARAMS, authorizationParams, requestedClientId, type AuthorizationParams } from '../oauth/authorization-request';
 import { authorize, type AuthorizeInput } from '../oauth/authorize';
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, parseSession, serializeSession, type Session } from '../session/session';
 import { LOGIN_FIELDS } from '../views/login';
@@ -21,11 +20,8 @@ const COOKIE_OPTIONS: CookieOptions = { path: '/', httpOnly: true, secure: true,
 
 type Ctx = Context<AppEnv>;
 
-function sessionSecret(c: Ctx): string {
-  const secret = c.env.SESSION_SECRET;
-  if (!secret) throw serverError('SESSION_SECRET is not configured');
-  return secret;
-}
+/** Present and long enough: checked with the rest of the configuration (src/configuration.ts). */
+const sessionSecret = (c: Ctx): string => c.env.SESSION_SECRET;
 
 async function readSession(c: Ctx): Promise<Session | null> {
   const value = await getSignedCookie(c, sessionSecret(c), SESSION_COOKIE, 'host');
@@ -48,6 +44,7 @@ async function csrfMatches(c: Ctx, submitted: string | undefined): Promise<boole
 
 /** RFC 6749 4.1.1 and OpenID Connect Core 3.1.2.1: the same request by GET (query) or POST (form). */
 async function handle(c: Ctx, params: AuthorizationParams, login?: AuthorizeInput['login']): Promise<Response> {
+  c.set('clientId', requestedClientId(params) ?? undefined);
   const outcome = await authorize(c.get('deps'), { params, session: await readSession(c), ...(login ? { login } : {}) });
   switch (outcome.kind) {
     case 'error-page':
@@ -73,7 +70,9 @@ async function handle(c: Ctx, params: AuthorizationParams, login?: AuthorizeInpu
         ...(outcome.request.loginHint === undefined ? {} : { loginHint: outcome.request.loginHint }),
         ...(outcome.message === undefined ? {} : { message: outcome.message }),
       });
-      return c.html(page, outcome.status, PAGE_HEADERS);
+      const headers: Record<string, string> = { ...PAGE_HEADERS };
+      if (outcome.retryAfter !== undefined) headers['Retry-After'] = String(outcome.retryAfter);
+      return c.html(page, outcome.status, headers);
     }
   }
 }

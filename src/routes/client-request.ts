@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './types';
-import { invalidRequest } from '../errors';
+import { invalidRequest, tooManyRequests } from '../errors';
 import { parseForm, type Form } from '../oauth/form';
 import { authenticateClient, presentedCredentials } from '../oauth/client-auth';
 import type { Client } from '../oauth/client';
@@ -24,10 +24,20 @@ export async function authenticatedClient(
   form: Form,
   userSubject?: string,
 ): Promise<{ client: Client; user: StoredUser | null }> {
-  const { store, now } = c.get('deps');
+  const { store, now, background, limits } = c.get('deps');
   const credentials = presentedCredentials(c.req.header('Authorization'), form);
+  c.set('clientId', credentials.clientId);
   const lookup = await store.lookUp({ clientId: credentials.clientId, ...(userSubject === undefined ? {} : { userSubject }) });
-  const client = await authenticateClient(lookup.client, credentials);
-  c.executionCtx.waitUntil(store.clients.recordUse(client, now));
+  let client: Client;
+  try {
+    client = await authenticateClient(lookup.client, credentials);
+  } catch (error) {
+    // Failures per client id (CLIENT_AUTH_LIMITER): over the limit they answer 429. A right secret still authenticates:
+    // client secrets are 256-bit, so a lockout would protect nothing and let anyone shut a client out.
+    const wait = await limits.countFailure('client_auth', credentials.clientId, { clientId: credentials.clientId });
+    if (wait > 0) throw tooManyRequests('too many failed client authentications; try again later', wait);
+    throw error;
+  }
+  background('recording client use', store.clients.recordUse(client, now));
   return { client, user: lookup.user };
 }

@@ -7,6 +7,7 @@ import { deleteClient, readClient, updateClient } from '../dcr/manage-client';
 import { registerDynamicClient } from '../dcr/register-dynamic-client';
 import type { RequestDeps } from '../deps';
 import { REGISTRATION_PATH } from '../dcr/paths';
+import type { ClientMetadata } from '../dcr/client-response';
 
 /** With DCR off the endpoint does not exist, for every method and sub-path; discovery omits it too. */
 const requireDcrEnabled: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -24,12 +25,16 @@ export const registrationRoutes = new Hono<AppEnv>()
     const input = { initialAccessToken: bearerToken(c), metadata: await jsonObjectBody(c) };
     const registrationDeps = { ...deps, keys: await deps.keys(), policy: dynamicPolicy(deps) };
     // With software_id: an instance of a template. Without: a plain RFC 7591 client, where that mode is on.
+    let registered: ClientMetadata;
     if (input.metadata.software_id !== undefined) {
       if (!deps.settings.dcrTemplatized) throw invalidClientMetadata('templatized registration is disabled on this server');
-      return c.json(await registerInstance(registrationDeps, input), 201, NO_STORE);
+      registered = await registerInstance(registrationDeps, input);
+    } else {
+      if (!deps.settings.dcrNonTemplatized) throw invalidClientMetadata('software_id is required: name the template to instantiate');
+      registered = await registerDynamicClient(registrationDeps, input);
     }
-    if (!deps.settings.dcrNonTemplatized) throw invalidClientMetadata('software_id is required: name the template to instantiate');
-    return c.json(await registerDynamicClient(registrationDeps, input), 201, NO_STORE);
+    c.set('clientId', registered.client_id);
+    return c.json(registered, 201, NO_STORE);
   })
   .all(REGISTRATION_PATH, methodNotAllowed('POST'))
   .get(`${REGISTRATION_PATH}/:clientId`, async (c) => {
@@ -58,5 +63,7 @@ function managementDeps(c: Context<AppEnv>) {
 }
 
 function managementRequest(c: Context<AppEnv>) {
-  return { clientId: c.req.param('clientId')!, registrationAccessToken: bearerToken(c) };
+  const clientId = c.req.param('clientId')!;
+  c.set('clientId', clientId);
+  return { clientId, registrationAccessToken: bearerToken(c) };
 }

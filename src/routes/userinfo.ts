@@ -10,6 +10,7 @@ export const USERINFO_PATH = '/oauth/v2/oauth-userinfo';
 async function handle(c: Context<AppEnv>): Promise<Response> {
   const deps = c.get('deps');
   const token = await verifyAccessToken(await deps.keys(), bearerToken(c), { issuer: deps.issuer, now: deps.now });
+  c.set('clientId', token.client_id);
   return c.json(await userinfo(deps, token), 200, NO_STORE);
 }
 

@@ -15,7 +15,9 @@ export function cachedLookUp(
   now: number,
 ): (request: LookupRequest) => Promise<Lookup> {
   return async (request) => {
-    const key = JSON.stringify([request.clientId, request.userSubject ?? null, request.username ?? null]);
+    // A login's failed sign-ins must be current (src/users/lockout.ts): never from memory.
+    if (request.username !== undefined) return lookUp(request);
+    const key = JSON.stringify([request.clientId, request.userSubject ?? null]);
     const hit = entries.get(key);
     if (hit && hit.until > now) return hit.lookup;
     const lookup = await lookUp(request);

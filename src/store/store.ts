@@ -1,11 +1,16 @@
 import type {
+  AuditEvent,
+  AuditEventType,
   ClientConfig,
   InstanceChoices,
   InstanceClient,
+  LockoutPolicy,
+  LoginFailures,
   RegisteredClient,
   RegistrarRoles,
   StaticClient,
   StaticClientConfig,
+  StoredAuditEvent,
   StoredClient,
   StoredTemplate,
   StoredUser,
@@ -37,6 +42,8 @@ export interface LookupRequest {
 export interface Lookup {
   client: ClientRecord | null;
   user: StoredUser | null;
+  /** With `username`: its failed sign-ins, read before any password is checked. */
+  loginFailures: LoginFailures | null;
 }
 
 /** `template-changed`: the template is not at the version the registration was validated against (or gone). */
@@ -168,11 +175,58 @@ export interface UserStore {
     now: number;
     expectedUpdatedAt?: number;
   }): Promise<ConditionalWrite<StoredUser>>;
-  /** With `expectedUpdatedAt`, only while the user is still at that version. */
-  delete(username: string, expectedUpdatedAt?: number): Promise<boolean>;
+  /** The user as it was; null when there is no such user (or, with `expectedUpdatedAt`, no longer at that version). */
+  delete(username: string, expectedUpdatedAt?: number): Promise<StoredUser | null>;
+  /**
+   * Counts a failed sign-in for `username` (a user's or not) and locks it as `policy` says, atomically: concurrent
+   * failures all count. Sweeps a few long-forgotten rows in the same round trip.
+   */
+  recordLoginFailure(username: string, now: number, policy: LockoutPolicy): Promise<LoginFailures>;
+  /** Forgets the failed sign-ins of `username` (after a success). */
+  clearLoginFailures(username: string): Promise<void>;
+}
+
+/** A position in the audit trail, newest first: the page after it starts with the next older event. */
+export interface AuditCursor {
+  at: number;
+  id: number;
+}
+
+export interface AuditQuery {
+  type?: AuditEventType;
+  clientId?: string;
+  template?: string;
+  /** A username or a user's subject. */
+  user?: string;
+  /** Inclusive, ms since epoch. */
+  since?: number;
+  /** Exclusive, ms since epoch. */
+  until?: number;
+  after?: AuditCursor;
+  limit: number;
+}
+
+/** A signing key seen signing, and the event that records its first use. */
+export interface KeyActivation {
+  kid: string;
+  alg: string;
+  event: AuditEvent;
+}
+
+export interface AuditStore {
+  /**
+   * Appends the events, and each key's activation event the first time that key is recorded as signing (once ever,
+   * across isolates); sweeps a bounded number of events older than `retainAfter`. One round trip. Returns the
+   * activations that were new.
+   */
+  append(events: readonly AuditEvent[], activations: readonly KeyActivation[], retainAfter: number): Promise<AuditEvent[]>;
+  /** Newest first. */
+  list(query: AuditQuery): Promise<StoredAuditEvent[]>;
 }
 
 export interface Store {
+  /** Readiness: the database answers a query. */
+  ping(): Promise<void>;
   /** The client and the user a request names, in one round trip. */
   lookUp(request: LookupRequest): Promise<Lookup>;
   /** How many of each there are, for the console's overview. */
@@ -180,4 +234,5 @@ export interface Store {
   templates: TemplateStore;
   clients: ClientStore;
   users: UserStore;
+  audit: AuditStore;
 }

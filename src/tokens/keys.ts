@@ -52,13 +52,18 @@ async function importKeySet(signingKeysJson: string): Promise<KeySet> {
         Object.entries(jwk).filter(([member]) => !PRIVATE_MEMBERS.includes(member) && member !== 'key_ops'),
       );
       publicJwk.use = 'sig';
-      const [privateKey, publicKey] = await Promise.all([
-        importJWK(jwk, alg) as Promise<CryptoKey>,
-        importJWK(publicJwk, alg) as Promise<CryptoKey>,
-      ]);
+      let privateKey: CryptoKey;
+      let publicKey: CryptoKey;
+      try {
+        [privateKey, publicKey] = (await Promise.all([importJWK(jwk, alg), importJWK(publicJwk, alg)])) as [CryptoKey, CryptoKey];
+      } catch (error) {
+        throw new Error(`SIGNING_KEYS: the key ${jwk.kid} cannot be imported (${(error as Error).message})`);
+      }
       return { kid: jwk.kid, alg, privateKey, publicKey, publicJwk };
     }),
   );
+  const missing = SIGNING_ALGS.filter((alg) => !loaded.some((key) => key.alg === alg));
+  if (missing.length) throw new Error(`SIGNING_KEYS has no ${missing.join(' or ')} key: npm run keys -- rotate adds one`);
   const byKid = new Map(loaded.map((key) => [key.kid, key]));
   return {
     signer(alg) {

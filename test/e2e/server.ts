@@ -89,6 +89,12 @@ function workerOptions(scriptPath: string, secrets: Record<string, string>) {
   return {
     host: '127.0.0.1',
     port: 0,
+    // The Worker's request and audit lines, one per request (src/request-log.ts), would drown the test output.
+    handleStructuredLogs: ({ level, message }: { level: string; message: string }) => {
+      if (/^\{"kind":"(request|audit)"/.test(message)) return;
+      if (level === 'error') console.error(message);
+      else console.log(message);
+    },
     workers: [
       {
         ...fromConfig,

@@ -19,6 +19,7 @@ import { configProblems, readEnvironment } from '../../scripts/lib/config.mjs';
 // @ts-expect-error plain ESM script shared with the operator scripts
 import { KeySetError, retire, rotate, signers } from '../../scripts/lib/keyset.mjs';
 import { ROOT } from './upgrade-harness';
+import { RATE_LIMITS } from '../../src/limits/rate-limits';
 
 /**
  * npm run setup / deploy / keys as an operator runs them, in a temporary copy of the configuration (wrangler.toml and
@@ -175,6 +176,29 @@ describe('npm run deploy -- --dry-run', () => {
 });
 
 describe('the repository wrangler.toml', () => {
+  it('binds every rate limit the Worker uses, at the top level and in every environment, with the period it assumes', () => {
+    for (const env of ['staging', 'production']) {
+      const cfg = readEnvironment(join(ROOT, 'wrangler.toml'), env);
+      for (const ratelimits of [cfg.ratelimits, cfg.topLevelRatelimits]) {
+        for (const { binding, periodSeconds } of Object.values(RATE_LIMITS)) {
+          const entry = ratelimits.find((r: { name: string }) => r.name === binding);
+          expect(entry?.simple.period, `${env}: ${binding}`).toBe(periodSeconds);
+        }
+      }
+      const ids = cfg.ratelimits.map((r: { namespace_id: string }) => r.namespace_id);
+      expect(
+        ids.some((id: string) => cfg.topLevelRatelimits.some((r: { namespace_id: string }) => r.namespace_id === id)),
+        env,
+      ).toBe(false);
+    }
+  });
+
+  it('an environment without a rate limit binding of the top level is refused, naming it', () => {
+    const cfg = readEnvironment(join(ROOT, 'wrangler.toml'), 'staging');
+    const problems = configProblems({ ...cfg, ratelimits: cfg.ratelimits.filter((r: { name: string }) => r.name !== 'LOGIN_IP_LIMITER') });
+    expect(problems).toContainEqual({ level: 'error', message: expect.stringContaining('lacks the rate limit binding LOGIN_IP_LIMITER') });
+  });
+
   it('every environment has the bindings, secrets and vars of the top level (vars are not inherited)', () => {
     for (const env of ['staging', 'production']) {
       const errors = configProblems(readEnvironment(join(ROOT, 'wrangler.toml'), env)).filter(

