@@ -182,6 +182,29 @@ describe('console forms', () => {
   });
 });
 
+describe('console activity', () => {
+  it('what the console does is in the audit trail: on the overview and the activity page, filtered', async () => {
+    const session = await signInToConsole(fetch);
+    const username = unique('audited');
+    expect((await consolePost(fetch, session, '/admin/users/new', { username, password: 'a long password' })).status).toBe(303);
+    expect((await consolePost(fetch, session, `/admin/users/${username}/delete`, {})).status).toBe(303);
+
+    const overview = await (await get('/admin/', session.cookie)).text();
+    expect(overview).toContain('Recent activity');
+    expect(overview).toContain(`href="/admin/users/${username}"`);
+
+    const created = await (await get(`/admin/audit?type=user.created&user=${username}`, session.cookie)).text();
+    expect(created).toContain('<code>user.created</code>');
+    expect(created).not.toContain('<code>user.deleted</code>');
+    const all = await (await get(`/admin/audit?type=&user=${username}`, session.cookie)).text();
+    expect(all).toContain('<code>user.deleted</code>');
+
+    const refused = await get('/admin/audit?since=yesterday', session.cookie);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('since: must be a time in ISO 8601');
+  });
+});
+
 describe('Cloudflare Access in front of /admin', () => {
   const TEAM = 'edge-dcr-test.cloudflareaccess.com';
   const AUD = 'f1d2a3c4e5b6a7d8c9e0f1a2b3c4d5e6';

@@ -8,7 +8,8 @@ import { page } from './console-render';
 import { consoleTemplateRoutes } from './console-templates';
 import { consoleDirectoryRoutes } from './console-directory';
 import { CONSOLE_BASE, ConsoleLayout } from '../views/console/layout';
-import { OverviewPage, SignInPage } from '../views/console/pages';
+import { AuditPage, OverviewPage, SignInPage } from '../views/console/pages';
+import { auditPage } from '../admin/audit-trail';
 import { CONSOLE_SCRIPT } from '../views/console/script';
 
 /**
@@ -69,8 +70,18 @@ export const consoleRoutes = new Hono<AppEnv>()
 
   .get(CONSOLE_BASE, (c) => c.redirect(`${CONSOLE_BASE}/`, 301))
   .get(`${CONSOLE_BASE}/`, async (c) => {
-    const { store, settings } = c.get('deps');
-    return page(c, <OverviewPage viewer={c.get('viewer')} settings={settingsView(settings)} counts={{ ...(await store.counts()) }} />);
+    const deps = c.get('deps');
+    const [counts, recent] = await Promise.all([deps.store.counts(), auditPage(deps, { limit: '8' })]);
+    return page(
+      c,
+      <OverviewPage viewer={c.get('viewer')} settings={settingsView(deps.settings)} counts={{ ...counts }} recent={recent.events} />,
+    );
+  })
+  .get(`${CONSOLE_BASE}/audit`, async (c) => {
+    // Empty fields of the filter form mean "any".
+    const filters = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
+    const found = await auditPage(c.get('deps'), filters);
+    return page(c, <AuditPage viewer={c.get('viewer')} events={found.events} next={found.next_cursor} filters={filters} />);
   })
   .route(`${CONSOLE_BASE}/templates`, consoleTemplateRoutes)
   .route(CONSOLE_BASE, consoleDirectoryRoutes);

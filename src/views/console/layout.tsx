@@ -17,6 +17,7 @@ const NAV = [
   ['Templates', '/templates'],
   ['Static clients', '/clients'],
   ['Users', '/users'],
+  ['Activity', '/audit'],
 ] as const;
 
 /** Every console form posts its CSRF token with it. */
@@ -83,7 +84,7 @@ const STYLE = `
   .badge.off { background: #fdecee; color: var(--danger); }
   .search { display: flex; gap: .5rem; flex-wrap: wrap; align-items: flex-end; margin-bottom: .75rem; }
   .search input { max-width: 22rem; margin: 0; }
-  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  @media (min-width: 40rem) { .nowrap { white-space: nowrap; } td code.nowrap { overflow-wrap: normal; } }
   @media (max-width: 40rem) {
     table.stack thead { display: none; }
     table.stack tr { display: block; padding: .4rem 0; border-bottom: 1px solid var(--line); }

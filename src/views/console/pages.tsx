@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { FieldGroup } from '../../admin/form-fields';
-import type { historyAnswer, instanceAnswer, userAnswer } from '../../admin/answer-schemas';
+import type { auditEventAnswer, historyAnswer, instanceAnswer, userAnswer } from '../../admin/answer-schemas';
+import { AUDIT_EVENT_TYPES } from '../../model';
 import type { templateView } from '../../admin/views';
 import type { StaticClientConfig } from '../../model';
 import type { InputIssue } from '../../admin/input';
@@ -14,6 +15,7 @@ type TemplateRow = ReturnType<typeof templateView>;
 type UserRow = z.infer<typeof userAnswer>;
 type InstanceRow = z.infer<typeof instanceAnswer>;
 type HistoryRow = z.infer<typeof historyAnswer>;
+type AuditRow = z.infer<typeof auditEventAnswer>;
 type StaticClientRow = StaticClientConfig & { client_id: string; issued_at: string; last_used_at: string | null };
 
 /** The console's pages. Each takes plain values (admin API views); routes/console.tsx fetches them through the store. */
@@ -61,12 +63,16 @@ const SETTINGS: [key: string, label: string, variable: string][] = [
   ['d1_read_replicas', 'D1 read replicas', 'D1_READ_REPLICAS'],
   ['ledger_shards', 'Ledger shards per region', 'LEDGER_SHARDS'],
   ['access_team_domain', 'Cloudflare Access team', 'ACCESS_TEAM_DOMAIN'],
+  ['audit_retention_days', 'Audit events kept (days)', 'AUDIT_RETENTION_DAYS'],
+  ['login_max_failures', 'Failed sign-ins before a lockout', 'LOGIN_MAX_FAILURES'],
+  ['login_lockout_seconds', 'First lockout (s)', 'LOGIN_LOCKOUT_SECONDS'],
+  ['login_lockout_max_seconds', 'Longest lockout (s)', 'LOGIN_LOCKOUT_MAX_SECONDS'],
 ];
 
 const shown = (value: unknown) =>
   value === true ? 'on' : value === false ? 'off' : value === null ? '—' : Array.isArray(value) ? value.join(' ') : String(value);
 
-export function OverviewPage(props: { viewer: ConsoleViewer; settings: View; counts: Record<string, number> }) {
+export function OverviewPage(props: { viewer: ConsoleViewer; settings: View; counts: Record<string, number>; recent: AuditRow[] }) {
   const counts: [string, string, string][] = [
     ['Templates', 'templates', '/templates'],
     ['Instances', 'instances', '/templates'],
@@ -85,6 +91,11 @@ export function OverviewPage(props: { viewer: ConsoleViewer; settings: View; cou
           </div>
         ))}
       </div>
+      <h2>Recent activity</h2>
+      {props.recent.length ? <AuditTable events={props.recent} /> : <p class="card">Nothing recorded yet.</p>}
+      <p>
+        <a href={`${CONSOLE_BASE}/audit`}>All activity, with filters</a>
+      </p>
       <h2>Deployment settings</h2>
       <p class="muted">
         Set in <code>wrangler.toml</code> (<code>[vars]</code> locally, <code>[env.&lt;name&gt;.vars]</code> per deployment), then{' '}
@@ -417,6 +428,105 @@ export function UsersPage(props: { viewer: ConsoleViewer; users: UserRow[]; next
         ])}
       />
       <Pager base={`${CONSOLE_BASE}/users`} next={props.next} atStart={props.atStart} />
+    </ConsoleLayout>
+  );
+}
+
+/** What an audit event is about: its template, client and user, linked where the console shows them. */
+function About(props: { event: AuditRow }) {
+  const { template, client_id, user, subject } = props.event;
+  return (
+    <div>
+      {template && (
+        <div>
+          template <a href={consolePath('templates', template)}>{template}</a>
+        </div>
+      )}
+      {client_id && (
+        <div>
+          client <code>{client_id}</code>
+        </div>
+      )}
+      {(user || subject) && <div>user {user ? <a href={consolePath('users', user)}>{user}</a> : <code>{subject}</code>}</div>}
+    </div>
+  );
+}
+
+/** An event's details, one per line; a template change names the fields it changed (its history shows how). */
+const Details = (props: { details: Record<string, unknown> }) => {
+  const entries = Object.entries(props.details);
+  if (entries.length === 0) return <span>—</span>;
+  return (
+    <div>
+      {entries.map(([key, value]) => (
+        <div>
+          {key}:{' '}
+          <code>
+            {key === 'changes' && value !== null && typeof value === 'object' ? Object.keys(value).join(', ') : JSON.stringify(value)}
+          </code>
+        </div>
+      ))}
+    </div>
+  );
+};
+
+const AuditTable = (props: { events: AuditRow[] }) => (
+  <Table
+    head={['When', 'Event', 'About', 'Details', 'From']}
+    rows={props.events.map((e) => [
+      <span class="nowrap">{when(e.time)}</span>,
+      <code class="nowrap">{e.type}</code>,
+      <About event={e} />,
+      <Details details={e.details} />,
+      e.ip ?? '—',
+    ])}
+  />
+);
+
+const AUDIT_FILTERS = [
+  ['client_id', 'Client id'],
+  ['template', 'Template'],
+  ['user', 'User (username or subject)'],
+  ['since', 'Since (ISO 8601)'],
+  ['until', 'Until'],
+] as const;
+
+/** The audit trail, newest first, filtered as GET /admin/v1/audit filters it. */
+export function AuditPage(props: { viewer: ConsoleViewer; events: AuditRow[]; next: string | null; filters: Record<string, string> }) {
+  const base = `${CONSOLE_BASE}/audit`;
+  const { cursor, ...filters } = props.filters;
+  return (
+    <ConsoleLayout title="Activity" viewer={props.viewer} section="/audit">
+      <h1>Activity</h1>
+      <form class="card" method="get" action={base}>
+        <div class="grid">
+          <label for="f-type" style="margin:0">
+            Event
+            <select id="f-type" name="type">
+              <option value="">any</option>
+              {AUDIT_EVENT_TYPES.map((t) => (
+                <option value={t} selected={filters.type === t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+          {AUDIT_FILTERS.map(([name, label]) => (
+            <label for={`f-${name}`} style="margin:0">
+              {label}
+              <input id={`f-${name}`} name={name} value={filters[name] ?? ''} autocomplete="off" />
+            </label>
+          ))}
+        </div>
+        <p class="actions">
+          <button type="submit" class="secondary">
+            Filter
+          </button>
+          <a href={base}>Clear</a>
+        </p>
+      </form>
+      {props.events.length ? <AuditTable events={props.events} /> : <p class="card">No event matches.</p>}
+      <Pager base={base} next={props.next} atStart={cursor === undefined} query={filters} />
     </ConsoleLayout>
   );
 }

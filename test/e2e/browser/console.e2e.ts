@@ -128,6 +128,18 @@ it('an admin signs in, makes template-client as docs/flow.md step 1 says, sees i
     );
     client.allowInsecureRequests(renewed);
     expect(await refusal(client.refreshTokenGrant(renewed, tokens.refresh_token!))).toEqual({ status: 401, error: 'invalid_client' });
+
+    // All of it is in the activity trail, newest first.
+    await section(page, 'Activity');
+    await page.getByLabel('Template', { exact: true }).fill(TEMPLATE);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const events = await page.locator('tbody td:nth-child(2) code').allTextContents();
+    expect(events.filter((type) => type.startsWith('template.')).slice(0, 3)).toEqual([
+      'template.instances_deleted',
+      'template.instance_secrets_rotated',
+      'template.updated',
+    ]);
+    await shoot(page, 'activity');
   });
 });
 
