@@ -39,23 +39,24 @@ CREATE INDEX IF NOT EXISTS template_registrars_by_template ON template_registrar
 
 -- Static clients (made by the admin), instances (templatized registration) and dynamic clients
 -- (non-templatized registration). An instance stores only its own identity and credentials; the rest comes
--- from its template. Static and dynamic clients carry their own metadata.
+-- from its template. Static and dynamic clients carry their own metadata. Any of them may be public (no secret).
 CREATE TABLE IF NOT EXISTS clients (
   client_id          TEXT PRIMARY KEY,
   kind               TEXT NOT NULL CHECK (kind IN ('static', 'instance', 'dynamic')),
   template_name      TEXT REFERENCES templates (name) ON DELETE CASCADE,
   secret_hash        TEXT,               -- hex SHA-256 of the client secret; NULL for a public client
   config             TEXT NOT NULL,      -- JSON: a static client's metadata, or an instance's own choices
-  created_by_iat     TEXT UNIQUE,        -- jti of the initial access token that made the instance: one client per IAT
+  created_by_iat     TEXT UNIQUE,        -- jti of the initial access token that made the client: one client per IAT
   created_by_client  TEXT,               -- the client the IAT was issued to
   created_by_user    TEXT,               -- the user who logged in for it, when the template registers via users
   issued_at          INTEGER NOT NULL,   -- ms since epoch
-  registration_token_hash TEXT,          -- RFC 7592 registration access token (SHA-256), instances only
+  registration_token_hash TEXT,          -- RFC 7592 registration access token (SHA-256), registered clients only
   last_used_at       INTEGER,            -- last successful client authentication, ms since epoch
+  created_by_ip_hash TEXT,               -- open registration: HMAC-SHA256 of the registering IP address
   CHECK ((kind = 'instance') = (template_name IS NOT NULL)),
-  CHECK ((kind = 'static') = (created_by_iat IS NULL)),
   CHECK ((kind = 'static') = (registration_token_hash IS NULL)),
-  CHECK (kind = 'dynamic' OR secret_hash IS NOT NULL)
+  CHECK (kind <> 'static' OR (created_by_iat IS NULL AND created_by_ip_hash IS NULL)),
+  CHECK (kind = 'static' OR ((created_by_iat IS NULL) <> (created_by_ip_hash IS NULL)))
 );
 
 -- Paged admin lists (migrations/0005): instances in issue order, static clients by kind, a template's instance count and last use.
@@ -112,3 +113,13 @@ CREATE TABLE IF NOT EXISTS login_failures (
 );
 
 CREATE INDEX IF NOT EXISTS login_failures_by_time ON login_failures (last_failed_at);
+
+-- What a user approved for an unverified client (open registration, metadata documents): asked once per user and
+-- client, again only for scopes beyond these.
+CREATE TABLE IF NOT EXISTS consents (
+  subject     TEXT NOT NULL REFERENCES users (subject) ON DELETE CASCADE,
+  client_id   TEXT NOT NULL,            -- an instance's id or a metadata document's URL (which has no row in clients)
+  scopes      TEXT NOT NULL,            -- space-separated
+  granted_at  INTEGER NOT NULL,         -- ms since epoch
+  PRIMARY KEY (subject, client_id)
+);

@@ -31,6 +31,9 @@ field() { node_stdin 'JSON.parse(s)[process.argv[1]]' "$1"; }
 jwt_payload() { node_stdin 'JSON.stringify(JSON.parse(Buffer.from(s.split(".")[1], "base64url")), null, 2)'; }
 query_param() { node -e 'console.log(new URL(process.argv[1]).searchParams.get(process.argv[2]) ?? "")' "$1" "$2"; }
 random() { node -e 'console.log(require("crypto").randomBytes(16).toString("base64url"))'; }
+# PKCE (RFC 7636, S256): a verifier, and the challenge the authorization request carries.
+pkce_verifier() { node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))'; }
+pkce_challenge() { node -e 'console.log(require("crypto").createHash("sha256").update(process.argv[1]).digest("base64url"))' "$1"; }
 
 # An argument as a reader would type it: bare when safe, else in single quotes.
 shell_quoted() {
@@ -72,7 +75,9 @@ curl -sS -X POST "$ISSUER/oauth/v2/oauth-dynamic-client-registration" \
 
 step "Step 4: the user signs in for the instance (curl plays the browser)"
 STATE="$(random)"
-AUTHORIZE_URL="$ISSUER/oauth/v2/oauth-authorize?client_id=$CLIENT_ID&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Flocalhost%2Fcallback&state=$STATE"
+VERIFIER="$(pkce_verifier)"
+CHALLENGE="$(pkce_challenge "$VERIFIER")"
+AUTHORIZE_URL="$ISSUER/oauth/v2/oauth-authorize?client_id=$CLIENT_ID&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Flocalhost%2Fcallback&state=$STATE&code_challenge=$CHALLENGE&code_challenge_method=S256"
 printf 'A browser would open:\n  %s\n' "$AUTHORIZE_URL"
 COOKIES="$(mktemp)"
 trap 'rm -f "$COOKIES"' EXIT
@@ -80,7 +85,8 @@ LOGIN_PAGE="$(call -c "$COOKIES" "$AUTHORIZE_URL")"
 CSRF_TOKEN="$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' <<<"$LOGIN_PAGE")"
 printf '(the login page; its form repeats the request and carries a CSRF token that matches a cookie)\n'
 CALLBACK="$(call -b "$COOKIES" -o /dev/null -w '%{redirect_url}' -X POST "$ISSUER/oauth/v2/oauth-authorize" \
-  -d "client_id=$CLIENT_ID&response_type=code&scope=openid&state=$STATE" --data-urlencode "redirect_uri=$REDIRECT_URI" \
+  -d "client_id=$CLIENT_ID&response_type=code&scope=openid&state=$STATE&code_challenge=$CHALLENGE&code_challenge_method=S256" \
+  --data-urlencode "redirect_uri=$REDIRECT_URI" \
   --data-urlencode "csrf_token=$CSRF_TOKEN" --data-urlencode "username=$DEMO_USER" --data-urlencode "password=$DEMO_USER_PASSWORD")"
 printf 'Redirected to:\n  %s\n' "$CALLBACK"
 [[ "$(query_param "$CALLBACK" state)" == "$STATE" ]] || { echo "the state came back changed" >&2; exit 1; }
@@ -88,7 +94,7 @@ CODE="$(query_param "$CALLBACK" code)"
 
 step "Step 4: the instance exchanges the code"
 TOKENS="$(call -X POST "$ISSUER/oauth/v2/oauth-token" -H 'Content-Type: application/x-www-form-urlencoded' \
-  -d "grant_type=authorization_code&client_id=$CLIENT_ID&client_secret=$CLIENT_SECRET&code=$CODE&redirect_uri=https%3A%2F%2Flocalhost%2Fcallback")"
+  -d "grant_type=authorization_code&client_id=$CLIENT_ID&client_secret=$CLIENT_SECRET&code=$CODE&code_verifier=$VERIFIER&redirect_uri=https%3A%2F%2Flocalhost%2Fcallback")"
 pretty <<<"$TOKENS"
 printf 'The ID token says:\n'
 field id_token <<<"$TOKENS" | jwt_payload

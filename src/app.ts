@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './routes/types';
 import { requestDeps, type AppOptions, type RequestDeps } from './deps';
@@ -7,15 +8,16 @@ import { configurationOf } from './configuration';
 import { ConfigurationError } from './env';
 import { OAuthError, serverError } from './errors';
 import { errorResponse } from './http';
-import { tokenRoutes } from './routes/token';
+import { TOKEN_PATH, tokenRoutes } from './routes/token';
 import { registrationRoutes } from './routes/registration';
 import { discoveryRoutes } from './routes/discovery';
-import { jwksRoutes } from './routes/jwks';
+import { JWKS_PATH, jwksRoutes } from './routes/jwks';
 import { adminRoutes } from './routes/admin';
 import { consoleRoutes } from './routes/console';
 import { authorizeRoutes } from './routes/authorize';
-import { userinfoRoutes } from './routes/userinfo';
-import { introspectionRoutes } from './routes/introspection';
+import { USERINFO_PATH, userinfoRoutes } from './routes/userinfo';
+import { REVOCATION_PATH, introspectionRoutes } from './routes/introspection';
+import { REGISTRATION_PATH } from './dcr/paths';
 import { healthRoutes } from './routes/health';
 import { answeringRoute, requestLog } from './request-log';
 import { logError } from './log';
@@ -23,10 +25,35 @@ import { logError } from './log';
 /** Largest request body accepted anywhere; registration metadata and forms are far smaller. */
 const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * What browser apps and browser-based agents call from their own origin (OpenID Connect Core 5.3 asks it of
+ * userinfo). All are bearer- or client-authenticated, never by cookie, so any origin may read them and no credentials
+ * are allowed. Never the authorization endpoint (its login and consent forms) or the admin API.
+ */
+const CROSS_ORIGIN_PATHS = [
+  '/.well-known/openid-configuration',
+  '/.well-known/oauth-authorization-server',
+  JWKS_PATH,
+  TOKEN_PATH,
+  USERINFO_PATH,
+  REVOCATION_PATH,
+  REGISTRATION_PATH,
+  `${REGISTRATION_PATH}/*`,
+];
+const crossOrigin = cors({
+  origin: '*',
+  allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+  allowHeaders: ['Authorization', 'Content-Type', 'DPoP'],
+  exposeHeaders: ['WWW-Authenticate'],
+  maxAge: 600,
+});
+
 export function createApp(options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
 
   app.use(requestLog);
+  // Before the configuration check, so that even its server_error is readable cross-origin.
+  for (const path of CROSS_ORIGIN_PATHS) app.use(path, crossOrigin);
   app.route('/', healthRoutes(options));
   // Past the health checks: the configuration must hold (else a server_error naming each problem); the request's
   // services; its audit events stored once the response is ready, off its path.

@@ -9,13 +9,19 @@ import { requestAudit, type AuditRecorder, type RequestAudit } from './audit/rec
 import { requestLimits, type Limits } from './limits/rate-limits';
 import type { JWTVerifyGetKey } from 'jose';
 import { accessKeySet } from './admin/access';
+import { metadataDocuments, type MetadataDocuments } from './dcr/metadata-document';
 
-/** Seams for tests: an injected clock, fault injection at the ledger, local Access keys. Production uses the defaults. */
+/**
+ * Seams for tests: an injected clock, fault injection at the ledger, the outbound fetch (Workers-runtime tests cannot
+ * run an HTTP server for client metadata documents; the end-to-end tests use a real one), and Cloudflare Access's keys.
+ * Production uses the defaults.
+ */
 export interface AppOptions {
   clock?: () => number;
   ledger?: (env: Env, placement: LedgerPlacement) => OneTimeLedger;
   /** Cloudflare Access's signing keys; by default the team's published ones, fetched at first use. */
   accessKeys?: JWTVerifyGetKey;
+  outboundFetch?: typeof fetch;
 }
 
 /** Per-request services. `now` is read once, so every expiry decision in a request uses one clock reading. */
@@ -38,6 +44,8 @@ export interface RequestDeps {
   accessKeys: JWTVerifyGetKey | null;
   audit: RequestAudit;
   limits: Limits;
+  /** Client metadata documents, fetched (outbound) and cached per isolate. */
+  metadataDocuments: MetadataDocuments;
 }
 
 /** Where no location is known (local runs), new tokens go to eastern North America's shards. */
@@ -71,6 +79,7 @@ export function requestDeps(context: RequestContext, options: AppOptions, { sett
     audit,
     limits: requestLimits(env, audit, now),
     accessKeys: settings.access ? (options.accessKeys ?? accessKeySet(settings.access.teamDomain)) : null,
+    metadataDocuments: metadataDocuments(options.outboundFetch ?? ((input, init) => fetch(input, init))),
   };
 }
 

@@ -19,6 +19,8 @@ export interface Settings {
   accessTokenTtlSeconds: number;
   /** Scopes a client registered without a template may ask for. */
   dynamicClientScopes: string[];
+  /** The open template a registration with neither an IAT nor a `software_id` instantiates; null: none does. */
+  openTemplate: string | null;
   /** Per-isolate cache of hot-path lookups, seconds (the staleness it allows); 0: off, every request reads the primary. */
   clientCacheSeconds: number;
   /** Hot-path reads through the D1 Sessions API, which may answer from a read replica. */
@@ -63,6 +65,7 @@ export function settingsOf(env: Env): Settings {
       iatTtlSeconds: seconds('IAT_TTL', env.IAT_TTL, 300),
       accessTokenTtlSeconds: seconds('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, 3600),
       dynamicClientScopes: (env.DCR_DYNAMIC_SCOPES ?? 'openid').split(' ').filter(Boolean),
+      openTemplate: templateNameSetting('DCR_OPEN_TEMPLATE', env.DCR_OPEN_TEMPLATE, problems),
       clientCacheSeconds: whole('CLIENT_CACHE_SECONDS', env.CLIENT_CACHE_SECONDS, 0, 0, 3600),
       readReplicas: flag('D1_READ_REPLICAS', env.D1_READ_REPLICAS, false),
       ledgerShards: whole('LEDGER_SHARDS', env.LEDGER_SHARDS, 32, 1, 1024),
@@ -116,6 +119,14 @@ function readers(problems: string[]) {
   }
   const seconds = (name: string, value: string | undefined, fallback: number) => whole(name, value, fallback, 1, 31_536_000);
   return { flag, whole, seconds };
+}
+
+/** A template name as the admin API accepts it (src/admin/schemas.ts), or null when unset. */
+function templateNameSetting(name: string, value: string | undefined, problems: string[]): string | null {
+  if (value === undefined || value === '') return null;
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) return value;
+  problems.push(`${name} must be a template name or empty (got ${JSON.stringify(value)})`);
+  return null;
 }
 
 /** Hosts whose requests may name the issuer themselves when ISSUER is unset: a developer's own machine. */

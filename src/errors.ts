@@ -29,6 +29,9 @@ export const invalidGrant = (description: string) => new OAuthError('invalid_gra
 
 export const unauthorizedClient = (description: string) => new OAuthError('unauthorized_client', description);
 
+/** RFC 8707 2: the resource is not one this client may ask tokens for, or not a valid resource indicator. */
+export const invalidTarget = (description: string) => new OAuthError('invalid_target', description);
+
 export const invalidClientMetadata = (description: string) => new OAuthError('invalid_client_metadata', description);
 
 /** RFC 6750 section 3: the challenge names the error so clients can tell a bad token from a missing one. */

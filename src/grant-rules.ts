@@ -12,6 +12,8 @@ export interface CodeGrant {
   /** Whether the authorization request named the redirect URI; then the token request must repeat it (RFC 6749 4.1.3). */
   redirectUriGiven: boolean;
   scope: string;
+  /** The RFC 8707 resource the tokens are for (their audience); absent: this server. */
+  resource?: string;
   nonce?: string;
   codeChallenge?: string;
   sub: string;
@@ -25,6 +27,7 @@ export interface FamilyGrant {
   clientId: string;
   sub: string;
   scope: string;
+  resource?: string;
   /** Seconds since epoch. */
   authTime: number;
   acr: string;
@@ -39,10 +42,17 @@ const REGISTRATION_SCOPE = 'dcr';
  */
 export function familyOf(code: CodeGrant): FamilyGrant {
   const scope = code.scope.split(' ').filter((s) => s !== '' && s !== REGISTRATION_SCOPE);
-  return { clientId: code.clientId, sub: code.sub, scope: scope.join(' '), authTime: code.authTime, acr: code.acr };
+  return {
+    clientId: code.clientId,
+    sub: code.sub,
+    scope: scope.join(' '),
+    ...(code.resource === undefined ? {} : { resource: code.resource }),
+    authTime: code.authTime,
+    acr: code.acr,
+  };
 }
 
-export type GrantError = { error: 'invalid_grant' | 'invalid_request' | 'invalid_scope'; description: string };
+export type GrantError = { error: 'invalid_grant' | 'invalid_request' | 'invalid_scope' | 'invalid_target'; description: string };
 
 /** The token request's side of a code exchange, as the token endpoint saw it. */
 export interface PresentedCode {
@@ -53,6 +63,8 @@ export interface PresentedCode {
   verifierChallenge: string | null;
   /** The scopes the client's template allows right now. */
   allowedScopes: readonly string[];
+  /** The `resource` parameter (RFC 8707), or null/absent when the request named none. */
+  resource?: string | null;
 }
 
 const refuse = (error: GrantError['error'], description: string): GrantError => ({ error, description });
@@ -78,7 +90,16 @@ export function codeExchangeProblem(code: CodeGrant, presented: PresentedCode): 
   }
   const dropped = code.scope.split(' ').find((scope) => scope !== '' && !presented.allowedScopes.includes(scope));
   if (dropped !== undefined) return refuse('invalid_scope', `scope "${dropped}" is no longer allowed for this client`);
-  return null;
+  return resourceProblem(code.resource, presented.resource);
+}
+
+/** RFC 8707 2.2: a token request may name the resource its grant is for, never another one. */
+function resourceProblem(granted: string | undefined, requested: string | null | undefined): GrantError | null {
+  if (requested == null || requested === granted) return null;
+  return refuse(
+    'invalid_target',
+    granted === undefined ? 'this grant is not for any resource' : `this grant is for the resource "${granted}" only`,
+  );
 }
 
 /** The refresh token request's side of a rotation. */
@@ -89,6 +110,8 @@ export interface PresentedRefresh {
   /** The `scope` parameter split, or null to keep the grant's. */
   requestedScope: readonly string[] | null;
   allowedScopes: readonly string[];
+  /** The `resource` parameter (RFC 8707), or null/absent to keep the grant's. */
+  resource?: string | null;
 }
 
 /** The scope a valid refresh token is refreshed with, or why not: it may narrow, never widen (RFC 6749 6). */
@@ -100,7 +123,7 @@ export function refreshProblem(family: FamilyGrant, presented: PresentedRefresh)
   if (widened !== undefined) return refuse('invalid_scope', `scope "${widened}" was not granted to this refresh token`);
   const dropped = scope.find((s) => !presented.allowedScopes.includes(s));
   if (dropped !== undefined) return refuse('invalid_scope', `scope "${dropped}" is no longer allowed for this client`);
-  return { scope };
+  return resourceProblem(family.resource, presented.resource) ?? { scope };
 }
 
 /** String equality that takes the same time wherever the strings differ (no early exit). */

@@ -12,25 +12,47 @@ export type Authenticator = (typeof AUTHENTICATORS)[number];
 
 export const SECRET_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 export type SecretAuthMethod = (typeof SECRET_AUTH_METHODS)[number];
-/** `none`: a public client (a native app without a secret), which must use PKCE. */
-export type ClientAuthMethod = SecretAuthMethod | 'none';
+/** `none`: a public client (a native app, a browser app, an agent: no secret), which must use PKCE. */
+export const CLIENT_AUTH_METHODS = [...SECRET_AUTH_METHODS, 'none'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
 export const ID_TOKEN_ALGS = ['RS256', 'ES256'] as const;
 export type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number];
 
-/** Who may register instances of a template: static clients by client_credentials, or users logging in through one. */
-export type RegistrationPolicy = { mode: 'clients'; allowed_clients: string[] } | { mode: 'users'; via_clients: string[] };
+/**
+ * Who may register instances of a template: static clients by client_credentials, users logging in through one,
+ * anyone without an initial access token (`open`: public clients only, limited per IP), or clients whose id is the
+ * https URL of their metadata document on an allowed host (`metadata_document`: nothing is registered).
+ */
+export type RegistrationPolicy =
+  | { mode: 'clients'; allowed_clients: string[] }
+  | { mode: 'users'; via_clients: string[] }
+  | { mode: 'open' }
+  | { mode: 'metadata_document'; allowed_hosts: string[] };
+
+/** What the login, consent and error pages show of an application (RFC 7591 2, human-readable metadata). */
+export interface Presentation {
+  logo_uri?: string;
+  policy_uri?: string;
+  tos_uri?: string;
+}
 
 /** A template client: the configuration every instance of it runs with, read live at each request. */
-export interface TemplateConfig {
+export interface TemplateConfig extends Presentation {
   /** The `software_id` instances are registered with. */
   name: string;
+  /** The application's name, set by the admin; pages show it first, an instance's own name second. */
   client_name?: string;
   capabilities: Capability[];
   redirect_uris: string[];
   scopes: string[];
   authenticators: Authenticator[];
-  token_endpoint_auth_methods: SecretAuthMethod[];
+  /** With `none`, instances may be public (no secret, PKCE always). */
+  token_endpoint_auth_methods: ClientAuthMethod[];
+  /** False lets confidential instances skip PKCE (not recommended); absent means true. */
+  pkce_required?: boolean;
+  /** RFC 8707 resources instances may ask tokens for: exact URLs, or an https prefix ending in `/*`. */
+  resources?: string[];
   registration: RegistrationPolicy;
   access_token_ttl: number;
   refresh_token_ttl: number;
@@ -50,7 +72,7 @@ export interface StoredTemplate {
 }
 
 /** The metadata a static or dynamic client carries itself (instances take theirs from the template). */
-export interface ClientConfig {
+export interface ClientConfig extends Presentation {
   client_name?: string;
   capabilities: Capability[];
   redirect_uris: string[];
@@ -63,10 +85,13 @@ export interface ClientConfig {
   may_register_clients?: boolean;
   /** A designated resource server: may introspect any token, not only its own. */
   resource_server?: boolean;
+  /** As for templates: false lets a confidential client skip PKCE; absent means true. */
+  pkce_required?: boolean;
+  /** As for templates: the RFC 8707 resources it may ask tokens for. */
+  resources?: string[];
 }
 
 export interface StaticClientConfig extends ClientConfig {
-  token_endpoint_auth_methods: SecretAuthMethod[];
   may_register_clients: boolean;
   resource_server: boolean;
 }
@@ -75,7 +100,7 @@ export interface StaticClientConfig extends ClientConfig {
 export interface InstanceChoices {
   client_name?: string;
   redirect_uris?: string[];
-  token_endpoint_auth_method?: SecretAuthMethod;
+  token_endpoint_auth_method?: ClientAuthMethod;
 }
 
 interface Identity {
@@ -86,21 +111,35 @@ interface Identity {
   lastUsedAt: number | null;
 }
 
-/** How a registered client came to be: the inventory's provenance. */
+/**
+ * How a registered client came to be: the inventory's provenance. With an initial access token: its `jti` and the
+ * client it was issued to. By open registration: neither, and a keyed hash of the registering IP instead.
+ */
 export interface Provenance {
   /** The `jti` of the initial access token that made it: one client per IAT, ever. */
-  createdByIat: string;
-  createdByClient: string;
+  createdByIat: string | null;
+  createdByClient: string | null;
   /** The user who logged in for a user-authenticated registration. */
   createdByUser: string | null;
+  /** Open registration: HMAC-SHA256 of the client's IP address (never the address itself). */
+  createdByIpHash: string | null;
   registrationTokenHash: string;
 }
 
-export type StaticClient = Identity & { kind: 'static'; secretHash: string; config: StaticClientConfig };
-export type InstanceClient = Identity &
-  Provenance & { kind: 'instance'; secretHash: string; templateName: string; choices: InstanceChoices };
+export type StaticClient = Identity & { kind: 'static'; config: StaticClientConfig };
+export type InstanceClient = Identity & Provenance & { kind: 'instance'; templateName: string; choices: InstanceChoices };
 export type DynamicClient = Identity & Provenance & { kind: 'dynamic'; config: ClientConfig };
-export type StoredClient = StaticClient | InstanceClient | DynamicClient;
+/**
+ * A client whose id is the https URL of its metadata document, on a host a `metadata_document` template allows.
+ * Nothing is stored for it: the store makes one up when the template matches, and the document is fetched apart.
+ */
+export type MetadataDocumentClient = Identity & { kind: 'metadata_document'; secretHash: null; templateName: string };
+export type StoredClient = StaticClient | InstanceClient | DynamicClient | MetadataDocumentClient;
+/** A user's approval of what an unverified client asked for: remembered per user and client. */
+export interface Consent {
+  scopes: string[];
+}
+
 /** What registration stores: an instance or a dynamic client, before anyone used it. */
 export type RegisteredClient = Omit<InstanceClient, 'lastUsedAt'> | Omit<DynamicClient, 'lastUsedAt'>;
 

@@ -191,6 +191,7 @@ describe('settings', () => {
       dcr_templatized: true,
       dcr_non_templatized: false,
       dcr_dynamic_scopes: ['openid'],
+      dcr_open_template: null,
       issuer: ORIGIN, // vitest.config.ts sets ISSUER, as a deployment does
       iat_ttl: 300,
       access_token_ttl: 3600,

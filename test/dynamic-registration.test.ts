@@ -45,12 +45,12 @@ describe('non-templatized registration (DCR_NON_TEMPLATIZED=true)', () => {
     expect(client.registration_access_token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
   });
 
-  it('discovery advertises the none method only while this mode is on', async () => {
+  it('discovery advertises the none method, this mode on or off (templates and static clients may be public too)', async () => {
     const methods = async (server: typeof fetch) =>
       ((await (await server('/.well-known/oauth-authorization-server')).json()) as { token_endpoint_auth_methods_supported: string[] })
         .token_endpoint_auth_methods_supported;
     expect(await methods(fetch)).toEqual(['client_secret_basic', 'client_secret_post', 'none']);
-    expect(await methods(testServer())).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect(await methods(testServer())).toEqual(['client_secret_basic', 'client_secret_post', 'none']);
   });
 
   it('a public client (token_endpoint_auth_method none) gets no secret and authenticates by client_id alone', async () => {

@@ -83,22 +83,60 @@ export function hiddenFields(html: string): Record<string, string> {
 
 export const authorizeUrl = (params: Record<string, string>) => `${AUTHORIZE}?${new URLSearchParams(params)}`;
 
-/** The parameters of an instance's authorization request for `openid`, with `extra` added or overriding. */
+/** RFC 7636 appendix B's verifier and its S256 challenge: a fixed pair for requests built by hand. */
+export const EXAMPLE_PKCE = {
+  verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+  challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+};
+
+/**
+ * The parameters of an instance's authorization request for `openid`, with `extra` added or overriding. PKCE is
+ * required by default (README "Public clients and PKCE"), so it carries the example challenge.
+ */
 export const codeRequest = (instance: Pick<Instance, 'clientId'>, extra: Record<string, string> = {}) => ({
   client_id: instance.clientId,
   response_type: 'code',
   scope: 'openid',
   state: 'the-state',
+  code_challenge: EXAMPLE_PKCE.challenge,
+  code_challenge_method: 'S256',
   ...extra,
 });
 
-/** Opens the authorization URL, expects the login page, and submits it as a user would. */
+/**
+ * The helpers below add a challenge to requests that carry none, and remember its verifier by the code it yields,
+ * so that `exchangeCode` sends it. A test of PKCE itself passes its own.
+ */
+const verifiers = new Map<string, string>();
+
+/** `params` with a fresh S256 challenge (unless they carry one), and its verifier (known for the example challenge). */
+export async function withPkce(params: Record<string, string>): Promise<{ params: Record<string, string>; verifier?: string }> {
+  if ('code_challenge' in params || params.pkce === 'off') {
+    const { pkce: _, ...rest } = params;
+    return { params: rest, ...(params.code_challenge === EXAMPLE_PKCE.challenge ? { verifier: EXAMPLE_PKCE.verifier } : {}) };
+  }
+  const { verifier, challenge } = await pkce();
+  return { params: { ...params, code_challenge: challenge, code_challenge_method: 'S256' }, verifier };
+}
+
+function rememberVerifier(res: Response, verifier: string | undefined) {
+  const code = res.status === 302 ? new URL(res.headers.get('Location')!).searchParams.get('code') : null;
+  if (code && verifier) verifiers.set(code, verifier);
+}
+
+/**
+ * Opens the authorization URL, expects the login page, and submits it as a user would. A PKCE challenge is added
+ * unless the params carry one (or say `pkce: 'off'`).
+ */
 export async function logIn(b: Browser, params: Record<string, string>, user: Pick<TestUser, 'username' | 'password'>) {
-  const page = await b.fetch(authorizeUrl(params));
+  const request = await withPkce(params);
+  const page = await b.fetch(authorizeUrl(request.params));
   expect(page.status).toBe(200);
   const html = await page.text();
   expect(html).toContain('<form method="post"');
-  return b.fetch(AUTHORIZE, form({ ...hiddenFields(html), username: user.username, password: user.password }));
+  const res = await b.fetch(AUTHORIZE, form({ ...hiddenFields(html), username: user.username, password: user.password }));
+  rememberVerifier(res, request.verifier);
+  return res;
 }
 
 /** The query of a redirect answer, after checking it goes where expected. */
@@ -117,8 +155,15 @@ export async function authorizationCode(fetch: Fetch, instance: Instance, user: 
   return code!;
 }
 
-export const exchangeCode = (fetch: Fetch, instance: Instance, code: string, extra: Record<string, string> = {}) =>
-  fetch(TOKEN, form({ grant_type: 'authorization_code', code, ...extra }, { Authorization: basic(instance.clientId, instance.secret) }));
+/** The code exchange, with the PKCE verifier `logIn` remembered for the code unless `extra` says otherwise. */
+export const exchangeCode = (fetch: Fetch, instance: Instance, code: string, extra: Record<string, string> = {}) => {
+  const verifier = verifiers.get(code);
+  const pkceParams: Record<string, string> = verifier && !('code_verifier' in extra) ? { code_verifier: verifier } : {};
+  return fetch(
+    TOKEN,
+    form({ grant_type: 'authorization_code', code, ...pkceParams, ...extra }, { Authorization: basic(instance.clientId, instance.secret) }),
+  );
+};
 
 export const refresh = (fetch: Fetch, instance: Instance, refreshToken: string, extra: Record<string, string> = {}) =>
   fetch(

@@ -19,6 +19,7 @@ import {
   authorizeUrl,
   browser,
   CALLBACK,
+  codeRequest,
   createUser,
   hiddenFields,
   registerInstance,
@@ -40,9 +41,7 @@ async function signIn(fetch: Fetch, instance: Instance, username: string, passwo
     if (ip) headers.set('CF-Connecting-IP', ip);
     return fetch(path, { ...init, headers });
   });
-  const page = await b.fetch(
-    authorizeUrl({ client_id: instance.clientId, response_type: 'code', scope: 'openid', redirect_uri: CALLBACK }),
-  );
+  const page = await b.fetch(authorizeUrl(codeRequest(instance, { redirect_uri: CALLBACK })));
   return b.fetch(AUTHORIZE, form({ ...hiddenFields(await page.text()), username, password }));
 }
 

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:test';
-import { basic, form, registerWith, requestIat, testServer, unique } from './helpers';
-import { CALLBACK, authorizeUrl, browser, createUser, exchangeCode, hiddenFields, refresh, registerInstance, TOKEN } from './flow-helpers';
+import { adminCall, basic, json, form, registerWith, requestIat, testServer, unique } from './helpers';
+import {
+  CALLBACK,
+  authorizeUrl,
+  browser,
+  createUser,
+  exchangeCode,
+  hiddenFields,
+  pkce,
+  refresh,
+  registerInstance,
+  TOKEN,
+} from './flow-helpers';
 import { waveRecorder, type RoundTrip } from './support/storage-waves';
 import expected from '../docs/storage-waves.json';
 
@@ -45,6 +56,45 @@ async function templateMadeElsewhere(registrar: string): Promise<string> {
   return name;
 }
 
+/**
+ * Open registration (no IAT: the insert alone, the template from isolate memory), and an unverified client's user:
+ * approving on the consent page (the consent is written while the code is issued), then authorizing again with the
+ * consent remembered (read with the client and the user: no wave more than any other client).
+ */
+async function measureUnverifiedClients(user: { username: string; password: string }) {
+  const name = unique('agents');
+  const template = await adminCall(fetch, 'POST', '/templates', {
+    name,
+    capabilities: ['code'],
+    redirect_uris: [CALLBACK],
+    scopes: ['openid'],
+    token_endpoint_auth_methods: ['none'],
+    registration: { mode: 'open' },
+  });
+  expect(template.status).toBe(201);
+  const open = (ip: string) =>
+    fetch('/oauth/v2/oauth-dynamic-client-registration', json({ software_id: name }, { 'CF-Connecting-IP': ip }));
+  expect((await open('192.0.2.1')).status).toBe(201);
+  let clientId = '';
+  measured.open_registration = await wavesOf(async () => {
+    const res = await open('192.0.2.2');
+    clientId = ((await res.clone().json()) as { client_id: string }).client_id;
+    return res;
+  }, 201);
+
+  const b = browser(fetch);
+  const { challenge } = await pkce();
+  const params = { client_id: clientId, response_type: 'code', scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' };
+  const login = await b.fetch(authorizeUrl(params));
+  const consent = await b.fetch(
+    '/oauth/v2/oauth-authorize',
+    form({ ...hiddenFields(await login.text()), username: user.username, password: user.password }),
+  );
+  const approval = { ...hiddenFields(await consent.text()), consent: 'approve' };
+  measured.consent_approval = await wavesOf(() => b.fetch('/oauth/v2/oauth-authorize', form(approval)), 302);
+  measured.authorize_with_session_and_consent = await wavesOf(() => b.fetch(authorizeUrl(params)), 302);
+}
+
 describe('storage waves per endpoint', () => {
   it('is the table in docs/storage-waves.json, endpoint by endpoint', async () => {
     const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'] });
@@ -68,7 +118,15 @@ describe('storage waves per endpoint', () => {
     measured.registration_first_in_isolate = await wavesOf(() => registerWith(fetch, freshIat, { software_id: fresh }), 201);
 
     const b = browser(fetch);
-    const params = { client_id: instance.clientId, response_type: 'code', scope: 'openid', state: 's' };
+    const { verifier, challenge } = await pkce();
+    const params = {
+      client_id: instance.clientId,
+      response_type: 'code',
+      scope: 'openid',
+      state: 's',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    };
     const page = await b.fetch(authorizeUrl(params));
     const loginForm = { ...hiddenFields(await page.text()), username: user.username, password: user.password };
     measured.login = await wavesOf(() => b.fetch('/oauth/v2/oauth-authorize', form(loginForm)), 302);
@@ -82,7 +140,7 @@ describe('storage waves per endpoint', () => {
 
     let tokens: Record<string, string> = {};
     measured.code_exchange = await wavesOf(async () => {
-      const res = await exchangeCode(fetch, instance, new URL(location).searchParams.get('code')!);
+      const res = await exchangeCode(fetch, instance, new URL(location).searchParams.get('code')!, { code_verifier: verifier });
       tokens = await res.clone().json();
       return res;
     });
@@ -97,6 +155,8 @@ describe('storage waves per endpoint', () => {
     const asInstance = { Authorization: basic(instance.clientId, instance.secret) };
     measured.introspection = await wavesOf(() => fetch('/oauth/v2/oauth-introspect', form({ token: tokens.access_token! }, asInstance)));
     measured.revocation = await wavesOf(() => fetch('/oauth/v2/oauth-revoke', form({ token: tokens.refresh_token! }, asInstance)));
+
+    await measureUnverifiedClients(user);
 
     expect(measured).toEqual(expected.after);
   });

@@ -14,6 +14,7 @@ export const settingsAnswer = z.object({
   dcr_templatized: z.boolean(),
   dcr_non_templatized: z.boolean(),
   dcr_dynamic_scopes: z.array(z.string()),
+  dcr_open_template: z.string().nullable(),
   issuer: z.string().nullable(),
   iat_ttl: z.number().int(),
   access_token_ttl: z.number().int(),
@@ -43,9 +44,13 @@ export const instanceAnswer = z
     client_name: z.string().optional(),
     redirect_uris: z.array(z.string()).optional(),
     token_endpoint_auth_method: z.string().optional(),
-    created_by_client: z.string(),
+    /** `open`: by open registration, without an initial access token. */
+    created_by: z.enum(['initial_access_token', 'open']),
+    created_by_client: z.string().nullable(),
     created_by_user: z.string().nullable(),
-    created_by_iat: z.string(),
+    created_by_iat: z.string().nullable(),
+    /** Open registration: a keyed hash of the registering address (never the address). */
+    created_by_ip_hash: z.string().optional(),
   })
   .extend(clientBookkeeping.shape);
 

@@ -1,5 +1,5 @@
 import type { RequestDeps } from '../deps';
-import type { StaticClient, StoredTemplate, StoredUser } from '../model';
+import type { StaticClient, StaticClientConfig, StoredTemplate, StoredUser } from '../model';
 import type { ConditionalWrite, Page, PageRequest } from '../store/store';
 import { randomToken, sha256Hex } from '../tokens/secrets';
 import { hashPassword } from '../users/password';
@@ -70,9 +70,9 @@ export const staticClients: Resource<StaticClient, ReturnType<typeof staticClien
   keyOf: (c) => c.clientId,
   page: ({ store }, request) => store.clients.pageStatic(request),
   async replace({ store, audit }, input, current) {
-    // A client_secret in the body rotates it; without one the secret stays.
+    // A client_secret in the body rotates it; without one the secret stays; turning public (`none`) drops it.
     const { client_id: clientId, client_secret: secret, ...config } = validated(staticClientSchema, input);
-    const secretHash = secret === undefined ? undefined : await sha256Hex(secret);
+    const secretHash = isPublic(config) ? null : secret === undefined ? undefined : await sha256Hex(secret);
     const result = await store.clients.updateStatic({ clientId, config, secretHash, expected: current.config });
     if ('written' in result) audit.record('static_client.updated', { clientId, details: { secret_changed: secret !== undefined } });
     return result;
@@ -140,19 +140,26 @@ export async function createTemplate({ store, now, audit }: Deps, input: unknown
   return (await store.templates.get(config.name))!;
 }
 
-/** A new static client and its secret (given, or generated): the only time the secret is known. */
-export async function createStaticClient({ store, now, audit }: Deps, input: unknown): Promise<{ client: StaticClient; secret: string }> {
+/** A public client (`none`) has no secret. */
+const isPublic = (config: StaticClientConfig) => config.token_endpoint_auth_methods.includes('none');
+
+/** A new static client and its secret (given, or generated; none for a public client): the only time it is known. */
+export async function createStaticClient(
+  { store, now, audit }: Deps,
+  input: unknown,
+): Promise<{ client: StaticClient; secret: string | null }> {
   const { client_id: clientId, client_secret: givenSecret, ...config } = validated(staticClientSchema, input);
-  const secret = givenSecret ?? randomToken(32);
-  if (!(await store.clients.insertStatic({ clientId, secretHash: await sha256Hex(secret), config, now }))) {
+  const secret = isPublic(config) ? null : (givenSecret ?? randomToken(32));
+  if (!(await store.clients.insertStatic({ clientId, secretHash: secret && (await sha256Hex(secret)), config, now }))) {
     throw conflict(staticClients.what(clientId));
   }
   audit.record('static_client.created', { clientId });
   return { client: (await store.clients.getStatic(clientId))!, secret };
 }
 
-/** A new secret for a static client, shown once. */
+/** A new secret for a confidential static client, shown once (null: it changed meanwhile, or is public). */
 export async function rotateStaticSecret(deps: Deps, current: StaticClient): Promise<{ written: StaticClient; secret: string } | null> {
+  if (isPublic(current.config)) return null;
   const secret = randomToken(32);
   const result = await deps.store.clients.updateStatic({
     clientId: current.clientId,
@@ -194,8 +201,10 @@ export async function revokeInstance({ store, audit }: Deps, templateName: strin
 /** New secrets for every instance, all or none; the only time they are shown. */
 export async function rotateInstanceSecrets(deps: Deps, templateName: string): Promise<{ client_id: string; client_secret: string }[]> {
   const name = await existingTemplate(deps, templateName);
+  // Public instances have no secret to rotate.
+  const confidential = (await deps.store.clients.listInstances(name)).filter((instance) => instance.secretHash !== null);
   const rotated = await Promise.all(
-    (await deps.store.clients.listInstances(name)).map(async ({ clientId }) => {
+    confidential.map(async ({ clientId }) => {
       const clientSecret = randomToken(32);
       return { clientId, clientSecret, secretHash: await sha256Hex(clientSecret) };
     }),

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { redirectUriProblem } from '../oauth/redirect-uris';
 import { SCOPE_TOKEN, DCR_SCOPE } from '../oauth/scopes';
+import { allowedResourceProblem } from '../oauth/resources';
+import { hostProblem } from '../dcr/metadata-document-url';
+import { isHttpsUrl } from '../dcr/presentation';
 import {
   AUDIT_EVENT_TYPES,
   AUTHENTICATORS,
   CAPABILITIES,
+  CLIENT_AUTH_METHODS,
   ID_TOKEN_ALGS,
   SECRET_AUTH_METHODS,
   type StaticClientConfig,
@@ -31,6 +35,36 @@ const unique = <T extends z.ZodTypeAny>(item: T) =>
 
 export const ttl = z.number().int().min(1).max(31_536_000);
 
+const problemFree = (problem: (value: string) => string | null) =>
+  z.string().superRefine((value, ctx) => {
+    const found = problem(value);
+    if (found) ctx.addIssue({ code: 'custom', message: found });
+  });
+
+const httpsUrl = z.string().refine(isHttpsUrl, 'must be an https URL (no user information, no fragment)');
+
+/** What a template and a static client share beyond the basics: auth methods, PKCE, resources, what pages show. */
+const clientPolicy = {
+  /** `none` lets clients be public (no secret; PKCE always). */
+  token_endpoint_auth_methods: unique(z.enum(CLIENT_AUTH_METHODS))
+    .min(1)
+    .default([...SECRET_AUTH_METHODS]),
+  /** false lets confidential clients skip PKCE: not recommended (README "PKCE"). */
+  pkce_required: z.boolean().default(true),
+  /** RFC 8707 resources tokens may be asked for: exact URLs, or https prefixes ending in "/*". */
+  resources: unique(problemFree(allowedResourceProblem)).default([]),
+  logo_uri: httpsUrl.optional(),
+  policy_uri: httpsUrl.optional(),
+  tos_uri: httpsUrl.optional(),
+};
+
+/** A public client has nothing to authenticate client_credentials with. */
+function refinePublicClients(t: { capabilities: string[]; token_endpoint_auth_methods: string[] }, ctx: z.RefinementCtx) {
+  if (t.capabilities.includes('client_credentials') && t.token_endpoint_auth_methods.every((m) => m === 'none')) {
+    ctx.addIssue({ code: 'custom', path: ['token_endpoint_auth_methods'], message: 'client_credentials needs a secret method' });
+  }
+}
+
 export const templateSchema = z
   .object({
     name,
@@ -41,14 +75,16 @@ export const templateSchema = z
     authenticators: unique(z.enum(AUTHENTICATORS))
       .min(1)
       .default([...AUTHENTICATORS]),
-    token_endpoint_auth_methods: unique(z.enum(SECRET_AUTH_METHODS))
-      .min(1)
-      .default([...SECRET_AUTH_METHODS]),
-    // Who may register instances: static clients by client_credentials ("clients"), or users who log in
-    // through the code flow of a designated static client, asking for scope "dcr" ("users").
+    ...clientPolicy,
+    // Who may register instances: static clients by client_credentials ("clients"), users who log in through the
+    // code flow of a designated static client, asking for scope "dcr" ("users"), anyone as a public client without
+    // an IAT ("open"), or clients whose id is the https URL of their metadata document on an allowed host
+    // ("metadata_document").
     registration: z.discriminatedUnion('mode', [
       z.strictObject({ mode: z.literal('clients'), allowed_clients: unique(name).min(1) }),
       z.strictObject({ mode: z.literal('users'), via_clients: unique(name).min(1) }),
+      z.strictObject({ mode: z.literal('open') }),
+      z.strictObject({ mode: z.literal('metadata_document'), allowed_hosts: unique(problemFree(hostProblem)).min(1) }),
     ]),
     access_token_ttl: ttl.default(3600),
     refresh_token_ttl: ttl.default(3600),
@@ -63,6 +99,17 @@ export const templateSchema = z
     if (t.capabilities.includes('refresh') && !t.capabilities.includes('code')) {
       ctx.addIssue({ code: 'custom', path: ['capabilities'], message: '"refresh" needs "code"' });
     }
+    if (
+      (t.registration.mode === 'open' || t.registration.mode === 'metadata_document') &&
+      !t.token_endpoint_auth_methods.includes('none')
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token_endpoint_auth_methods'],
+        message: `registration mode "${t.registration.mode}" makes public clients: it needs "none"`,
+      });
+    }
+    refinePublicClients(t, ctx);
   }) satisfies z.ZodType<TemplateConfig, unknown>;
 
 export const staticClientSchema = z
@@ -74,9 +121,7 @@ export const staticClientSchema = z
     capabilities: unique(z.enum(CAPABILITIES)).min(1).default(['client_credentials']),
     redirect_uris: unique(redirectUri).default([]),
     scopes: scopes.default([]),
-    token_endpoint_auth_methods: unique(z.enum(SECRET_AUTH_METHODS))
-      .min(1)
-      .default([...SECRET_AUTH_METHODS]),
+    ...clientPolicy,
     access_token_ttl: ttl.default(3600),
     refresh_token_ttl: ttl.default(3600),
     id_token_signed_response_alg: z.enum(ID_TOKEN_ALGS).default('RS256'),
@@ -85,7 +130,17 @@ export const staticClientSchema = z
     /** A designated resource server: may introspect any token, not only its own. */
     resource_server: z.boolean().default(false),
   })
-  .strict() satisfies z.ZodType<StaticClientConfig & { client_id: string; client_secret?: string }, unknown>;
+  .strict()
+  .superRefine((client, ctx) => {
+    refinePublicClients(client, ctx);
+    // A static client has one secret or none: public (`none` alone) or confidential.
+    if (client.token_endpoint_auth_methods.includes('none') && client.token_endpoint_auth_methods.length > 1) {
+      ctx.addIssue({ code: 'custom', path: ['token_endpoint_auth_methods'], message: '"none" (a public client) stands alone' });
+    }
+    if (client.token_endpoint_auth_methods.includes('none') && client.client_secret !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['client_secret'], message: 'a public client ("none") has no secret' });
+    }
+  }) satisfies z.ZodType<StaticClientConfig & { client_id: string; client_secret?: string }, unknown>;
 
 const instant = z
   .string()

@@ -25,12 +25,18 @@ export const templateView = (t: StoredTemplate) => ({
   updated_at: iso(t.updatedAt),
 });
 
-const times = (client: StoredClient) => ({ issued_at: iso(client.issuedAt), last_used_at: isoOrNull(client.lastUsedAt) });
+/** Stored clients: metadata-document clients are never stored, so never shown. */
+type ShownClient = Exclude<StoredClient, { kind: 'metadata_document' }>;
 
+const times = (client: ShownClient) => ({ issued_at: iso(client.issuedAt), last_used_at: isoOrNull(client.lastUsedAt) });
+
+// `open`: open registration, recorded with a keyed hash of the registering IP (never the address).
 const provenance = (client: InstanceClient | DynamicClient) => ({
+  created_by: client.createdByIat === null ? ('open' as const) : ('initial_access_token' as const),
   created_by_client: client.createdByClient,
   created_by_user: client.createdByUser,
   created_by_iat: client.createdByIat,
+  ...(client.createdByIpHash === null ? {} : { created_by_ip_hash: client.createdByIpHash }),
 });
 
 export const staticClientView = (client: StaticClient) => ({ client_id: client.clientId, ...client.config, ...times(client) });
@@ -43,7 +49,7 @@ export const instanceView = (client: InstanceClient): z.infer<typeof instanceAns
   ...provenance(client),
 });
 
-export function clientView(client: StoredClient) {
+export function clientView(client: ShownClient) {
   if (client.kind === 'static') return staticClientView(client);
   if (client.kind === 'dynamic') return { client_id: client.clientId, ...client.config, ...times(client), ...provenance(client) };
   return instanceView(client);
@@ -70,6 +76,7 @@ export const settingsView = (s: Settings): z.infer<typeof settingsAnswer> => ({
   dcr_templatized: s.dcrTemplatized,
   dcr_non_templatized: s.dcrNonTemplatized,
   dcr_dynamic_scopes: s.dynamicClientScopes,
+  dcr_open_template: s.openTemplate,
   issuer: s.issuer,
   iat_ttl: s.iatTtlSeconds,
   access_token_ttl: s.accessTokenTtlSeconds,

@@ -9,6 +9,9 @@ export interface ClientMetadata {
   client_id_issued_at: number;
   client_secret_expires_at?: number;
   client_name: string;
+  logo_uri?: string;
+  policy_uri?: string;
+  tos_uri?: string;
   software_id?: string;
   grant_types: string[];
   response_types: string[];
@@ -33,6 +36,7 @@ export function clientMetadata(issuer: string, client: Client, chosenAuthMethod?
     client_id: client.clientId,
     client_id_issued_at: Math.floor(client.issuedAt / 1000),
     client_name: client.clientName,
+    ...client.presentation,
     ...(client.templateName === null ? {} : { software_id: client.templateName }),
     grant_types: grantTypesOf(client),
     response_types: responseTypesOf(client),

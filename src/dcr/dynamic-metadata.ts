@@ -3,6 +3,7 @@ import { SCOPE_TOKEN } from '../oauth/scopes';
 import { redirectUriProblem } from '../oauth/redirect-uris';
 import { ID_TOKEN_ALGS, type Capability, type ClientAuthMethod, type ClientConfig } from '../model';
 import { clientNameFrom, invalidRedirectUri, isStringArray, rejectServerAssigned } from './metadata-rules';
+import { presentationFrom } from './presentation';
 
 /**
  * Non-templatized registration: a full RFC 7591 metadata document, validated and completed with defaults.
@@ -67,6 +68,7 @@ export function dynamicClientConfig(metadata: Record<string, unknown>, policy: D
   const clientName = clientNameFrom(metadata);
   return {
     ...(clientName === undefined ? {} : { client_name: clientName }),
+    ...presentationFrom(metadata),
     capabilities,
     redirect_uris: [...new Set(redirectUris)],
     scopes: [...new Set(scopes)],

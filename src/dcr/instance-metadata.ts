@@ -3,10 +3,12 @@ import { clientNameFrom, invalidRedirectUri, isStringArray, rejectServerAssigned
 import { grantTypesOf, responseTypesOf } from '../oauth/client';
 import type { InstanceChoices, TemplateConfig } from '../model';
 import { SCOPE_TOKEN } from '../oauth/scopes';
+import { redirectUriMatches } from '../oauth/redirect-uri-match';
 
 /**
- * What a registration request may say besides `software_id`. An instance may pick its own name, a subset of
- * the template's redirect URIs and one of its auth methods; any other metadata the template governs must
+ * What a registration request may say besides `software_id`. An instance may pick its own name, redirect URIs
+ * inside the template's (by the rule the authorization endpoint uses: a loopback URI on any port, RFC 8252 7.3) and
+ * one of its auth methods (`none`, where allowed, makes it public); any other metadata the template governs must
  * agree with the template. Nothing is ever widened. Metadata we do not know is ignored (RFC 7591 2).
  */
 export function instanceChoicesFrom(metadata: Record<string, unknown>, template: TemplateConfig): InstanceChoices {
@@ -19,7 +21,7 @@ export function instanceChoicesFrom(metadata: Record<string, unknown>, template:
     if (!isStringArray(redirect_uris) || redirect_uris.length === 0) {
       throw invalidRedirectUri('redirect_uris must be a non-empty array of strings');
     }
-    const foreign = redirect_uris.find((uri) => !template.redirect_uris.includes(uri));
+    const foreign = redirect_uris.find((uri) => !template.redirect_uris.some((allowed) => redirectUriMatches(allowed, uri)));
     if (foreign !== undefined) throw invalidRedirectUri(`redirect_uris: ${JSON.stringify(foreign)} is not one of the template's`);
     // Asking for all of them is no choice: stay linked to the template's list as it changes.
     if (!sameSet(redirect_uris, template.redirect_uris)) choices.redirect_uris = [...new Set(redirect_uris)];

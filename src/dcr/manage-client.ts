@@ -1,7 +1,14 @@
 import { invalidClientMetadata, invalidToken } from '../errors';
 import { effectiveClient, type Client } from '../oauth/client';
 import { matchesHash, randomToken, sha256Hex } from '../tokens/secrets';
-import { NO_REGISTRAR_ROLES, type ClientConfig, type DynamicClient, type InstanceClient, type StoredTemplate } from '../model';
+import {
+  NO_REGISTRAR_ROLES,
+  type ClientAuthMethod,
+  type ClientConfig,
+  type DynamicClient,
+  type InstanceClient,
+  type StoredTemplate,
+} from '../model';
 import type { Store } from '../store/store';
 import { instanceChoicesFrom } from './instance-metadata';
 import { dynamicClientConfig, type DynamicRegistrationPolicy } from './dynamic-metadata';
@@ -40,7 +47,7 @@ interface Managed {
  */
 async function authorize(store: Store, request: ManagementRequest): Promise<Managed> {
   const { client: record } = await store.lookUp({ clientId: request.clientId });
-  const stored = record && record.client.kind !== 'static' ? record.client : null;
+  const stored = record && (record.client.kind === 'instance' || record.client.kind === 'dynamic') ? record.client : null;
   const client = stored && effectiveClient(record!);
   if (!stored || !client || !(await matchesHash(request.registrationAccessToken, stored.registrationTokenHash))) {
     throw invalidToken('the registration access token is not valid for this client');
@@ -77,14 +84,21 @@ export async function updateClient(
     throw invalidClientMetadata('software_id cannot change: register a new client instead');
   }
 
-  let updated: Registered;
-  if (stored.kind === 'instance') {
-    updated = { ...stored, choices: instanceChoicesFrom(rest, template!.config) };
-  } else {
-    const config: ClientConfig = dynamicClientConfig(rest, deps.policy);
-    if (config.token_endpoint_auth_methods.includes('none') !== (stored.secretHash === null)) {
+  const isPublic = stored.secretHash === null;
+  const requireSameKind = (method: ClientAuthMethod | undefined) => {
+    if (method !== undefined && (method === 'none') !== isPublic) {
       throw invalidClientMetadata('token_endpoint_auth_method cannot switch between public ("none") and confidential');
     }
+  };
+  let updated: Registered;
+  if (stored.kind === 'instance') {
+    const choices = instanceChoicesFrom(rest, template!.config);
+    requireSameKind(choices.token_endpoint_auth_method);
+    // A public instance stays public when the update does not name a method.
+    updated = { ...stored, choices: isPublic ? { ...choices, token_endpoint_auth_method: 'none' } : choices };
+  } else {
+    const config: ClientConfig = dynamicClientConfig(rest, deps.policy);
+    requireSameKind(config.token_endpoint_auth_methods[0]);
     updated = { ...stored, config };
   }
 

@@ -40,6 +40,7 @@ export async function registerDynamicClient(
     createdByIat: iat.jti,
     createdByClient: iat.client_id,
     createdByUser: null,
+    createdByIpHash: null,
   };
   await spendInitialAccessToken(deps, iat);
   if ((await storeRegisteredClient(deps, client, null)) !== 'inserted') throw serverError('the client could not be stored');

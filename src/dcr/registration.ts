@@ -28,7 +28,7 @@ export interface RegistrationDeps {
 
 /** A valid, unexpired access token with the `dcr` scope; not yet spent. */
 export async function acceptInitialAccessToken(deps: RegistrationDeps, token: string): Promise<AccessTokenClaims> {
-  const iat = await verifyAccessToken(deps.keys, token, { issuer: deps.issuer, now: deps.now });
+  const iat = await verifyAccessToken(deps.keys, token, { issuer: deps.issuer, now: deps.now, audience: deps.issuer });
   if (!iat.scope.split(' ').includes(DCR_SCOPE)) {
     throw insufficientScope(`registration needs an initial access token with scope "${DCR_SCOPE}"`, DCR_SCOPE);
   }
@@ -106,7 +106,10 @@ export async function storeRegisteredClient(
       clientId: client.clientId,
       template: client.kind === 'instance' ? client.templateName : null,
       subject: client.createdByUser,
-      details: { registrar: client.createdByClient, initial_access_token: client.createdByIat },
+      details:
+        client.createdByIat === null
+          ? { registrar: 'open', ip_hash: client.createdByIpHash }
+          : { registrar: client.createdByClient, initial_access_token: client.createdByIat },
     });
   }
   return outcome;

@@ -26,6 +26,7 @@ export const authorizationCodeGrant: GrantHandler = {
       clientId: client.clientId,
       redirectUri: form.get('redirect_uri'),
       codeVerifier,
+      resource: form.get('resource'),
       allowedScopes: client.scopes,
       now: deps.now,
       family: { tokenHash: refresh?.hash ?? null, expiresAt: expiryOf(lifetimes), retainUntil: retentionOf(lifetimes) },

@@ -2,6 +2,7 @@ import type { GrantHandler } from './types';
 import { invalidScope, unauthorizedClient } from '../errors';
 import { DCR_SCOPE, parseScope, requireAllowed } from '../oauth/scopes';
 import { issueAccessToken } from '../tokens/access-token';
+import { isPublicClient } from '../oauth/client';
 import { recordIatIssued } from './iat-issued';
 
 /**
@@ -11,7 +12,8 @@ import { recordIatIssued } from './iat-issued';
  */
 export const clientCredentialsGrant: GrantHandler = {
   async issue(deps, client, form) {
-    if (!client.capabilities.includes('client_credentials')) {
+    // A public client proved nothing by naming itself: it cannot act on its own behalf.
+    if (!client.capabilities.includes('client_credentials') || isPublicClient(client)) {
       throw unauthorizedClient('this client may not use the client_credentials grant');
     }
     const requestedScope = form.get('scope');

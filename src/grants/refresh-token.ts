@@ -23,6 +23,7 @@ export const refreshTokenGrant: GrantHandler = {
     const { grant, scope, refreshToken } = await rotate(deps, presented, {
       clientId: client.clientId,
       requestedScope: requestedScope === undefined ? null : parseScope(requestedScope),
+      resource: form.get('resource') ?? null,
       allowedScopes: client.scopes,
       lifetimes: lifetimesOf(client, deps.now),
     });

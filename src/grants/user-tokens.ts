@@ -24,7 +24,7 @@ export async function userTokenResponse(
   deps: GrantDeps,
   client: Client,
   input: {
-    grant: Pick<FamilyGrant, 'sub' | 'authTime' | 'acr'>;
+    grant: Pick<FamilyGrant, 'sub' | 'authTime' | 'acr' | 'resource'>;
     scope: string[];
     grantId: string;
     nonce?: string;
@@ -36,6 +36,8 @@ export async function userTokenResponse(
   const ttlSeconds = input.scope.includes(DCR_SCOPE) ? deps.settings.iatTtlSeconds : client.accessTokenTtl;
   const { token, claims } = await issueAccessToken(deps.keys, {
     issuer: deps.issuer,
+    // RFC 8707: a token for a resource is for that resource alone; without one, for this server.
+    audience: input.grant.resource ?? deps.issuer,
     clientId: client.clientId,
     subject: input.grant.sub,
     scope,

@@ -20,6 +20,8 @@ export const RATE_LIMITS = {
   registration_template: { binding: 'REGISTRATION_TEMPLATE_LIMITER', periodSeconds: 60 },
   /** Initial access tokens per client. */
   iat_issuance: { binding: 'IAT_ISSUANCE_LIMITER', periodSeconds: 60 },
+  /** Open registrations (no IAT) per client address. */
+  open_registration: { binding: 'OPEN_REGISTRATION_LIMITER', periodSeconds: 60 },
 } as const satisfies Record<string, { binding: keyof Env; periodSeconds: 10 | 60 }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

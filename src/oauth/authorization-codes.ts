@@ -27,6 +27,8 @@ export interface CodePresentation {
   clientId: string;
   redirectUri: string | undefined;
   codeVerifier: string | undefined;
+  /** The `resource` parameter (RFC 8707), when the token request named one. */
+  resource: string | undefined;
   allowedScopes: readonly string[];
   now: number;
   /** The family the code starts, if it is valid: its first refresh token's hash (none without refresh) and lifetimes. */
@@ -51,6 +53,7 @@ export async function redeemAuthorizationCode(
     redirectUri: presented.redirectUri ?? null,
     verifierChallenge: presented.codeVerifier === undefined ? null : base64url(await sha256(presented.codeVerifier)),
     allowedScopes: presented.allowedScopes,
+    resource: presented.resource ?? null,
     now: presented.now,
     family: presented.family,
   });

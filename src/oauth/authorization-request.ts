@@ -1,9 +1,9 @@
-import { OAuthError, invalidRequest, unauthorizedClient } from '../errors';
-import { activeClient, isPublicClient, type Client } from './client';
+import { OAuthError, invalidRequest, invalidTarget, unauthorizedClient } from '../errors';
+import { isPublicClient, type Client } from './client';
 import { parseScope, requireAllowed } from './scopes';
 import { codeChallengeOf } from './pkce';
 import { resolveRedirectUri } from './redirect-uri-match';
-import type { ClientRecord } from '../store/store';
+import { allowedResource } from './resources';
 
 /** Parameters of an authorization request (query or form), with the names that were repeated. */
 export interface AuthorizationParams {
@@ -26,6 +26,7 @@ export const AUTHORIZATION_PARAMS = [
   'acr_values',
   'response_mode',
   'login_hint',
+  'resource',
 ] as const;
 
 /** Empty values count as absent (RFC 6749 3.1); a repeated parameter is noted, empty copies included. */
@@ -41,9 +42,16 @@ export function authorizationParams(query: string): AuthorizationParams {
   return { values, repeated };
 }
 
-/** The request cannot be answered by a redirect: the client or its redirect URI is not verified. */
+/**
+ * The request cannot be answered by a redirect: the client or its redirect URI is not verified. `code` is the
+ * reference the error page shows; `client` is set when the client is known (the page can then name it).
+ */
 export class UnverifiedRedirectError extends Error {
-  constructor(readonly description: string) {
+  constructor(
+    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_redirect_uri',
+    readonly description: string,
+    readonly client: Client | null = null,
+  ) {
     super(description);
     this.name = 'UnverifiedRedirectError';
   }
@@ -66,24 +74,28 @@ export function requestedClientId(params: AuthorizationParams): string | null {
   return clientId !== undefined && !params.repeated.has('client_id') && clientId.length <= MAX_VALUE_LENGTH ? clientId : null;
 }
 
-/**
- * Step one, before anything may redirect: the client (as looked up for `requestedClientId`) exists and can act, and
- * the redirect URI is its own.
- */
-export function verifyRedirect(record: ClientRecord | null, params: AuthorizationParams): VerifiedRedirect {
+/** Step one, before anything may redirect: the request names one client, and the client exists and can act. */
+export function requireClient(client: Client | null, params: AuthorizationParams): Client {
   for (const name of ['client_id', 'redirect_uri']) {
-    if (params.repeated.has(name)) throw new UnverifiedRedirectError(`the ${name} parameter is repeated`);
+    if (params.repeated.has(name)) throw new UnverifiedRedirectError('invalid_request', `the ${name} parameter is repeated`);
   }
-  if (params.values.get('client_id') === undefined) throw new UnverifiedRedirectError('the client_id parameter is missing');
-  const client = activeClient(record);
-  if (!client) throw new UnverifiedRedirectError('the client is unknown or not active');
+  if (params.values.get('client_id') === undefined)
+    throw new UnverifiedRedirectError('invalid_request', 'the client_id parameter is missing');
+  if (!client) throw new UnverifiedRedirectError('invalid_client', 'the client is unknown or not active');
+  return client;
+}
+
+/** Step two, before anything may redirect: the redirect URI is the client's own. */
+export function verifyRedirect(client: Client, params: AuthorizationParams): VerifiedRedirect {
   const requested = params.values.get('redirect_uri');
   const redirectUri = resolveRedirectUri(client.redirectUris, requested);
   if (redirectUri === null) {
     throw new UnverifiedRedirectError(
+      'invalid_redirect_uri',
       requested === undefined
         ? 'the redirect_uri parameter is required: this client has several or no registered redirect URIs'
         : 'the redirect_uri is not registered for this client',
+      client,
     );
   }
   // A repeated or oversized state is not echoed; the request is refused for it in the next step.
@@ -92,11 +104,13 @@ export function verifyRedirect(record: ClientRecord | null, params: Authorizatio
   return { client, redirectUri, redirectUriGiven: requested !== undefined, state: echoable ? state : undefined };
 }
 
-export type Prompt = 'none' | 'login';
+export type Prompt = 'none' | 'login' | 'consent';
 
 /** A valid authorization request of the code flow. */
 export interface AuthorizationRequest extends VerifiedRedirect {
   scope: string[];
+  /** The RFC 8707 resource the tokens are for, when the request named one. */
+  resource: string | undefined;
   nonce: string | undefined;
   codeChallenge: string | undefined;
   prompt: ReadonlySet<Prompt>;
@@ -106,8 +120,9 @@ export interface AuthorizationRequest extends VerifiedRedirect {
   loginHint: string | undefined;
 }
 
-/** Step two: everything else. Errors are OAuthErrors, to be sent to the verified redirect URI. */
+/** Step three: everything else. Errors are OAuthErrors, to be sent to the verified redirect URI. */
 export function parseAuthorizationRequest(target: VerifiedRedirect, params: AuthorizationParams): AuthorizationRequest {
+  if (params.repeated.has('resource')) throw invalidTarget('one resource per request is supported');
   const [repeated] = params.repeated;
   if (repeated !== undefined) throw invalidRequest(`the ${repeated} parameter is repeated`);
   for (const [name, value] of params.values) {
@@ -129,13 +144,17 @@ export function parseAuthorizationRequest(target: VerifiedRedirect, params: Auth
   const scope = requireAllowed(requestedScope === undefined ? client.scopes : parseScope(requestedScope), client.scopes);
 
   const codeChallenge = codeChallengeOf(get('code_challenge'), get('code_challenge_method'));
-  // RFC 9700 2.1.1: a client without a secret has only PKCE to bind its code to itself.
-  if (codeChallenge === undefined && isPublicClient(client))
-    throw invalidRequest('a public client must use PKCE (code_challenge with S256)');
+  // RFC 9700 2.1.1: a client without a secret has only PKCE to bind its code to itself, and PKCE also stops code
+  // injection for the others; only a confidential client whose admin opted out may go without.
+  if (codeChallenge === undefined && client.pkceRequired) {
+    throw invalidRequest(`${isPublicClient(client) ? 'a public client' : 'this client'} must use PKCE (code_challenge with S256)`);
+  }
+  const resource = get('resource');
 
   return {
     ...target,
     scope,
+    resource: resource === undefined ? undefined : allowedResource(resource, client.resources),
     nonce: get('nonce'),
     codeChallenge,
     prompt: promptOf(get('prompt')),
@@ -148,11 +167,11 @@ export function parseAuthorizationRequest(target: VerifiedRedirect, params: Auth
 function promptOf(value: string | undefined): ReadonlySet<Prompt> {
   const prompt = new Set(value === undefined ? [] : value.split(' '));
   for (const item of prompt) {
-    // consent and select_account need no screen here: no consent is asked, one account per session.
+    // select_account needs no screen here: one account per session. consent asks unverified clients' users again.
     if (!['none', 'login', 'consent', 'select_account'].includes(item)) throw invalidRequest(`prompt value "${item}" is not supported`);
   }
   if (prompt.has('none') && prompt.size > 1) throw invalidRequest('prompt=none cannot be combined with other values');
-  return new Set([...prompt].filter((item): item is Prompt => item === 'none' || item === 'login'));
+  return new Set([...prompt].filter((item): item is Prompt => item === 'none' || item === 'login' || item === 'consent'));
 }
 
 function maxAgeOf(value: string | undefined): number | undefined {

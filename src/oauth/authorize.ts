@@ -3,20 +3,26 @@ import {
   UnverifiedRedirectError,
   parseAuthorizationRequest,
   requestedClientId,
+  requireClient,
   verifyRedirect,
   type AuthorizationParams,
   type AuthorizationRequest,
   type VerifiedRedirect,
 } from './authorization-request';
+import { activeClient, type Client } from './client';
 import { issueAuthorizationCode } from './authorization-codes';
 import type { OneTimeLedger } from '../ledger/client';
-import type { StoredUser } from '../model';
+import type { Lookup } from '../store/store';
+import type { Consent, StoredUser } from '../model';
 import { newSession, type Session } from '../session/session';
 import { PASSWORD_ACR } from '../users/authenticate';
 import { MAX_USERNAME_LENGTH, signIn, type SignInDeps, type SignInRecord } from '../users/sign-in';
+import { clientLookup } from '../dcr/metadata-document-url';
+import { MetadataDocumentError, clientWithDocument, type MetadataDocuments } from '../dcr/metadata-document';
 
 export interface AuthorizeDeps extends SignInDeps {
   ledger: OneTimeLedger;
+  metadataDocuments: MetadataDocuments;
   issuer: string;
 }
 
@@ -26,45 +32,50 @@ export interface AuthorizeInput {
   session: Session | null;
   /** A submitted login form; `csrfValid` says whether its CSRF token matched the browser's cookie. */
   login?: { username: string; password: string; csrfValid: boolean };
+  /** A submitted consent form: the user's decision, and whether its CSRF token matched. */
+  consent?: { approved: boolean; csrfValid: boolean };
 }
 
 export type AuthorizeOutcome =
-  | { kind: 'error-page'; description: string }
+  | { kind: 'error-page'; error: string; description: string; client: Client | null }
   | { kind: 'redirect'; location: string; session?: Session }
   /** `retryAfter` (seconds) with 429: a sign-in refused by a limit or a lockout. */
-  | { kind: 'login'; request: AuthorizationRequest; message?: string; status: 200 | 403 | 429; retryAfter?: number };
+  | { kind: 'login'; request: AuthorizationRequest; message?: string; username?: string; status: 200 | 403 | 429; retryAfter?: number }
+  | { kind: 'consent'; request: AuthorizationRequest; message?: string; session?: Session; status: 200 | 403 };
 
 /**
- * The authorization endpoint's decision (RFC 6749 4.1.1, OpenID Connect Core 3.1.2). The client, and the user the
- * session or the login form names, are read in one round trip. The client and its redirect URI are verified first
- * and any problem there is an error page; after that, errors go back to the client's redirect URI with `state` and
- * `iss` (RFC 9207).
+ * The authorization endpoint's decision (RFC 6749 4.1.1, OpenID Connect Core 3.1.2). The client, the user the
+ * session or the login form names, and that user's consent to the client are read in one round trip. The client and
+ * its redirect URI are verified first (a metadata-document client's document is read then) and any problem there is
+ * an error page; after that, errors go back to the client's redirect URI with `state` and `iss` (RFC 9207).
  */
 export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Promise<AuthorizeOutcome> {
   const clientId = requestedClientId(input.params);
   const username = input.login && input.login.username.length <= MAX_USERNAME_LENGTH ? input.login.username : undefined;
-  const lookup =
+  const user = username !== undefined ? { username } : input.session ? { userSubject: input.session.sub } : {};
+  const lookup: Lookup =
     clientId === null
-      ? { client: null, user: null, loginFailures: null }
-      : await deps.store.lookUp({
-          clientId,
-          ...(username !== undefined ? { username } : input.session ? { userSubject: input.session.sub } : {}),
-        });
+      ? { client: null, user: null, consent: null, loginFailures: null }
+      : await deps.store.lookUp({ ...clientLookup(clientId), ...user, consent: 'username' in user || 'userSubject' in user });
   let target: VerifiedRedirect;
   try {
-    target = verifyRedirect(lookup.client, input.params);
+    target = verifyRedirect(await withDocument(deps, requireClient(activeClient(lookup.client), input.params)), input.params);
   } catch (error) {
-    if (error instanceof UnverifiedRedirectError) return { kind: 'error-page', description: error.description };
+    if (error instanceof UnverifiedRedirectError) {
+      return { kind: 'error-page', error: error.code, description: error.description, client: error.client };
+    }
+    if (error instanceof MetadataDocumentError)
+      return { kind: 'error-page', error: 'invalid_client', description: error.description, client: null };
     throw error;
   }
   try {
     const request = parseAuthorizationRequest(target, input.params);
     if (input.login) {
       const record = username === undefined ? { user: null, failures: null } : { user: lookup.user, failures: lookup.loginFailures };
-      return await logIn(deps, request, input.login, record);
+      return await logIn(deps, request, { ...input.login, consent: lookup.consent }, record);
     }
     const session = usableSession(deps, request, input.session, lookup.user);
-    if (session) return { kind: 'redirect', location: await codeRedirect(deps, request, session) };
+    if (session) return await decide(deps, request, { session, fresh: false }, lookup.consent, input.consent);
     if (request.prompt.has('none')) throw new OAuthError('login_required', 'the user must log in');
     return { kind: 'login', request, status: 200 };
   } catch (error) {
@@ -73,33 +84,74 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
   }
 }
 
+/** A metadata-document client as its document (fetched or cached) describes it; any other client as it is. */
+async function withDocument(deps: AuthorizeDeps, client: Client): Promise<Client> {
+  if (client.kind !== 'metadata_document') return client;
+  return clientWithDocument(client, await deps.metadataDocuments.get(client.clientId, deps.now));
+}
+
 async function logIn(
   deps: AuthorizeDeps,
   request: AuthorizationRequest,
-  login: NonNullable<AuthorizeInput['login']>,
+  login: NonNullable<AuthorizeInput['login']> & { consent: Consent | null },
   record: SignInRecord,
 ): Promise<AuthorizeOutcome> {
   if (!login.csrfValid) {
-    return { kind: 'login', request, status: 403, message: 'This sign-in form has expired. Please sign in again.' };
+    return {
+      kind: 'login',
+      request,
+      status: 403,
+      message: 'This sign-in form has expired. Please sign in again.',
+      username: login.username,
+    };
   }
   const result = await signIn(deps, { clientId: request.client.clientId, username: login.username, password: login.password }, record);
   if (result.outcome !== 'signed-in') {
+    const username = login.username;
     if (result.retryAfter > 0)
-      return { kind: 'login', request, status: 429, retryAfter: result.retryAfter, message: tooMany(result.retryAfter) };
+      return { kind: 'login', request, status: 429, retryAfter: result.retryAfter, message: tooMany(result.retryAfter), username };
     // One message for an unknown user and a wrong password: the form does not reveal who has an account.
-    return { kind: 'login', request, status: 200, message: 'The username or password is not correct.' };
+    return { kind: 'login', request, status: 200, message: 'The username or password is not correct.', username };
   }
   const { user } = result;
   if (!request.acceptableAcrs.includes(PASSWORD_ACR)) {
     throw new OAuthError('access_denied', 'no authenticator this client accepts is available');
   }
-  const session = newSession(user.subject, PASSWORD_ACR, deps.now);
-  return { kind: 'redirect', location: await codeRedirect(deps, request, session), session };
+  return decide(deps, request, { session: newSession(user.subject, PASSWORD_ACR, deps.now), fresh: true }, login.consent, undefined);
 }
 
 /** The same words for a limited address and a locked username (which may not exist): they reveal nobody. */
 const tooMany = (seconds: number) =>
   `Too many failed sign-ins. Try again in ${seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}.`;
+
+/**
+ * The user is known: a code for the client, unless the client is unverified and the user has not approved what it
+ * asks for; then the consent page, and the user's decision when it is posted. An approval is remembered (with what
+ * was approved before) in the same round trip as the code is issued.
+ */
+async function decide(
+  deps: AuthorizeDeps,
+  request: AuthorizationRequest,
+  { session, fresh }: { session: Session; fresh: boolean },
+  consent: Consent | null,
+  decision: AuthorizeInput['consent'],
+): Promise<AuthorizeOutcome> {
+  const newCookie = fresh ? { session } : {};
+  if (!needsConsent(request, consent)) return { kind: 'redirect', location: await codeRedirect(deps, request, session), ...newCookie };
+  if (request.prompt.has('none')) throw new OAuthError('consent_required', 'the user must approve this client first');
+  if (decision === undefined) return { kind: 'consent', request, status: 200, ...newCookie };
+  if (!decision.csrfValid) return { kind: 'consent', request, status: 403, message: 'This page has expired. Please decide again.' };
+  if (!decision.approved) throw new OAuthError('access_denied', 'the user did not approve the request');
+  const scopes = [...new Set([...(consent?.scopes ?? []), ...request.scope])];
+  const [location] = await Promise.all([
+    codeRedirect(deps, request, session),
+    deps.store.consents.grant({ subject: session.sub, clientId: request.client.clientId, scopes, now: deps.now }),
+  ]);
+  return { kind: 'redirect', location };
+}
+
+const needsConsent = (request: AuthorizationRequest, consent: Consent | null) =>
+  request.client.unverified && (request.prompt.has('consent') || !request.scope.every((scope) => consent?.scopes.includes(scope)));
 
 /** The session, when it exists, its user still does, and it meets `prompt=login`, `max_age` and `acr_values`. */
 function usableSession(
@@ -122,6 +174,7 @@ async function codeRedirect(deps: AuthorizeDeps, request: AuthorizationRequest, 
       redirectUri: request.redirectUri,
       redirectUriGiven: request.redirectUriGiven,
       scope: request.scope.join(' '),
+      ...(request.resource === undefined ? {} : { resource: request.resource }),
       ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
       ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge }),
       sub: session.sub,

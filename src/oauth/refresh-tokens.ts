@@ -49,7 +49,7 @@ export function parseRefreshToken(token: string): PresentedRefreshToken | null {
 export async function rotate(
   { ledger, audit }: { ledger: OneTimeLedger; audit: AuditRecorder },
   presented: PresentedRefreshToken,
-  request: { clientId: string; requestedScope: string[] | null; allowedScopes: string[]; lifetimes: Lifetimes },
+  request: { clientId: string; requestedScope: string[] | null; resource: string | null; allowedScopes: string[]; lifetimes: Lifetimes },
 ): Promise<{ grant: FamilyGrant; scope: string[]; refreshToken: string }> {
   const next = await newRefreshSecret();
   const outcome = await ledger.rotateRefreshToken({
@@ -59,6 +59,7 @@ export async function rotate(
     clientId: request.clientId,
     subject: presented.sub,
     requestedScope: request.requestedScope,
+    resource: request.resource,
     allowedScopes: request.allowedScopes,
     now: request.lifetimes.now,
     expiresAt: expiryOf(request.lifetimes),

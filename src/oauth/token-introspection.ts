@@ -7,6 +7,7 @@ import { verifyAccessToken, type AccessTokenClaims } from '../tokens/access-toke
 import { sha256Hex } from '../tokens/secrets';
 import { activeRefreshToken, parseRefreshToken, retentionOf, type Lifetimes } from './refresh-tokens';
 import type { FamilyGrant } from '../grant-rules';
+import { clientLookup } from '../dcr/metadata-document-url';
 
 /**
  * RFC 7662 introspection and RFC 7009 revocation. An access token is one of our JWTs (dead when its grant is
@@ -66,7 +67,7 @@ export async function introspect(
   if (clientId !== caller.value.clientId && !caller.value.resourceServer) return inactive;
 
   // The token's client as it is now: a deleted or disabled one takes its tokens with it.
-  const client = clientId === caller.value.clientId ? caller.value : activeClient((await deps.store.lookUp({ clientId })).client);
+  const client = clientId === caller.value.clientId ? caller.value : activeClient((await deps.store.lookUp(clientLookup(clientId))).client);
   if (!client) return inactive;
 
   if (found.type === 'refresh_token') {
@@ -89,7 +90,7 @@ export async function introspect(
     sub: claims.sub,
     scope: liveScope(claims.scope, client),
     iss: claims.iss,
-    aud: claims.iss,
+    aud: claims.aud,
     exp: claims.exp,
     iat: claims.iat,
     jti: claims.jti,

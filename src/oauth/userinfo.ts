@@ -4,6 +4,7 @@ import type { OneTimeLedger } from '../ledger/client';
 import type { Store } from '../store/store';
 import type { AccessTokenClaims } from '../tokens/access-token';
 import { releasedClaims } from '../users/claims';
+import { clientLookup } from '../dcr/metadata-document-url';
 
 export interface UserinfoDeps {
   store: Store;
@@ -18,7 +19,7 @@ export interface UserinfoDeps {
 export async function userinfo(deps: UserinfoDeps, token: AccessTokenClaims): Promise<Record<string, unknown>> {
   const [revoked, { client: record, user }] = await Promise.all([
     deps.ledger.isGrantRevoked(token.fid),
-    deps.store.lookUp({ clientId: token.client_id, userSubject: token.sub }),
+    deps.store.lookUp({ ...clientLookup(token.client_id), userSubject: token.sub }),
   ]);
   if (revoked) throw invalidToken('the access token has been revoked');
   const client = activeClient(record);

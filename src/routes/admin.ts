@@ -59,7 +59,7 @@ export const adminRoutes = new Hono<AppEnv>()
   .post('/clients', async (c) => {
     // The secret is shown once, here; only its hash is kept.
     const { client, secret } = await createStaticClient(c.get('deps'), await jsonObjectBody(c));
-    return viewWithEtag(c, staticClients, client, 201, { client_secret: secret });
+    return viewWithEtag(c, staticClients, client, 201, secret === null ? {} : { client_secret: secret });
   })
   .route('/clients', resourceRoutes(staticClients, 'clientId'))
 

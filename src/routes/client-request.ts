@@ -6,6 +6,7 @@ import { authenticateClient, presentedCredentials } from '../oauth/client-auth';
 import type { Client } from '../oauth/client';
 import type { StoredUser } from '../model';
 import { bodyText, mediaType } from '../http';
+import { clientLookup } from '../dcr/metadata-document-url';
 
 /** The form of a client-authenticated endpoint (token, introspection, revocation). */
 export async function formBody(c: Context<AppEnv>): Promise<Form> {
@@ -27,7 +28,7 @@ export async function authenticatedClient(
   const { store, now, background, limits } = c.get('deps');
   const credentials = presentedCredentials(c.req.header('Authorization'), form);
   c.set('clientId', credentials.clientId);
-  const lookup = await store.lookUp({ clientId: credentials.clientId, ...(userSubject === undefined ? {} : { userSubject }) });
+  const lookup = await store.lookUp({ ...clientLookup(credentials.clientId), ...(userSubject === undefined ? {} : { userSubject }) });
   let client: Client;
   try {
     client = await authenticateClient(lookup.client, credentials);
@@ -38,6 +39,7 @@ export async function authenticatedClient(
     if (wait > 0) throw tooManyRequests('too many failed client authentications; try again later', wait);
     throw error;
   }
-  background('recording client use', store.clients.recordUse(client, now));
+  // A metadata-document client has no row to note its use in.
+  if (client.kind !== 'metadata_document') background('recording client use', store.clients.recordUse(client, now));
   return { client, user: lookup.user };
 }

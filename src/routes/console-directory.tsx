@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from './types';
 import { notFound } from '../admin/input';
+import type { StaticClient } from '../model';
 import { type Resource, createStaticClient, createUser, rotateStaticSecret, staticClients, users } from '../admin/resources';
 import { staticClientFormGroups, userFormGroups } from '../admin/console-forms';
 import { type FieldGroup, valuesFromForm } from '../admin/form-fields';
@@ -92,9 +93,10 @@ const CLIENTS = '/clients';
 const clientForm = { section: CLIENTS, groups: staticClientFormGroups, keyField: 'client_id', cancel: consolePath('clients') };
 const USERS = '/users';
 
-const clientActions = (clientId: string) => [
-  { label: 'New secret', href: `${consolePath('clients', clientId)}/rotate-secret` },
-  { label: 'Delete', href: `${consolePath('clients', clientId)}/delete` },
+/** A public client (`none`) has no secret to renew. */
+const clientActions = (client: StaticClient) => [
+  ...(client.secretHash === null ? [] : [{ label: 'New secret', href: `${consolePath('clients', client.clientId)}/rotate-secret` }]),
+  { label: 'Delete', href: `${consolePath('clients', client.clientId)}/delete` },
 ];
 const userActions = (username: string) => [{ label: 'Delete', href: `${consolePath('users', username)}/delete` }];
 
@@ -117,6 +119,8 @@ export const consoleDirectoryRoutes = new Hono<AppEnv>()
     const outcome = await attempt(() => createStaticClient(c.get('deps'), values));
     if ('refused' in outcome) return formPage(c, { ...clientForm, title: 'New static client', values, editing: false }, outcome.refused);
     const { client, secret } = outcome.done;
+    // A public client has no secret to show.
+    if (secret === null) return c.redirect(consolePath('clients', client.clientId), 303);
     return secretPage(c, CLIENTS, {
       title: `Static client ${client.clientId} created`,
       intro: 'Its secret is below.',
@@ -135,7 +139,7 @@ export const consoleDirectoryRoutes = new Hono<AppEnv>()
       values: view,
       editing: true,
       etag: await etagOf(staticClients, view),
-      actions: clientActions(client.clientId),
+      actions: clientActions(client),
     });
   })
   .post('/clients/:clientId', async (c) => {
@@ -145,7 +149,7 @@ export const consoleDirectoryRoutes = new Hono<AppEnv>()
     if ('done' in outcome) return c.redirect(consolePath('clients'), 303);
     const title = `Static client ${client.clientId}`;
     const etag = c.get('form').get(ETAG_FIELD) ?? '';
-    return formPage(c, { ...clientForm, title, values, editing: true, etag, actions: clientActions(client.clientId) }, outcome.refused);
+    return formPage(c, { ...clientForm, title, values, editing: true, etag, actions: clientActions(client) }, outcome.refused);
   })
   .get('/clients/:clientId/rotate-secret', async (c) => {
     const { clientId } = await existing(c, staticClients, 'clientId');

@@ -16,8 +16,8 @@ const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce'
 
 /** RFC 8414 and OpenID Connect Discovery 1.0: one document, served at both well-known paths. */
 function serverMetadata({ issuer, settings }: RequestDeps) {
-  // `none` (public clients) exists only for clients registered without a template.
-  const clientAuthMethods = ['client_secret_basic', 'client_secret_post', ...(settings.dcrNonTemplatized ? ['none'] : [])];
+  // `none`: public clients (templates and static clients that allow it, dynamic clients, metadata documents).
+  const clientAuthMethods = ['client_secret_basic', 'client_secret_post', 'none'];
   return {
     issuer,
     authorization_endpoint: `${issuer}${AUTHORIZE_PATH}`,
@@ -31,6 +31,8 @@ function serverMetadata({ issuer, settings }: RequestDeps) {
     response_modes_supported: ['query'],
     grant_types_supported: Object.keys(GRANTS),
     code_challenge_methods_supported: ['S256'],
+    // draft-parecki-oauth-client-id-metadata-document: an https client_id on a host a template allows.
+    client_id_metadata_document_supported: true,
     authorization_response_iss_parameter_supported: true,
     prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
     acr_values_supported: [...AUTHENTICATORS],

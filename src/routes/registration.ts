@@ -1,13 +1,15 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from './types';
-import { OAuthError, invalidClientMetadata } from '../errors';
+import { OAuthError, invalidClientMetadata, invalidToken, serverError } from '../errors';
 import { NO_STORE, bearerToken, jsonObjectBody, methodNotAllowed } from '../http';
-import { registerInstance } from '../dcr/register-instance';
+import { registerInstance, registerOpenInstance } from '../dcr/register-instance';
+import type { ClientMetadata } from '../dcr/client-response';
+import { hmacHex } from '../tokens/secrets';
+import { addressKey } from '../limits/client-address';
 import { deleteClient, readClient, updateClient } from '../dcr/manage-client';
 import { registerDynamicClient } from '../dcr/register-dynamic-client';
 import type { RequestDeps } from '../deps';
 import { REGISTRATION_PATH } from '../dcr/paths';
-import type { ClientMetadata } from '../dcr/client-response';
 
 /** With DCR off the endpoint does not exist, for every method and sub-path; discovery omits it too. */
 const requireDcrEnabled: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -22,6 +24,8 @@ export const registrationRoutes = new Hono<AppEnv>()
   .use(`${REGISTRATION_PATH}/*`, requireDcrEnabled)
   .post(REGISTRATION_PATH, async (c) => {
     const deps = c.get('deps');
+    // No initial access token: open registration, where a template allows it.
+    if (c.req.header('Authorization') === undefined) return c.json(await openRegistration(c), 201, NO_STORE);
     const input = { initialAccessToken: bearerToken(c), metadata: await jsonObjectBody(c) };
     const registrationDeps = { ...deps, keys: await deps.keys(), policy: dynamicPolicy(deps) };
     // With software_id: an instance of a template. Without: a plain RFC 7591 client, where that mode is on.
@@ -51,6 +55,35 @@ export const registrationRoutes = new Hono<AppEnv>()
     return c.body(null, 204, NO_STORE);
   })
   .all(`${REGISTRATION_PATH}/:clientId`, methodNotAllowed('GET', 'PUT', 'DELETE'));
+
+/**
+ * Registration without an initial access token: an instance of the open template the request names by `software_id`,
+ * or of DCR_OPEN_TEMPLATE when it names none (stock MCP clients know nothing of templates). Limited per client IP;
+ * the instance records a keyed hash of the IP. With neither, the answer is 401 as it always was.
+ */
+async function openRegistration(c: Context<AppEnv>): Promise<ClientMetadata> {
+  const deps = c.get('deps');
+  const noToken = invalidToken('a bearer token is required in the Authorization header', false);
+  // Without an open template to fall back on, a body that is not metadata needs a token as much as any other.
+  const metadata = await jsonObjectBody(c).catch((error) => {
+    throw deps.settings.openTemplate === null ? noToken : error;
+  });
+  const softwareId = metadata.software_id ?? deps.settings.openTemplate;
+  if (softwareId === null) throw noToken;
+  if (typeof softwareId !== 'string') throw invalidClientMetadata('software_id must be a string');
+  if (!deps.settings.dcrTemplatized) throw invalidClientMetadata('templatized registration is disabled on this server');
+  const clientIp = deps.clientIp ?? 'unknown';
+  const about = { template: softwareId, details: { open_registration: true } };
+  await Promise.all([
+    deps.limits.enforce('open_registration', addressKey(clientIp), 'open registrations from this address', about),
+    deps.limits.enforce('registration_template', softwareId, `registrations of template "${softwareId}"`, about),
+  ]);
+  if (!c.env.SESSION_SECRET) throw serverError('SESSION_SECRET is not configured');
+  const ipHash = await hmacHex(c.env.SESSION_SECRET, clientIp);
+  const registered = await registerOpenInstance({ ...deps, keys: await deps.keys() }, { softwareId, metadata, ipHash });
+  c.set('clientId', registered.client_id);
+  return registered;
+}
 
 const dynamicPolicy = ({ settings }: RequestDeps) => ({
   scopes: settings.dynamicClientScopes,

@@ -9,7 +9,7 @@ export const USERINFO_PATH = '/oauth/v2/oauth-userinfo';
 /** GET and POST alike (OpenID Connect Core 5.3.1); the token only in the Authorization header. */
 async function handle(c: Context<AppEnv>): Promise<Response> {
   const deps = c.get('deps');
-  const token = await verifyAccessToken(await deps.keys(), bearerToken(c), { issuer: deps.issuer, now: deps.now });
+  const token = await verifyAccessToken(await deps.keys(), bearerToken(c), { issuer: deps.issuer, now: deps.now, audience: deps.issuer });
   c.set('clientId', token.client_id);
   return c.json(await userinfo(deps, token), 200, NO_STORE);
 }

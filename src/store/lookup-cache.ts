@@ -17,7 +17,12 @@ export function cachedLookUp(
   return async (request) => {
     // A login's failed sign-ins must be current (src/users/lockout.ts): never from memory.
     if (request.username !== undefined) return lookUp(request);
-    const key = JSON.stringify([request.clientId, request.userSubject ?? null]);
+    const key = JSON.stringify([
+      request.clientId,
+      request.userSubject ?? null,
+      request.consent ?? false,
+      request.metadataDocumentHost ?? null,
+    ]);
     const hit = entries.get(key);
     if (hit && hit.until > now) return hit.lookup;
     const lookup = await lookUp(request);

@@ -2,6 +2,7 @@ import type {
   AuditEvent,
   AuditEventType,
   ClientConfig,
+  Consent,
   InstanceChoices,
   InstanceClient,
   LockoutPolicy,
@@ -37,11 +38,20 @@ export interface LookupRequest {
   userSubject?: string;
   /** Also the user with this username (a login). */
   username?: string;
+  /** Also that user's consent to this client. */
+  consent?: boolean;
+  /**
+   * The client id is an https URL on this host: when no client has that id, the client is a metadata-document client
+   * of the enabled `metadata_document` template that allows the host (if any).
+   */
+  metadataDocumentHost?: string;
 }
 
 export interface Lookup {
   client: ClientRecord | null;
   user: StoredUser | null;
+  /** The user's consent to the client, when asked for and given. */
+  consent: Consent | null;
   /** With `username`: its failed sign-ins, read before any password is checked. */
   loginFailures: LoginFailures | null;
 }
@@ -119,15 +129,16 @@ export interface ClientStore {
   /** Static clients by client id. */
   pageStatic(request: PageRequest<string>): Promise<Page<StaticClient>>;
   /** False when the client id is taken. */
-  insertStatic(client: { clientId: string; secretHash: string; config: StaticClientConfig; now: number }): Promise<boolean>;
+  /** `secretHash` null: a public client. */
+  insertStatic(client: { clientId: string; secretHash: string | null; config: StaticClientConfig; now: number }): Promise<boolean>;
   /**
-   * Replaces a static client's metadata, and its secret when a hash is given; with `expected`, only while its metadata
-   * is still that (optimistic).
+   * Replaces a static client's metadata, and its secret when a hash is given (null: it becomes public); with
+   * `expected`, only while its metadata is still that (optimistic).
    */
   updateStatic(client: {
     clientId: string;
     config: StaticClientConfig;
-    secretHash?: string;
+    secretHash?: string | null;
     expected?: StaticClientConfig;
   }): Promise<ConditionalWrite<StaticClient>>;
   /** With `expected`, only while its metadata is still that. */
@@ -147,12 +158,12 @@ export interface ClientStore {
   /** RFC 7592 delete, by the holder of the current registration access token. */
   deleteRegistered(clientId: string, presentedTokenHash: string): Promise<boolean>;
   /** Every instance of a template (rotation needs them all at once). */
-  listInstances(templateName: string): Promise<StoredClient[]>;
+  listInstances(templateName: string): Promise<InstanceClient[]>;
   pageInstances(templateName: string, request: InstancePageRequest): Promise<Page<InstanceClient>>;
   deleteInstance(templateName: string, clientId: string): Promise<boolean>;
   /** Revokes every instance of a template at once; returns how many there were. */
   deleteAllInstances(templateName: string): Promise<number>;
-  /** New secret hashes for many instances in one transaction: all rotate or none do. */
+  /** New secret hashes for many confidential instances in one transaction: all rotate or none do (public ones never get one). */
   replaceInstanceSecrets(templateName: string, secretHashes: readonly { clientId: string; secretHash: string }[]): Promise<void>;
   /** Notes a successful client authentication; cheap and best effort, off the response path. */
   recordUse(client: { clientId: string; lastUsedAt: number | null }, now: number): Promise<void>;
@@ -224,15 +235,21 @@ export interface AuditStore {
   list(query: AuditQuery): Promise<StoredAuditEvent[]>;
 }
 
+export interface ConsentStore {
+  /** Records (or widens) what the user approved for the client. */
+  grant(consent: { subject: string; clientId: string; scopes: readonly string[]; now: number }): Promise<void>;
+}
+
 export interface Store {
   /** Readiness: the database answers a query. */
   ping(): Promise<void>;
-  /** The client and the user a request names, in one round trip. */
+  /** The client, the user, the consent and a login's failed sign-ins a request names, in one round trip. */
   lookUp(request: LookupRequest): Promise<Lookup>;
   /** How many of each there are, for the console's overview. */
   counts(): Promise<Counts>;
   templates: TemplateStore;
   clients: ClientStore;
   users: UserStore;
+  consents: ConsentStore;
   audit: AuditStore;
 }

@@ -12,6 +12,8 @@ const ACCESS_TOKEN_TYP = 'at+jwt';
 
 export interface AccessTokenClaims {
   iss: string;
+  /** This server, or the RFC 8707 resource the token was asked for. */
+  aud: string;
   sub: string;
   client_id: string;
   scope: string;
@@ -31,6 +33,8 @@ export async function issueAccessToken(
   keys: KeySet,
   input: {
     issuer: string;
+    /** Defaults to the issuer. */
+    audience?: string;
     clientId: string;
     subject: string;
     scope: string;
@@ -43,6 +47,7 @@ export async function issueAccessToken(
   const iat = Math.floor(input.now / 1000);
   const claims: AccessTokenClaims = {
     iss: input.issuer,
+    aud: input.audience ?? input.issuer,
     sub: input.subject,
     client_id: input.clientId,
     scope: input.scope,
@@ -52,17 +57,21 @@ export async function issueAccessToken(
     fid: input.grantId,
   };
   const signer = keys.signer(ACCESS_TOKEN_ALG);
-  const token = await new SignJWT({ ...claims, aud: input.issuer })
+  const token = await new SignJWT({ ...claims })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: signer.kid })
     .sign(signer.privateKey);
   return { token, claims };
 }
 
-/** Verifies signature, type, issuer and expiry on the caller's clock; any failure is `invalid_token`. */
+/**
+ * Verifies signature, type, issuer, expiry on the caller's clock and, when `audience` is given, the audience; any
+ * failure is `invalid_token`. This server's own endpoints (userinfo, registration) expect themselves as audience;
+ * introspection and revocation take a token for any resource.
+ */
 export async function verifyAccessToken(
   keys: KeySet,
   token: string,
-  expected: { issuer: string; now: number },
+  expected: { issuer: string; now: number; audience?: string },
 ): Promise<AccessTokenClaims> {
   let payload: JWTPayload;
   try {
@@ -77,7 +86,7 @@ export async function verifyAccessToken(
         algorithms: [ACCESS_TOKEN_ALG],
         typ: ACCESS_TOKEN_TYP,
         issuer: expected.issuer,
-        audience: expected.issuer,
+        ...(expected.audience === undefined ? {} : { audience: expected.audience }),
         currentDate: new Date(expected.now),
         requiredClaims: ['exp', 'iat', 'jti', 'sub', 'fid'],
       },
@@ -87,7 +96,12 @@ export async function verifyAccessToken(
     if (error instanceof joseErrors.JOSEError || error instanceof TypeError) throw invalidToken('the access token is not valid');
     throw error;
   }
-  if (typeof payload.client_id !== 'string' || typeof payload.scope !== 'string' || typeof payload.fid !== 'string') {
+  if (
+    typeof payload.client_id !== 'string' ||
+    typeof payload.scope !== 'string' ||
+    typeof payload.fid !== 'string' ||
+    typeof payload.aud !== 'string'
+  ) {
     throw invalidToken('the access token is not valid');
   }
   return payload as unknown as AccessTokenClaims;

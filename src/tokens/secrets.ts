@@ -17,9 +17,17 @@ export async function sha256(value: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(value)));
 }
 
+const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+
 /** Hex SHA-256: the form secrets are stored in. */
 export async function sha256Hex(value: string): Promise<string> {
-  return [...(await sha256(value))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return hex(await sha256(value));
+}
+
+/** Hex HMAC-SHA256 of `value` under `key`: a fingerprint that cannot be reversed by trying every value (IP addresses). */
+export async function hmacHex(key: string, value: string): Promise<string> {
+  const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return hex(new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(value))));
 }
 
 /** Does `presented` hash to `storedHex`? Digests have equal length, so the comparison leaks nothing. */

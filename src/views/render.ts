@@ -1,8 +1,10 @@
 import { LoginPage, type LoginPageProps } from './login';
-import { ErrorPage } from './error-page';
+import { ConsentPage, type ConsentPageProps } from './consent';
+import { ErrorPage, type ErrorPageProps } from './error-page';
 
 /** Pages as HTML documents, ready for `c.html`. */
 const documentOf = (page: unknown) => `<!doctype html>${String(page)}`;
 
 export const renderLoginPage = (props: LoginPageProps) => documentOf(LoginPage(props));
-export const renderErrorPage = (description: string) => documentOf(ErrorPage({ description }));
+export const renderConsentPage = (props: ConsentPageProps) => documentOf(ConsentPage(props));
+export const renderErrorPage = (props: ErrorPageProps) => documentOf(ErrorPage(props));

@@ -45,23 +45,10 @@ function parseForm(html: string, pageUrl: string) {
 
 const isRedirect = (res: Response) => res.status === 302 || res.status === 303;
 
-/**
- * What a browser does at the authorization endpoint, over plain HTTP: open the authorize URL, submit the
- * login form with the user's credentials (and whatever hidden fields and cookies the page set), and
- * follow the redirect to the client's callback. With a session already in `jar`, there is no form.
- */
-export async function logInOverHttp(
-  authorizeUrl: URL,
-  user: { username: string; password: string },
-  jar: CookieJar,
-): Promise<{ callback: URL; sawLoginForm: boolean }> {
-  const page = await fetch(authorizeUrl, { headers: jar.header(), redirect: 'manual' });
-  jar.store(page);
-  if (isRedirect(page)) return { callback: new URL(page.headers.get('Location')!), sawLoginForm: false };
-  expect(page.status).toBe(200);
-  const { action, fields } = parseForm(await page.text(), authorizeUrl.href);
-  fields.set('username', user.username);
-  fields.set('password', user.password);
+/** Submits the page's form with `values` added, as the browser holding `jar` would. */
+async function submit(html: string, pageUrl: string, values: Record<string, string>, jar: CookieJar): Promise<Response> {
+  const { action, fields } = parseForm(html, pageUrl);
+  for (const [name, value] of Object.entries(values)) fields.set(name, value);
   const submitted = await fetch(action, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...jar.header() },
@@ -69,6 +56,33 @@ export async function logInOverHttp(
     redirect: 'manual',
   });
   jar.store(submitted);
-  expect(isRedirect(submitted), `login answered ${submitted.status}`).toBe(true);
-  return { callback: new URL(submitted.headers.get('Location')!), sawLoginForm: true };
+  return submitted;
+}
+
+/**
+ * What a browser does at the authorization endpoint, over plain HTTP: open the authorize URL, submit the
+ * login form with the user's credentials (and whatever hidden fields and cookies the page set), approve on the
+ * consent page when `approve` says so (a client nobody vouched for asks once per user), and follow the redirect to
+ * the client's callback. With a session already in `jar`, there is no form.
+ */
+export async function logInOverHttp(
+  authorizeUrl: URL,
+  user: { username: string; password: string },
+  jar: CookieJar,
+  options: { approve?: boolean } = {},
+): Promise<{ callback: URL; sawLoginForm: boolean; sawConsent: boolean }> {
+  const page = await fetch(authorizeUrl, { headers: jar.header(), redirect: 'manual' });
+  jar.store(page);
+  if (isRedirect(page)) return { callback: new URL(page.headers.get('Location')!), sawLoginForm: false, sawConsent: false };
+  expect(page.status).toBe(200);
+  let answer = await submit(await page.text(), authorizeUrl.href, { username: user.username, password: user.password }, jar);
+  let sawConsent = false;
+  if (answer.status === 200 && options.approve) {
+    const consentPage = await answer.text();
+    expect(consentPage).toContain('name="consent"');
+    sawConsent = true;
+    answer = await submit(consentPage, authorizeUrl.href, { consent: 'approve' }, jar);
+  }
+  expect(isRedirect(answer), `login answered ${answer.status}`).toBe(true);
+  return { callback: new URL(answer.headers.get('Location')!), sawLoginForm: true, sawConsent };
 }

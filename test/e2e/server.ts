@@ -14,10 +14,13 @@ import { demoData } from '../../scripts/demo-data.mjs';
 const ROOT = resolve(import.meta.dirname, '../..');
 const WRANGLER_CONFIG = join(ROOT, 'wrangler.toml');
 const quietWrangler = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+const OPEN_TEMPLATE = 'mcp-agents';
 
 /** What the tests know about the running server: where it is and the secrets it was seeded with. */
 export interface E2eContext {
   issuer: string;
+  /** The template DCR_OPEN_TEMPLATE names (the tests that use open registration create it). */
+  openTemplate: string;
   adminToken: string;
   /** Secret of the static client `server`, the registrar of docs/flow.md step 2. */
   serverSecret: string;
@@ -54,6 +57,7 @@ export async function startE2eServer(): Promise<E2eServer> {
     await applySchema(mf);
     const context: E2eContext = {
       issuer: url.origin,
+      openTemplate: OPEN_TEMPLATE,
       adminToken: secrets.ADMIN_TOKEN,
       serverSecret: randomBytes(32).toString('base64url'),
       user: { username: 'demo', password: randomBytes(12).toString('base64url') },
@@ -102,11 +106,33 @@ function workerOptions(scriptPath: string, secrets: Record<string, string>) {
         modules: true,
         scriptPath,
         modulesRoot: dirname(scriptPath),
-        // Non-templatized registration ships off (wrangler.toml); on here so real clients exercise it too.
-        bindings: { ...(config.vars as Record<string, string>), DCR_NON_TEMPLATIZED: 'true', ...secrets },
+        // Non-templatized registration ships off (wrangler.toml); on here so real clients exercise it too. Open
+        // registration too, for the MCP clients.
+        bindings: { ...(config.vars as Record<string, string>), DCR_NON_TEMPLATIZED: 'true', DCR_OPEN_TEMPLATE: OPEN_TEMPLATE, ...secrets },
+        outboundService: testHosts,
       },
     ],
   };
+}
+
+/**
+ * The Worker's outbound fetches (client metadata documents). `https://<name>.test:<port>/...` reaches the test's own
+ * HTTP server on 127.0.0.1:<port>, which is what DNS and TLS would do for a real host (`.test` is reserved for
+ * testing, RFC 2606); the Worker's code is the deployed code, it fetches an https URL on a host a template allows.
+ * Anything else is refused: tests never reach the network.
+ */
+async function testHosts(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.protocol !== 'https:' || !url.hostname.endsWith('.test') || url.port === '') {
+    return new Response('the tests reach no network', { status: 502 });
+  }
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  return fetch(`http://127.0.0.1:${url.port}${url.pathname}${url.search}`, {
+    method: request.method,
+    headers: request.headers,
+    redirect: 'manual',
+    ...(hasBody ? { body: await request.arrayBuffer() } : {}),
+  });
 }
 
 async function applySchema(mf: Miniflare) {

@@ -68,6 +68,43 @@ upgrades.push({
   },
 });
 
+upgrades.push({
+  migration: '0004_public_clients_and_consents.sql',
+  before: DATA_0001,
+  after: async (db) => {
+    const rows = await db
+      .prepare('SELECT client_id, kind, template_name, secret_hash, created_by_iat, created_by_ip_hash FROM clients ORDER BY client_id')
+      .all();
+    expect(rows.results).toEqual([
+      {
+        client_id: 'instance-1',
+        kind: 'instance',
+        template_name: 'field-app',
+        secret_hash: 'bb',
+        created_by_iat: 'iat-1',
+        created_by_ip_hash: null,
+      },
+      { client_id: 'server', kind: 'static', template_name: null, secret_hash: 'aa', created_by_iat: null, created_by_ip_hash: null },
+    ]);
+    // What the new schema allows: a public instance made by open registration, and a consent of the user.
+    await db.batch([
+      db.prepare(
+        `INSERT INTO clients (client_id, kind, template_name, config, issued_at, registration_token_hash, created_by_ip_hash)
+         VALUES ('agent-1', 'instance', 'field-app', '{}', ${NOW}, 'dd', 'ee')`,
+      ),
+      db.prepare(`INSERT INTO consents (subject, client_id, scopes, granted_at) VALUES ('sub-1', 'agent-1', 'openid', ${NOW})`),
+    ]);
+    // An instance made neither way is still refused.
+    await expect(
+      db
+        .prepare(
+          `INSERT INTO clients (client_id, kind, template_name, config, issued_at, registration_token_hash) VALUES ('x', 'instance', 'field-app', '{}', 0, 'ff')`,
+        )
+        .run(),
+    ).rejects.toThrow(/CHECK/);
+  },
+});
+
 // 0005 rebuilds an index and adds two: the instances written before are listed, counted and paged through them.
 upgrades.push({
   migration: '0005_admin_list_indexes.sql',

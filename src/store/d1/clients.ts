@@ -9,8 +9,8 @@ import { pageOf, rowsFor } from './paging';
 export const LAST_USE_RESOLUTION_MS = 60_000;
 
 const INSERT_REGISTERED = `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client,
-                                               created_by_user, issued_at, registration_token_hash)
-  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10`;
+                                               created_by_user, issued_at, registration_token_hash, created_by_ip_hash)
+  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11`;
 
 export function d1Clients(db: D1Database): ClientStore {
   return {
@@ -43,11 +43,12 @@ export function d1Clients(db: D1Database): ClientStore {
       const [updated, current] = await db.batch<ClientRow>([
         db
           .prepare(
-            `UPDATE clients SET config = ?1, secret_hash = COALESCE(?2, secret_hash)
-             WHERE client_id = ?3 AND kind = 'static' AND (?4 IS NULL OR config = ?4) RETURNING *`,
+            `UPDATE clients SET config = ?1, secret_hash = CASE WHEN ?2 THEN ?3 ELSE secret_hash END
+             WHERE client_id = ?4 AND kind = 'static' AND (?5 IS NULL OR config = ?5) RETURNING *`,
           )
           .bind(
             JSON.stringify(client.config),
+            client.secretHash !== undefined,
             client.secretHash ?? null,
             client.clientId,
             client.expected ? JSON.stringify(client.expected) : null,
@@ -70,7 +71,7 @@ export function d1Clients(db: D1Database): ClientStore {
     /**
      * One INSERT, conditional on the template being enabled at the validated version; `ON CONFLICT DO NOTHING` keeps
      * a second client for one IAT out (the UNIQUE column `created_by_iat` backs the ledger). The SELECT after it, in
-     * the same round trip, says which of the three happened.
+     * the same round trip, says which of the three happened (without an IAT, open registration: whether it is there).
      */
     async insertRegistered(client, templateVersion) {
       const isInstance = client.kind === 'instance';
@@ -85,18 +86,21 @@ export function d1Clients(db: D1Database): ClientStore {
         client.createdByUser,
         client.issuedAt,
         client.registrationTokenHash,
+        client.createdByIpHash,
       ];
       const insert = isInstance
         ? db
             .prepare(
-              `${INSERT_REGISTERED} WHERE EXISTS (SELECT 1 FROM templates WHERE name = ?3 AND version = ?11 AND enabled = 1)
+              `${INSERT_REGISTERED} WHERE EXISTS (SELECT 1 FROM templates WHERE name = ?3 AND version = ?12 AND enabled = 1)
                ON CONFLICT DO NOTHING`,
             )
             .bind(...values, templateVersion)
         : db.prepare(`${INSERT_REGISTERED} WHERE true ON CONFLICT DO NOTHING`).bind(...values);
       const [, made] = await db.batch<{ client_id: string }>([
         insert,
-        db.prepare('SELECT client_id FROM clients WHERE created_by_iat = ?').bind(client.createdByIat),
+        db
+          .prepare('SELECT client_id FROM clients WHERE created_by_iat = ?1 OR (?1 IS NULL AND client_id = ?2)')
+          .bind(client.createdByIat, client.clientId),
       ]);
       const owner = made!.results[0]?.client_id;
       if (owner === client.clientId) return 'inserted';
@@ -127,7 +131,7 @@ export function d1Clients(db: D1Database): ClientStore {
         .prepare("SELECT * FROM clients WHERE kind = 'instance' AND template_name = ? ORDER BY issued_at, client_id")
         .bind(templateName)
         .all<ClientRow>();
-      return results.map(clientFromRow);
+      return results.map((row) => clientFromRow(row) as InstanceClient);
     },
 
     async pageInstances(templateName, request) {
@@ -174,7 +178,9 @@ export function d1Clients(db: D1Database): ClientStore {
 
     async replaceInstanceSecrets(templateName, secretHashes) {
       if (secretHashes.length === 0) return;
-      const update = db.prepare("UPDATE clients SET secret_hash = ? WHERE client_id = ? AND kind = 'instance' AND template_name = ?");
+      const update = db.prepare(
+        "UPDATE clients SET secret_hash = ? WHERE client_id = ? AND kind = 'instance' AND template_name = ? AND secret_hash IS NOT NULL",
+      );
       await db.batch(secretHashes.map(({ clientId, secretHash }) => update.bind(secretHash, clientId, templateName)));
     },
 

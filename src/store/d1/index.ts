@@ -1,6 +1,7 @@
 import type { Store } from '../store';
 import { cachedLookUp } from '../lookup-cache';
 import { d1Clients } from './clients';
+import { d1Consents } from './consents';
 import { lookUp } from './lookup';
 import { d1Templates } from './templates';
 import { d1Users } from './users';
@@ -45,6 +46,7 @@ export function d1Store(db: D1Database, options: D1StoreOptions): Store {
     templates: d1Templates(db),
     clients: d1Clients(db),
     users: d1Users(db),
+    consents: d1Consents(db),
     audit: d1Audit(db),
   };
 }

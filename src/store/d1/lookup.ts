@@ -1,4 +1,5 @@
-import type { Lookup, LookupRequest } from '../store';
+import { NO_REGISTRAR_ROLES, type StoredTemplate } from '../../model';
+import type { ClientRecord, Lookup, LookupRequest } from '../store';
 import {
   clientFromRow,
   loginFailuresFromRow,
@@ -6,13 +7,14 @@ import {
   userFromRow,
   type ClientRow,
   type LoginFailuresRow,
+  type TemplateRow,
   type UserRow,
 } from './rows';
 
 /**
  * The reads a request needs before it can decide anything, folded into one round trip: the client, its template as
- * it is now, its registrar roles (from the relational registrar index, joined to enabled templates), and the user
- * the request names. docs/architecture.md counts these waves per endpoint.
+ * it is now, its registrar roles (from the relational registrar index, joined to enabled templates), the user the
+ * request names and that user's consent to the client, and for an https client id the template that allows its host. docs/architecture.md counts these waves per endpoint.
  */
 
 const CLIENT_WITH_TEMPLATE = `
@@ -54,29 +56,62 @@ function recordFromRow(row: JoinedRow): Lookup['client'] {
   };
 }
 
+/** The enabled template whose metadata_document registration allows a host (the first by name, if several do). */
+const METADATA_DOCUMENT_TEMPLATE = `
+  SELECT * FROM templates
+  WHERE enabled = 1 AND json_extract(config, '$.registration.mode') = 'metadata_document'
+    AND EXISTS (SELECT 1 FROM json_each(config, '$.registration.allowed_hosts') WHERE value = ?)
+  ORDER BY name LIMIT 1`;
+
+type Row = JoinedRow | UserRow | TemplateRow | LoginFailuresRow | { scopes: string };
+
 export async function lookUp(db: D1Database | D1DatabaseSession, request: LookupRequest): Promise<Lookup> {
-  const client = db.prepare(CLIENT_WITH_TEMPLATE).bind(request.clientId);
-  const user =
-    request.userSubject !== undefined
-      ? db.prepare('SELECT * FROM users WHERE subject = ?').bind(request.userSubject)
-      : request.username !== undefined
-        ? db.prepare('SELECT * FROM users WHERE username = ?').bind(request.username)
-        : null;
-  if (!user) {
-    const row = await client.first<JoinedRow>();
-    return { client: row ? recordFromRow(row) : null, user: null, loginFailures: null };
+  const { clientId, userSubject, username } = request;
+  const statements: Partial<Record<'client' | 'user' | 'consent' | 'failures' | 'template', D1PreparedStatement>> = {
+    client: db.prepare(CLIENT_WITH_TEMPLATE).bind(clientId),
+  };
+  if (userSubject !== undefined) {
+    statements.user = db.prepare('SELECT * FROM users WHERE subject = ?').bind(userSubject);
+    if (request.consent)
+      statements.consent = db.prepare('SELECT scopes FROM consents WHERE subject = ? AND client_id = ?').bind(userSubject, clientId);
+  } else if (username !== undefined) {
+    statements.user = db.prepare('SELECT * FROM users WHERE username = ?').bind(username);
+    // A login: the username's failed sign-ins too, whether or not the user exists.
+    statements.failures = db.prepare('SELECT * FROM login_failures WHERE username = ?').bind(username);
+    if (request.consent) {
+      statements.consent = db
+        .prepare('SELECT c.scopes FROM consents c JOIN users u ON u.subject = c.subject WHERE u.username = ? AND c.client_id = ?')
+        .bind(username, clientId);
+    }
   }
-  // A login: the username's failed sign-ins too, whether or not the user exists.
-  const failures = request.username !== undefined && db.prepare('SELECT * FROM login_failures WHERE username = ?').bind(request.username);
-  const [clients, users, failed] = await db.batch<JoinedRow | UserRow | LoginFailuresRow>(
-    failures ? [client, user, failures] : [client, user],
-  );
-  const clientRow = clients!.results[0] as JoinedRow | undefined;
-  const userRow = users!.results[0] as UserRow | undefined;
-  const failuresRow = failed?.results[0] as LoginFailuresRow | undefined;
+  if (request.metadataDocumentHost !== undefined)
+    statements.template = db.prepare(METADATA_DOCUMENT_TEMPLATE).bind(request.metadataDocumentHost);
+
+  const names = Object.keys(statements) as (keyof typeof statements)[];
+  const results =
+    names.length === 1
+      ? [{ results: [await statements.client!.first<Row>()].filter(Boolean) }]
+      : await db.batch<Row>(names.map((n) => statements[n]!));
+  const first = <T>(name: keyof typeof statements) => results[names.indexOf(name)]?.results[0] as T | undefined;
+
+  const clientRow = first<JoinedRow>('client');
+  const templateRow = first<TemplateRow>('template');
+  const userRow = first<UserRow>('user');
+  const consentRow = first<{ scopes: string }>('consent');
+  const failuresRow = first<LoginFailuresRow>('failures');
   return {
-    client: clientRow ? recordFromRow(clientRow) : null,
+    client: clientRow ? recordFromRow(clientRow) : templateRow ? metadataDocumentRecord(clientId, templateFromRow(templateRow)) : null,
     user: userRow ? userFromRow(userRow) : null,
+    consent: consentRow ? { scopes: consentRow.scopes.split(' ').filter(Boolean) } : null,
     loginFailures: failuresRow ? loginFailuresFromRow(failuresRow) : null,
+  };
+}
+
+/** A metadata-document client as the store knows it: its id and its template, nothing stored (src/model.ts). */
+function metadataDocumentRecord(clientId: string, template: StoredTemplate): ClientRecord {
+  return {
+    client: { kind: 'metadata_document', clientId, secretHash: null, issuedAt: 0, lastUsedAt: null, templateName: template.config.name },
+    template,
+    registrarRoles: NO_REGISTRAR_ROLES,
   };
 }

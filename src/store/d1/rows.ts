@@ -31,6 +31,7 @@ export interface ClientRow {
   issued_at: number;
   registration_token_hash: string | null;
   last_used_at: number | null;
+  created_by_ip_hash: string | null;
 }
 
 export interface UserRow {
@@ -58,24 +59,17 @@ export function templateDocument(config: TemplateConfig): string {
 }
 
 export function clientFromRow(row: ClientRow): StoredClient {
-  const identity = { clientId: row.client_id, issuedAt: row.issued_at, lastUsedAt: row.last_used_at };
-  if (row.kind === 'static') return { kind: 'static', ...identity, secretHash: row.secret_hash!, config: JSON.parse(row.config) };
+  const identity = { clientId: row.client_id, secretHash: row.secret_hash, issuedAt: row.issued_at, lastUsedAt: row.last_used_at };
+  if (row.kind === 'static') return { kind: 'static', ...identity, config: JSON.parse(row.config) };
   const provenance = {
-    createdByIat: row.created_by_iat!,
-    createdByClient: row.created_by_client!,
+    createdByIat: row.created_by_iat,
+    createdByClient: row.created_by_client,
     createdByUser: row.created_by_user,
+    createdByIpHash: row.created_by_ip_hash,
     registrationTokenHash: row.registration_token_hash!,
   };
-  if (row.kind === 'dynamic')
-    return { kind: 'dynamic', ...identity, ...provenance, secretHash: row.secret_hash, config: JSON.parse(row.config) };
-  return {
-    kind: 'instance',
-    ...identity,
-    ...provenance,
-    secretHash: row.secret_hash!,
-    templateName: row.template_name!,
-    choices: JSON.parse(row.config),
-  };
+  if (row.kind === 'dynamic') return { kind: 'dynamic', ...identity, ...provenance, config: JSON.parse(row.config) };
+  return { kind: 'instance', ...identity, ...provenance, templateName: row.template_name!, choices: JSON.parse(row.config) };
 }
 
 export interface LoginFailuresRow {

@@ -15,7 +15,9 @@ const RECORD_CHANGE = 'INSERT INTO template_history (name, version, changed_at, 
  */
 function registrarStatements(db: D1Database, config: TemplateConfig, document: string): D1PreparedStatement[] {
   const { registration } = config;
-  const clientIds = registration.mode === 'clients' ? registration.allowed_clients : registration.via_clients;
+  // Open and metadata-document registration name no registrar: the index keeps no row for them.
+  const clientIds =
+    registration.mode === 'clients' ? registration.allowed_clients : registration.mode === 'users' ? registration.via_clients : [];
   const stillOurs = 'EXISTS (SELECT 1 FROM templates WHERE name = ?1 AND config = ?2)';
   return [
     db.prepare(`DELETE FROM template_registrars WHERE template_name = ?1 AND ${stillOurs}`).bind(config.name, document),

@@ -56,6 +56,7 @@ const SETTINGS: [key: string, label: string, variable: string][] = [
   ['dcr_templatized', 'Templatized registration', 'DCR_TEMPLATIZED'],
   ['dcr_non_templatized', 'Registration without a template', 'DCR_NON_TEMPLATIZED'],
   ['dcr_dynamic_scopes', 'Scopes for clients without a template', 'DCR_DYNAMIC_SCOPES'],
+  ['dcr_open_template', 'Template of open registration', 'DCR_OPEN_TEMPLATE'],
   ['issuer', 'Issuer', 'ISSUER'],
   ['iat_ttl', 'Initial access token lifetime (s)', 'IAT_TTL'],
   ['access_token_ttl', 'Default access token lifetime (s)', 'ACCESS_TOKEN_TTL'],
@@ -366,9 +367,9 @@ export function InstancesPage(props: {
               {i.client_name && <div class="muted">{i.client_name}</div>}
             </>,
             when(i.issued_at),
-            i.created_by_client,
+            i.created_by === 'open' ? <em>open registration</em> : i.created_by_client,
             i.created_by_user ?? '—',
-            <code>{i.created_by_iat}</code>,
+            i.created_by_iat ? <code>{i.created_by_iat}</code> : '—',
             when(i.last_used_at),
             <a class="button danger" href={`${base}/${encodeURIComponent(i.client_id)}/revoke`}>
               Revoke

@@ -24,11 +24,11 @@ export interface Browser {
 }
 
 /**
- * Headless Chromium with a fresh profile. Navigations to `redirectUri` are answered inside the browser
+ * Headless Chromium with a fresh profile. Navigations to `redirectUri` (when given) are answered inside the browser
  * (nothing listens there; the app only needs the URL). Chrome DevTools' Fetch domain does it because
- * Playwright's own routing does not see requests that a redirect started.
+ * Playwright's own routing does not see requests that a redirect started. Without one, every request goes out.
  */
-async function openChromium(redirectUri: string): Promise<Browser> {
+async function openChromium(redirectUri: string | null): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'edge-dcr-chromium-'));
   let context: BrowserContext | undefined;
   try {
@@ -47,7 +47,9 @@ async function openChromium(redirectUri: string): Promise<Browser> {
         body: Buffer.from('the app would take the code from here').toString('base64'),
       });
     });
-    await devtools.send('Fetch.enable', { patterns: [{ urlPattern: `${redirectUri}*`, requestStage: 'Request' }] });
+    if (redirectUri !== null) {
+      await devtools.send('Fetch.enable', { patterns: [{ urlPattern: `${redirectUri}*`, requestStage: 'Request' }] });
+    }
     const browser = context;
     return {
       page,
@@ -68,7 +70,7 @@ async function openChromium(redirectUri: string): Promise<Browser> {
 }
 
 /** Runs `use` with a fresh Chromium and closes it afterwards, whatever happens. */
-export async function withChromium(redirectUri: string, use: (browser: Browser) => Promise<void>): Promise<void> {
+export async function withChromium(redirectUri: string | null, use: (browser: Browser) => Promise<void>): Promise<void> {
   const browser = await openChromium(redirectUri);
   try {
     await use(browser);
