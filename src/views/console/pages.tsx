@@ -221,6 +221,18 @@ function Value(props: { value: unknown }) {
   const v = props.value;
   if (Array.isArray(v) && v.length === 0) return <span class="muted">none</span>;
   if (Array.isArray(v)) return <code>{v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ')}</code>;
+  if (v !== null && typeof v === 'object' && 'mode' in v && typeof v.mode === 'string') {
+    // A registration setting: its mode in words, then what the mode lists (registrars, hosts).
+    const { mode, ...listed } = v as Record<string, unknown>;
+    const lists = Object.values(listed).flatMap((x) => (Array.isArray(x) ? x : []));
+    return (
+      <span>
+        {OPTION_LABELS[mode as string] ?? String(mode)}
+        {lists.length > 0 && ': '}
+        {lists.length > 0 && <code>{lists.join(', ')}</code>}
+      </span>
+    );
+  }
   if (v !== null && typeof v === 'object') return <code>{JSON.stringify(v)}</code>;
   return <span>{shown(v)}</span>;
 }
