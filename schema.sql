@@ -59,7 +59,10 @@ CREATE TABLE IF NOT EXISTS clients (
   CHECK (kind = 'static' OR ((created_by_iat IS NULL) <> (created_by_ip_hash IS NULL)))
 );
 
-CREATE INDEX IF NOT EXISTS clients_by_template ON clients (template_name, issued_at);
+-- Paged admin lists (migrations/0005): instances in issue order, static clients by kind, a template's instance count and last use.
+CREATE INDEX IF NOT EXISTS clients_by_template ON clients (template_name, issued_at, client_id);
+CREATE INDEX IF NOT EXISTS clients_by_kind ON clients (kind, client_id);
+CREATE INDEX IF NOT EXISTS clients_by_template_last_use ON clients (template_name, last_used_at);
 
 -- End users of the username/password authenticator.
 CREATE TABLE IF NOT EXISTS users (

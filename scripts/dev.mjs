@@ -90,6 +90,7 @@ async function seed(vars) {
 function printBanner(vars) {
   console.log(`
 edge-dcr is running at ${ORIGIN}
+  admin console: ${ORIGIN}/admin/  (sign in with the admin token below)
   static client: server / ${vars.DEMO_SERVER_SECRET}
   demo user:     demo / ${vars.DEMO_USER_PASSWORD}
   admin token:   ${vars.ADMIN_TOKEN}

@@ -13,6 +13,7 @@ import { registrationRoutes } from './routes/registration';
 import { discoveryRoutes } from './routes/discovery';
 import { JWKS_PATH, jwksRoutes } from './routes/jwks';
 import { adminRoutes } from './routes/admin';
+import { consoleRoutes } from './routes/console';
 import { authorizeRoutes } from './routes/authorize';
 import { USERINFO_PATH, userinfoRoutes } from './routes/userinfo';
 import { REVOCATION_PATH, introspectionRoutes } from './routes/introspection';
@@ -88,6 +89,7 @@ export function createApp(options: AppOptions = {}) {
   app.route('/', introspectionRoutes);
   app.route('/', registrationRoutes);
   app.route('/', adminRoutes);
+  app.route('/', consoleRoutes);
 
   app.notFound((c) => {
     c.set('errorCode', 'not_found');

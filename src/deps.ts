@@ -7,16 +7,20 @@ import { d1Store } from './store/d1';
 import type { KeySet } from './tokens/keys';
 import { requestAudit, type AuditRecorder, type RequestAudit } from './audit/recorder';
 import { requestLimits, type Limits } from './limits/rate-limits';
+import type { JWTVerifyGetKey } from 'jose';
+import { accessKeySet } from './admin/access';
 import { metadataDocuments, type MetadataDocuments } from './dcr/metadata-document';
 
 /**
- * Seams for tests: an injected clock, fault injection at the ledger, and the outbound fetch (Workers-runtime tests
- * cannot run an HTTP server for client metadata documents; the end-to-end tests use a real one). Production uses the
- * defaults.
+ * Seams for tests: an injected clock, fault injection at the ledger, the outbound fetch (Workers-runtime tests cannot
+ * run an HTTP server for client metadata documents; the end-to-end tests use a real one), and Cloudflare Access's keys.
+ * Production uses the defaults.
  */
 export interface AppOptions {
   clock?: () => number;
   ledger?: (env: Env, placement: LedgerPlacement) => OneTimeLedger;
+  /** Cloudflare Access's signing keys; by default the team's published ones, fetched at first use. */
+  accessKeys?: JWTVerifyGetKey;
   outboundFetch?: typeof fetch;
 }
 
@@ -36,6 +40,8 @@ export interface RequestDeps {
   ledger: OneTimeLedger;
   /** The signing keys; signing with one tells the audit trail (`signing_key.activated`). */
   keys: () => Promise<KeySet>;
+  /** The keys Cloudflare Access assertions are checked with, when Access is configured. */
+  accessKeys: JWTVerifyGetKey | null;
   audit: RequestAudit;
   limits: Limits;
   /** Client metadata documents, fetched (outbound) and cached per isolate. */
@@ -72,6 +78,7 @@ export function requestDeps(context: RequestContext, options: AppOptions, { sett
     keys: async () => reportingSigner(keys, audit),
     audit,
     limits: requestLimits(env, audit, now),
+    accessKeys: settings.access ? (options.accessKeys ?? accessKeySet(settings.access.teamDomain)) : null,
     metadataDocuments: metadataDocuments(options.outboundFetch ?? ((input, init) => fetch(input, init))),
   };
 }

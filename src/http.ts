@@ -28,6 +28,11 @@ export function mediaType(c: Context): string {
 /** The JSON object in the body; anything else (not JSON, null, an array) is `invalid_request`. */
 export async function jsonObjectBody(c: Context): Promise<Record<string, unknown>> {
   if (mediaType(c) !== 'application/json') throw invalidRequest('the body must be application/json');
+  return parsedJsonObject(c);
+}
+
+/** The body parsed as a JSON object, whatever its declared media type (the caller checked it). */
+export async function parsedJsonObject(c: Context): Promise<Record<string, unknown>> {
   let body: unknown;
   try {
     body = JSON.parse(await bodyText(c));

@@ -1,5 +1,17 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ORIGIN, adminCall, basic, expectOAuthError, form, registerWith, requestIat, setUpTemplate, testServer, unique } from './helpers';
+import {
+  ORIGIN,
+  adminCall,
+  adminList,
+  basic,
+  expectOAuthError,
+  form,
+  registerWith,
+  requestIat,
+  setUpTemplate,
+  testServer,
+  unique,
+} from './helpers';
 
 const fetch = testServer();
 
@@ -86,7 +98,7 @@ describe('templates', () => {
     await expectOAuthError(await adminCall(fetch, 'POST', '/templates', body), 409, 'conflict');
 
     expect(await (await adminCall(fetch, 'GET', `/templates/${body.name}`)).json()).toEqual(shown);
-    const list = (await (await adminCall(fetch, 'GET', '/templates')).json()) as { name: string }[];
+    const list = await adminList(fetch, '/templates');
     expect(list.map((t) => t.name)).toContain(body.name);
 
     const replaced = await adminCall(fetch, 'PUT', `/templates/${body.name}`, { ...body, scopes: ['openid', 'profile'] });
@@ -114,7 +126,7 @@ describe('templates', () => {
         >,
       );
     }
-    const listed = (await (await adminCall(fetch, 'GET', `/templates/${templateName}/instances`)).json()) as Record<string, unknown>[];
+    const listed = await adminList(fetch, `/templates/${templateName}/instances`);
     expect(listed.map((i) => i.client_id).sort()).toEqual(instances.map((i) => i.client_id).sort());
     expect(listed[0]).toMatchObject({ template: templateName, created_by_client: registrar.clientId });
     expect(JSON.stringify(listed)).not.toMatch(/secret/);
@@ -186,6 +198,8 @@ describe('settings', () => {
       client_cache_seconds: 0,
       d1_read_replicas: false,
       ledger_shards: 32,
+      access_team_domain: null,
+      access_aud: null,
       audit_retention_days: 90,
       login_max_failures: 5,
       login_lockout_seconds: 60,

@@ -131,6 +131,20 @@ export async function editTemplate(fetch: Fetch, name: string, changes: Record<s
   return res.json() as Promise<Record<string, unknown>>;
 }
 
+/** Every item of an admin list, following its pages. */
+export async function adminList(fetch: Fetch, path: string): Promise<Record<string, any>[]> {
+  const items: Record<string, any>[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await adminCall(fetch, 'GET', `${path}${cursor ? `?cursor=${cursor}` : ''}`);
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as { items: Record<string, any>[]; next_cursor: string | null };
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}
+
 /**
  * Miniflare's rate-limit windows (60 s) are aligned to the wall clock: a test that must stay in one window starts with
  * at least `seconds` of it left, waiting for the next one otherwise. Give such a test a longer timeout.

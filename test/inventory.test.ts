@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   adminCall,
+  adminList,
   basic,
   editTemplate,
   expectOAuthError,
@@ -35,8 +36,7 @@ async function templateWithInstances(count: number) {
 const tokenFor = (clientId: string, secret: string) =>
   fetch('/oauth/v2/oauth-token', form({ grant_type: 'client_credentials' }, { Authorization: basic(clientId, secret) }));
 
-const inventory = async (templateName: string) =>
-  (await (await adminCall(fetch, 'GET', `/templates/${templateName}/instances`)).json()) as Record<string, unknown>[];
+const inventory = async (templateName: string) => adminList(fetch, `/templates/${templateName}/instances`);
 
 describe('instance inventory', () => {
   it('shows when, by which client and IAT each instance was made, and when it was last used', async () => {
@@ -98,7 +98,7 @@ describe('template change history', () => {
     clock.advance(1_000);
     expect((await adminCall(fetch, 'DELETE', `/templates/${templateName}`)).status).toBe(204);
 
-    const history = (await (await adminCall(fetch, 'GET', `/templates/${templateName}/history`)).json()) as Record<string, any>[];
+    const history = await adminList(fetch, `/templates/${templateName}/history`);
     expect(history).toHaveLength(3);
     expect(history[0]).toMatchObject({
       version: 1,
@@ -121,7 +121,7 @@ describe('template change history', () => {
     const statuses = answers.map((r) => r.status);
     expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
     const landed = statuses.filter((s) => s === 200).length;
-    const history = (await (await adminCall(fetch, 'GET', `/templates/${templateName}/history`)).json()) as { version: number }[];
+    const history = await adminList(fetch, `/templates/${templateName}/history`);
     expect(history.map((h) => h.version)).toEqual(Array.from({ length: landed + 1 }, (_, i) => i + 1));
     expect(await (await adminCall(fetch, 'GET', `/templates/${templateName}`)).json()).toMatchObject({ version: landed + 1 });
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ORIGIN,
   adminCall,
+  adminList,
   basic,
   editTemplate,
   expectOAuthError,
@@ -157,7 +158,7 @@ describe('RFC 7592 client configuration endpoint', () => {
     expect(res.status).toBe(204);
     await expectNoClientData(await manage(instance.registration_client_uri, instance.registration_access_token));
     await expectOAuthError(await tokenRequest(), 401, 'invalid_client');
-    expect(await (await adminCall(fetch, 'GET', `/templates/${templateName}/instances`)).json()).toEqual([]);
+    expect(await adminList(fetch, `/templates/${templateName}/instances`)).toEqual([]);
   });
 
   it('a disabled template shuts its instances out of management too', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   adminCall,
+  adminList,
   expectOAuthError,
   form,
   json,
@@ -57,7 +58,7 @@ describe('open registration', () => {
     expect(body).toMatchObject({ software_id: name, token_endpoint_auth_method: 'none', redirect_uris: AGENT_METADATA.redirect_uris });
     expect(body.client_secret).toBeUndefined();
 
-    const inventory = (await (await adminCall(fetch, 'GET', `/templates/${name}/instances`)).json()) as Record<string, unknown>[];
+    const inventory = await adminList(fetch, `/templates/${name}/instances`);
     expect(inventory).toHaveLength(1);
     expect(inventory[0]).toMatchObject({ client_id: body.client_id, created_by: 'open', created_by_client: null, created_by_iat: null });
     expect(inventory[0]!.created_by_ip_hash).toMatch(/^[0-9a-f]{64}$/);

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { adminCall, basic, countInstances, editTemplate, expectOAuthError, form, registerWith, testServer, unique } from './helpers';
+import {
+  adminCall,
+  adminList,
+  basic,
+  countInstances,
+  editTemplate,
+  expectOAuthError,
+  form,
+  registerWith,
+  testServer,
+  unique,
+} from './helpers';
 import { CALLBACK, browser, type TestUser, logIn, redirectParams, userIatOf, userRegistrationSetUp, type Instance } from './flow-helpers';
 
 const fetch = testServer();
@@ -20,7 +31,7 @@ describe('registration by users (template registration mode "users")', () => {
     const res = await registerWith(fetch, tokens.access_token, { software_id: templateName });
     expect(res.status).toBe(201);
     const { client_id } = (await res.json()) as { client_id: string };
-    const [entry] = (await (await adminCall(fetch, 'GET', `/templates/${templateName}/instances`)).json()) as Record<string, unknown>[];
+    const [entry] = await adminList(fetch, `/templates/${templateName}/instances`);
     expect(entry).toMatchObject({ client_id, created_by_client: loginClient.clientId, created_by_user: user.sub });
 
     await expectOAuthError(await registerWith(fetch, tokens.access_token, { software_id: templateName }), 401, 'invalid_token');

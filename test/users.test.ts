@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { adminCall, expectOAuthError, testServer, unique } from './helpers';
+import { adminCall, adminList, expectOAuthError, testServer, unique } from './helpers';
 import { hashPassword, verifyPassword } from '../src/users/password';
 
 const fetch = testServer();
@@ -21,7 +21,7 @@ describe('admin API for users', () => {
 
     await expectOAuthError(await adminCall(fetch, 'POST', '/users', { username, password: 'another password' }), 409, 'conflict');
 
-    const list = (await (await adminCall(fetch, 'GET', '/users')).json()) as Array<Record<string, unknown>>;
+    const list = await adminList(fetch, '/users');
     expect(list.find((u) => u.username === username)).toMatchObject({ sub: user.sub });
     expect(JSON.stringify(list)).not.toContain('password');
     expect(await (await adminCall(fetch, 'GET', `/users/${username}`)).json()).toMatchObject({ username, sub: user.sub });

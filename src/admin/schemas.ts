@@ -142,7 +142,6 @@ export const staticClientSchema = z
     }
   }) satisfies z.ZodType<StaticClientConfig & { client_id: string; client_secret?: string }, unknown>;
 
-/** "redirect_uris.0: must not contain a fragment; capabilities: ..." */
 const instant = z
   .string()
   .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a time in ISO 8601, e.g. 2026-01-31T12:00:00Z')
@@ -168,7 +167,3 @@ export const auditQuerySchema = z.strictObject({
     .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
-
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`).join('; ');
-}

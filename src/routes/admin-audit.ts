@@ -1,31 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './types';
-import { invalidRequest } from '../errors';
-import { NO_STORE } from '../http';
-import { auditQuerySchema, describeIssues } from '../admin/schemas';
-import { auditEventView } from '../admin/views';
+import { auditPage } from '../admin/audit-trail';
 
-/**
- * The audit trail, newest first, mounted at /admin/v1/audit behind the admin token. `next_cursor` continues a listing
- * where its page ended; it stays valid while newer events arrive.
- */
-export const adminAuditRoutes = new Hono<AppEnv>().get('/', async (c) => {
-  const parsed = auditQuerySchema.safeParse(c.req.query());
-  if (!parsed.success) throw invalidRequest(describeIssues(parsed.error));
-  const { type, client_id, template, user, since, until, cursor, limit } = parsed.data;
-  // One more than asked: whether a next page exists.
-  const found = await c.get('deps').store.audit.list({
-    type,
-    clientId: client_id,
-    template,
-    user,
-    since,
-    until,
-    after: cursor,
-    limit: limit + 1,
-  });
-  const page = found.slice(0, limit);
-  const last = page.at(-1);
-  const next_cursor = found.length > limit && last ? `${last.at}.${last.id}` : null;
-  return c.json({ events: page.map(auditEventView), next_cursor }, 200, NO_STORE);
-});
+/** The audit trail, newest first, mounted at /admin/v1/audit behind the admin check. */
+export const adminAuditRoutes = new Hono<AppEnv>().get('/', async (c) => c.json(await auditPage(c.get('deps'), c.req.query())));

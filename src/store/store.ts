@@ -60,12 +60,48 @@ export interface Lookup {
 export type RegisteredInsert = 'inserted' | 'iat-used' | 'template-changed';
 
 export interface TemplateChange {
+  /** Its place in the history: increasing, never reused. */
+  seq: number;
   version: number | null;
   changedAt: number;
   changes: TemplateChanges;
 }
 
 export type TemplateReplace = { template: StoredTemplate } | { missing: true } | { conflict: true };
+
+/** A page of a list in key order: up to `limit` items after the key `after` (from the start without one). */
+export interface PageRequest<K> {
+  after?: K;
+  limit: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Whether items follow the last one. */
+  more: boolean;
+}
+
+/** How much a template is used: its instances, and the last time any of them authenticated. */
+export interface TemplateUsage {
+  instances: number;
+  lastUsedAt: number | null;
+}
+
+/** Instances in issue order (ties broken by client id); or, when searching, those whose client id starts with a prefix. */
+export type InstancePageRequest =
+  | (PageRequest<{ issuedAt: number; clientId: string }> & { clientIdPrefix?: undefined })
+  | (PageRequest<string> & { clientIdPrefix: string });
+
+export interface Counts {
+  templates: number;
+  instances: number;
+  staticClients: number;
+  dynamicClients: number;
+  users: number;
+}
+
+/** A conditional write's outcome: done, nothing to write to, or the thing changed since it was read. */
+export type ConditionalWrite<T> = { written: T } | { missing: true } | { conflict: true };
 
 export interface TemplateStore {
   get(name: string): Promise<StoredTemplate | null>;
@@ -74,28 +110,39 @@ export interface TemplateStore {
    * on it must be conditional on its version.
    */
   recent(name: string): Promise<StoredTemplate | null>;
-  list(): Promise<StoredTemplate[]>;
+  /** Templates by name. */
+  page(request: PageRequest<string>): Promise<Page<StoredTemplate>>;
+  /** Instance counts and last use of the named templates (absent: no instances). */
+  usage(names: readonly string[]): Promise<Map<string, TemplateUsage>>;
   /** False when a template of that name exists already. */
   insert(config: TemplateConfig, changes: TemplateChanges, now: number): Promise<boolean>;
   /** Replaces the template if it is still at `expectedVersion` (optimistic), recording `changes` in its history. */
   replace(config: TemplateConfig, expectedVersion: number, changes: TemplateChanges, now: number): Promise<TemplateReplace>;
-  /** Deletes the template and its instances; the history keeps a record. */
-  delete(name: string, now: number): Promise<boolean>;
-  history(name: string): Promise<TemplateChange[]>;
+  /** Deletes the template and its instances (with `expectedVersion`, only at that version); the history keeps a record. */
+  delete(name: string, now: number, expectedVersion?: number): Promise<boolean>;
+  /** Oldest first, paged by `seq`. */
+  history(name: string, request: PageRequest<number>): Promise<Page<TemplateChange>>;
 }
 
 export interface ClientStore {
   getStatic(clientId: string): Promise<StaticClient | null>;
-  listStatic(): Promise<StaticClient[]>;
+  /** Static clients by client id. */
+  pageStatic(request: PageRequest<string>): Promise<Page<StaticClient>>;
   /** False when the client id is taken. */
   /** `secretHash` null: a public client. */
   insertStatic(client: { clientId: string; secretHash: string | null; config: StaticClientConfig; now: number }): Promise<boolean>;
   /**
-   * Replaces a static client's metadata, and its secret when a hash is given (null: it becomes public). False when there
-   * is no such client.
+   * Replaces a static client's metadata, and its secret when a hash is given (null: it becomes public); with
+   * `expected`, only while its metadata is still that (optimistic).
    */
-  updateStatic(client: { clientId: string; config: StaticClientConfig; secretHash?: string | null }): Promise<boolean>;
-  deleteStatic(clientId: string): Promise<boolean>;
+  updateStatic(client: {
+    clientId: string;
+    config: StaticClientConfig;
+    secretHash?: string | null;
+    expected?: StaticClientConfig;
+  }): Promise<ConditionalWrite<StaticClient>>;
+  /** With `expected`, only while its metadata is still that. */
+  deleteStatic(clientId: string, expected?: StaticClientConfig): Promise<boolean>;
   /**
    * Stores a registered client, all or nothing. An instance only while its template is still enabled at
    * `templateVersion`; never a second client for one IAT.
@@ -110,7 +157,9 @@ export interface ClientStore {
   }): Promise<boolean>;
   /** RFC 7592 delete, by the holder of the current registration access token. */
   deleteRegistered(clientId: string, presentedTokenHash: string): Promise<boolean>;
+  /** Every instance of a template (rotation needs them all at once). */
   listInstances(templateName: string): Promise<InstanceClient[]>;
+  pageInstances(templateName: string, request: InstancePageRequest): Promise<Page<InstanceClient>>;
   deleteInstance(templateName: string, clientId: string): Promise<boolean>;
   /** Revokes every instance of a template at once; returns how many there were. */
   deleteAllInstances(templateName: string): Promise<number>;
@@ -122,13 +171,23 @@ export interface ClientStore {
 
 export interface UserStore {
   get(username: string): Promise<StoredUser | null>;
-  list(): Promise<StoredUser[]>;
+  /** Users by username. */
+  page(request: PageRequest<string>): Promise<Page<StoredUser>>;
   /** False when the username is taken. */
   insert(user: { username: string; subject: string; passwordHash: string; claims: UserClaims; now: number }): Promise<boolean>;
-  /** Changes what is given; null when there is no such user. */
-  update(update: { username: string; passwordHash?: string; claims?: UserClaims; now: number }): Promise<StoredUser | null>;
-  /** The user as it was; null when there is no such user. */
-  delete(username: string): Promise<StoredUser | null>;
+  /**
+   * Changes what is given; with `expectedUpdatedAt`, only while the user is still at that version. `updatedAt` only
+   * ever grows, so it serves as the user's version.
+   */
+  update(update: {
+    username: string;
+    passwordHash?: string;
+    claims?: UserClaims;
+    now: number;
+    expectedUpdatedAt?: number;
+  }): Promise<ConditionalWrite<StoredUser>>;
+  /** The user as it was; null when there is no such user (or, with `expectedUpdatedAt`, no longer at that version). */
+  delete(username: string, expectedUpdatedAt?: number): Promise<StoredUser | null>;
   /**
    * Counts a failed sign-in for `username` (a user's or not) and locks it as `policy` says, atomically: concurrent
    * failures all count. Sweeps a few long-forgotten rows in the same round trip.
@@ -197,6 +256,8 @@ export interface Store {
   ping(): Promise<void>;
   /** The client, the user, the consent and a login's failed sign-ins a request names, in one round trip. */
   lookUp(request: LookupRequest): Promise<Lookup>;
+  /** How many of each there are, for the console's overview. */
+  counts(): Promise<Counts>;
   templates: TemplateStore;
   clients: ClientStore;
   users: UserStore;

@@ -50,6 +50,7 @@ export const claimsSchema = z.strictObject({
 
 export const newUserSchema = z.strictObject({ username, password, claims: claimsSchema.default({}) });
 
+/** A PUT: the username (the path's), a new password, new claims, or both. */
 export const userUpdateSchema = z
-  .strictObject({ password: password.optional(), claims: claimsSchema.optional() })
+  .strictObject({ username: username.optional(), password: password.optional(), claims: claimsSchema.optional() })
   .refine((update) => update.password !== undefined || update.claims !== undefined, 'give a new password, new claims, or both');

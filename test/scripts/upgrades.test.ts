@@ -105,6 +105,30 @@ upgrades.push({
   },
 });
 
+// 0005 rebuilds an index and adds two: the instances written before are listed, counted and paged through them.
+upgrades.push({
+  migration: '0005_admin_list_indexes.sql',
+  before: DATA_0001,
+  after: async (db) => {
+    const page = await db
+      .prepare(
+        "SELECT client_id FROM clients WHERE kind = 'instance' AND template_name = ? AND (issued_at, client_id) > (?, ?) ORDER BY issued_at, client_id",
+      )
+      .bind('field-app', 0, '')
+      .all();
+    expect(page.results).toEqual([{ client_id: 'instance-1' }]);
+    const usage = await db
+      .prepare('SELECT COUNT(*) AS n, MAX(last_used_at) AS last FROM clients WHERE template_name = ?')
+      .bind('field-app')
+      .first();
+    expect(usage).toEqual({ n: 1, last: null });
+    const indexes = await db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'clients' AND sql IS NOT NULL ORDER BY name")
+      .all();
+    expect(indexes.results.map((r) => r.name)).toEqual(['clients_by_kind', 'clients_by_template', 'clients_by_template_last_use']);
+  },
+});
+
 let migrations: D1Migration[];
 beforeAll(async () => {
   migrations = await realMigrations();

@@ -1,6 +1,7 @@
 import type { InstanceClient, StaticClient } from '../../model';
 import type { ClientStore } from '../store';
 import { clientFromRow, type ClientRow } from './rows';
+import { pageOf, rowsFor } from './paging';
 
 /** Clients in D1: static clients, template instances and dynamic clients share one table and one id space. */
 
@@ -18,9 +19,12 @@ export function d1Clients(db: D1Database): ClientStore {
       return row ? (clientFromRow(row) as StaticClient) : null;
     },
 
-    async listStatic() {
-      const { results } = await db.prepare("SELECT * FROM clients WHERE kind = 'static' ORDER BY client_id").all<ClientRow>();
-      return results.map((row) => clientFromRow(row) as StaticClient);
+    async pageStatic({ after, limit }) {
+      const { results } = await db
+        .prepare("SELECT * FROM clients WHERE kind = 'static' AND client_id > ? ORDER BY client_id LIMIT ?")
+        .bind(after ?? '', rowsFor(limit))
+        .all<ClientRow>();
+      return pageOf(results, limit, (row) => clientFromRow(row) as StaticClient);
     },
 
     async insertStatic(client) {
@@ -35,17 +39,32 @@ export function d1Clients(db: D1Database): ClientStore {
     },
 
     async updateStatic(client) {
-      const { meta } = await db
-        .prepare(
-          "UPDATE clients SET config = ?1, secret_hash = CASE WHEN ?2 THEN ?3 ELSE secret_hash END WHERE client_id = ?4 AND kind = 'static'",
-        )
-        .bind(JSON.stringify(client.config), client.secretHash !== undefined, client.secretHash ?? null, client.clientId)
-        .run();
-      return meta.changes === 1;
+      // The stored document is what JSON.stringify made of the config, so the expected one compares as text.
+      const [updated, current] = await db.batch<ClientRow>([
+        db
+          .prepare(
+            `UPDATE clients SET config = ?1, secret_hash = CASE WHEN ?2 THEN ?3 ELSE secret_hash END
+             WHERE client_id = ?4 AND kind = 'static' AND (?5 IS NULL OR config = ?5) RETURNING *`,
+          )
+          .bind(
+            JSON.stringify(client.config),
+            client.secretHash !== undefined,
+            client.secretHash ?? null,
+            client.clientId,
+            client.expected ? JSON.stringify(client.expected) : null,
+          ),
+        db.prepare("SELECT client_id FROM clients WHERE client_id = ? AND kind = 'static'").bind(client.clientId),
+      ]);
+      const row = updated!.results[0];
+      if (row) return { written: clientFromRow(row) as StaticClient };
+      return current!.results[0] ? { conflict: true } : { missing: true };
     },
 
-    async deleteStatic(clientId) {
-      const { meta } = await db.prepare("DELETE FROM clients WHERE client_id = ? AND kind = 'static'").bind(clientId).run();
+    async deleteStatic(clientId, expected) {
+      const { meta } = await db
+        .prepare("DELETE FROM clients WHERE client_id = ?1 AND kind = 'static' AND (?2 IS NULL OR config = ?2)")
+        .bind(clientId, expected ? JSON.stringify(expected) : null)
+        .run();
       return meta.changes === 1;
     },
 
@@ -113,6 +132,32 @@ export function d1Clients(db: D1Database): ClientStore {
         .bind(templateName)
         .all<ClientRow>();
       return results.map((row) => clientFromRow(row) as InstanceClient);
+    },
+
+    async pageInstances(templateName, request) {
+      const statement =
+        request.clientIdPrefix === undefined
+          ? db
+              .prepare(
+                `SELECT * FROM clients WHERE kind = 'instance' AND template_name = ?1 AND (issued_at, client_id) > (?2, ?3)
+                 ORDER BY issued_at, client_id LIMIT ?4`,
+              )
+              .bind(templateName, request.after?.issuedAt ?? -1, request.after?.clientId ?? '', rowsFor(request.limit))
+          : // A range on the client id: the index finds the prefix without a scan.
+            db
+              .prepare(
+                `SELECT * FROM clients WHERE kind = 'instance' AND template_name = ?1 AND client_id >= ?2 AND client_id < ?3
+                 AND client_id > ?4 ORDER BY client_id LIMIT ?5`,
+              )
+              .bind(
+                templateName,
+                request.clientIdPrefix,
+                `${request.clientIdPrefix}\u{10FFFF}`,
+                request.after ?? '',
+                rowsFor(request.limit),
+              );
+      const { results } = await statement.all<ClientRow>();
+      return pageOf(results, request.limit, (row) => clientFromRow(row) as InstanceClient);
     },
 
     async deleteInstance(templateName, clientId) {

@@ -25,6 +25,24 @@ export function d1Store(db: D1Database, options: D1StoreOptions): Store {
       await db.prepare('SELECT 1').first();
     },
     lookUp: options.lookupCacheSeconds > 0 ? cachedLookUp(direct, options.lookupCacheSeconds, options.now) : direct,
+    async counts() {
+      const row = await db
+        .prepare(
+          `SELECT (SELECT COUNT(*) FROM templates) AS templates,
+                  (SELECT COUNT(*) FROM clients WHERE kind = 'instance') AS instances,
+                  (SELECT COUNT(*) FROM clients WHERE kind = 'static') AS static_clients,
+                  (SELECT COUNT(*) FROM clients WHERE kind = 'dynamic') AS dynamic_clients,
+                  (SELECT COUNT(*) FROM users) AS users`,
+        )
+        .first<{ templates: number; instances: number; static_clients: number; dynamic_clients: number; users: number }>();
+      return {
+        templates: row!.templates,
+        instances: row!.instances,
+        staticClients: row!.static_clients,
+        dynamicClients: row!.dynamic_clients,
+        users: row!.users,
+      };
+    },
     templates: d1Templates(db),
     clients: d1Clients(db),
     users: d1Users(db),

@@ -1,6 +1,7 @@
 import type { StoredTemplate, TemplateChanges, TemplateConfig } from '../../model';
 import type { TemplateChange, TemplateStore } from '../store';
 import { templateDocument, templateFromRow, type TemplateRow } from './rows';
+import { pageOf, rowsFor } from './paging';
 
 /** Templates in D1. Reads go to the primary, so an edit is seen by the very next request (docs/architecture.md). */
 
@@ -50,9 +51,27 @@ export function d1Templates(db: D1Database): TemplateStore {
     get,
     recent: async (name) => recentlyRead.get(name) ?? get(name),
 
-    async list() {
-      const { results } = await db.prepare('SELECT * FROM templates ORDER BY name').all<TemplateRow>();
-      return results.map(templateFromRow);
+    async page({ after, limit }) {
+      const { results } = await db
+        .prepare('SELECT * FROM templates WHERE name > ? ORDER BY name LIMIT ?')
+        .bind(after ?? '', rowsFor(limit))
+        .all<TemplateRow>();
+      return pageOf(results, limit, templateFromRow);
+    },
+
+    async usage(names) {
+      const usage = new Map<string, { instances: number; lastUsedAt: number | null }>();
+      if (names.length === 0) return usage;
+      // The (template_name, last_used_at) index answers both without reading the rows.
+      const { results } = await db
+        .prepare(
+          `SELECT template_name, COUNT(*) AS instances, MAX(last_used_at) AS last_used_at FROM clients
+           WHERE template_name IN (SELECT value FROM json_each(?)) GROUP BY template_name`,
+        )
+        .bind(JSON.stringify(names))
+        .all<{ template_name: string; instances: number; last_used_at: number | null }>();
+      for (const row of results) usage.set(row.template_name, { instances: row.instances, lastUsedAt: row.last_used_at });
+      return usage;
     },
 
     async insert(config, changes, now) {
@@ -87,9 +106,11 @@ export function d1Templates(db: D1Database): TemplateStore {
       return current!.results[0] ? { conflict: true } : { missing: true };
     },
 
-    async delete(name, now) {
+    async delete(name, now, expectedVersion) {
       const [deleted] = await db.batch([
-        db.prepare('DELETE FROM templates WHERE name = ? RETURNING name').bind(name),
+        db
+          .prepare('DELETE FROM templates WHERE name = ?1 AND (?2 IS NULL OR version = ?2) RETURNING name')
+          .bind(name, expectedVersion ?? null),
         db.prepare(RECORD_CHANGE).bind(name, null, now, JSON.stringify({ deleted: { from: false, to: true } })),
       ]);
       remember(name, null);
@@ -97,13 +118,20 @@ export function d1Templates(db: D1Database): TemplateStore {
       return deleted!.results.length === 1;
     },
 
-    async history(name) {
+    async history(name, { after, limit }) {
       const { results } = await db
-        .prepare('SELECT version, changed_at, changes FROM template_history WHERE name = ? ORDER BY id')
-        .bind(name)
-        .all<{ version: number | null; changed_at: number; changes: string }>();
-      return results.map(
-        (r): TemplateChange => ({ version: r.version, changedAt: r.changed_at, changes: JSON.parse(r.changes) as TemplateChanges }),
+        .prepare('SELECT id, version, changed_at, changes FROM template_history WHERE name = ? AND id > ? ORDER BY id LIMIT ?')
+        .bind(name, after ?? 0, rowsFor(limit))
+        .all<{ id: number; version: number | null; changed_at: number; changes: string }>();
+      return pageOf(
+        results,
+        limit,
+        (r): TemplateChange => ({
+          seq: r.id,
+          version: r.version,
+          changedAt: r.changed_at,
+          changes: JSON.parse(r.changes) as TemplateChanges,
+        }),
       );
     },
   };

@@ -1,4 +1,5 @@
 import type { UserStore } from '../store';
+import { pageOf, rowsFor } from './paging';
 import { loginFailuresFromRow, userFromRow, type LoginFailuresRow, type UserRow } from './rows';
 
 /** Forgotten failed sign-ins deleted at most per recorded failure: the sweep rides on the writes. */
@@ -12,9 +13,12 @@ export function d1Users(db: D1Database): UserStore {
       return row ? userFromRow(row) : null;
     },
 
-    async list() {
-      const { results } = await db.prepare('SELECT * FROM users ORDER BY username').all<UserRow>();
-      return results.map(userFromRow);
+    async page({ after, limit }) {
+      const { results } = await db
+        .prepare('SELECT * FROM users WHERE username > ? ORDER BY username LIMIT ?')
+        .bind(after ?? '', rowsFor(limit))
+        .all<UserRow>();
+      return pageOf(results, limit, userFromRow);
     },
 
     async insert(user) {
@@ -29,14 +33,26 @@ export function d1Users(db: D1Database): UserStore {
     },
 
     async update(update) {
-      const row = await db
-        .prepare(
-          `UPDATE users SET password_hash = COALESCE(?, password_hash), claims = COALESCE(?, claims), updated_at = ?
-           WHERE username = ? RETURNING *`,
-        )
-        .bind(update.passwordHash ?? null, update.claims ? JSON.stringify(update.claims) : null, update.now, update.username)
-        .first<UserRow>();
-      return row ? userFromRow(row) : null;
+      // updated_at always grows (by 1 ms within one clock tick), so that it can serve as the user's version.
+      const [updated, current] = await db.batch<UserRow>([
+        db
+          .prepare(
+            `UPDATE users SET password_hash = COALESCE(?1, password_hash), claims = COALESCE(?2, claims),
+                              updated_at = MAX(?3, updated_at + 1)
+             WHERE username = ?4 AND (?5 IS NULL OR updated_at = ?5) RETURNING *`,
+          )
+          .bind(
+            update.passwordHash ?? null,
+            update.claims ? JSON.stringify(update.claims) : null,
+            update.now,
+            update.username,
+            update.expectedUpdatedAt ?? null,
+          ),
+        db.prepare('SELECT username FROM users WHERE username = ?').bind(update.username),
+      ]);
+      const row = updated!.results[0];
+      if (row) return { written: userFromRow(row) };
+      return current!.results[0] ? { conflict: true } : { missing: true };
     },
 
     async recordLoginFailure(username, now, policy) {
@@ -67,8 +83,11 @@ export function d1Users(db: D1Database): UserStore {
       await db.prepare('DELETE FROM login_failures WHERE username = ?').bind(username).run();
     },
 
-    async delete(username) {
-      const row = await db.prepare('DELETE FROM users WHERE username = ? RETURNING *').bind(username).first<UserRow>();
+    async delete(username, expectedUpdatedAt) {
+      const row = await db
+        .prepare('DELETE FROM users WHERE username = ?1 AND (?2 IS NULL OR updated_at = ?2) RETURNING *')
+        .bind(username, expectedUpdatedAt ?? null)
+        .first<UserRow>();
       return row ? userFromRow(row) : null;
     },
   };

@@ -2,15 +2,19 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import * as client from 'openid-client';
-import { REDIRECT_URI, TEMPLATE, e2e } from '../context';
+import { REDIRECT_URI, createTemplate, e2e } from '../context';
 import { authorizationRequest, registerInstance } from '../openid-client-setup';
 import { withChromium } from './chromium';
+
+/** docs/flow.md's template-client belongs to the console test (console.e2e.ts), which makes it anew: these sign in with their own. */
+const appTemplate = () =>
+  createTemplate('login', { capabilities: ['code', 'refresh'], redirect_uris: [REDIRECT_URI], scopes: ['openid'] }).then((t) => t.name);
 
 /** Kept for people to look at (git-ignored; CI can publish the folder). */
 const SCREENSHOT = resolve(import.meta.dirname, '../../../test-results/login-page.png');
 
 it('Chromium signs in on the login page, gets a code, and is not asked again while its session lasts', async () => {
-  const instance = await registerInstance(TEMPLATE);
+  const instance = await registerInstance(await appTemplate());
   await withChromium(REDIRECT_URI, async (browser) => {
     const { page } = browser;
     const first = await authorizationRequest(instance);
@@ -42,7 +46,7 @@ it('Chromium signs in on the login page, gets a code, and is not asked again whi
 });
 
 it('Chromium stays on the server’s error page when the redirect URI is not the registered one', async () => {
-  const instance = await registerInstance(TEMPLATE);
+  const instance = await registerInstance(await appTemplate());
   await withChromium(REDIRECT_URI, async (browser) => {
     const { url } = await authorizationRequest(instance, 'openid', 'https://attacker.example/callback');
     const answer = await browser.page.goto(url.href);

@@ -184,7 +184,8 @@ it('stock auth() registers openly (no IAT, no software_id), gets a token for the
   expect(provider.tokens()!.access_token).not.toBe(tokens.access_token);
   expect(await whoami(provider)).toBe(clientId);
 
-  const inventory = (await (await admin('GET', `/templates/${e2e.openTemplate}/instances`)).json()) as Record<string, unknown>[];
+  const found = await admin('GET', `/templates/${e2e.openTemplate}/instances?q=${encodeURIComponent(clientId)}`);
+  const { items: inventory } = (await found.json()) as { items: Record<string, unknown>[] };
   expect(inventory.find((instance) => instance.client_id === clientId)).toMatchObject({ created_by: 'open' });
 });
 

@@ -37,7 +37,9 @@ it('a user-authenticated registration: the user signs in through app-login for "
   await expect(register()).rejects.toMatchObject({ status: 401, cause: [{ parameters: { error: 'invalid_token' } }] });
 
   // The inventory records who registered it.
-  const inventory = (await (await admin('GET', `/templates/${template.name}/instances`)).json()) as Array<Record<string, unknown>>;
+  const { items: inventory } = (await (await admin('GET', `/templates/${template.name}/instances`)).json()) as {
+    items: Array<Record<string, unknown>>;
+  };
   expect(inventory).toEqual([
     expect.objectContaining({
       client_id: instance.clientMetadata().client_id,
