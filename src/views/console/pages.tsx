@@ -315,11 +315,11 @@ export function TemplateDetailPage(props: {
               </dd>
             </>
           ))}
-          <dt>version</dt>
+          <dt>Version</dt>
           <dd>
             {t.version}, changed {when(t.updated_at)} (created {when(t.created_at)})
           </dd>
-          <dt>last use</dt>
+          <dt>Last use</dt>
           <dd>{when(props.usage.lastUsedAt)}</dd>
         </dl>
       </div>
