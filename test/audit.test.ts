@@ -42,9 +42,9 @@ async function auditPage(query: Record<string, string>, server: Fetch = fetch) {
   const res = await server(`/admin/v1/audit?${new URLSearchParams(query)}`, { headers: adminHeaders });
   expect(res.status).toBe(200);
   expect(res.headers.get('Cache-Control')).toBe('no-store');
-  return (await res.json()) as { events: Event[]; next_cursor: string | null };
+  return (await res.json()) as { items: Event[]; next_cursor: string | null };
 }
-const auditEvents = async (query: Record<string, string>) => (await auditPage(query)).events;
+const auditEvents = async (query: Record<string, string>) => (await auditPage(query)).items;
 
 const wrongLogin = (instance: { clientId: string }, username: string) =>
   logIn(browser(fetch), { client_id: instance.clientId, response_type: 'code', scope: 'openid' }, { username, password: 'not-it' });
@@ -301,11 +301,11 @@ describe('GET /admin/v1/audit', () => {
     const { username, times } = await failedLogins(5);
     const query = { user: username, type: 'login.failed' };
     const first = await auditPage({ ...query, limit: '2' });
-    expect(first.events.map((e) => e.time)).toEqual([times[4], times[3]]);
+    expect(first.items.map((e) => e.time)).toEqual([times[4], times[3]]);
     const second = await auditPage({ ...query, limit: '2', cursor: first.next_cursor! });
-    expect(second.events.map((e) => e.time)).toEqual([times[2], times[1]]);
+    expect(second.items.map((e) => e.time)).toEqual([times[2], times[1]]);
     const last = await auditPage({ ...query, limit: '2', cursor: second.next_cursor! });
-    expect(last.events.map((e) => e.time)).toEqual([times[0]]);
+    expect(last.items.map((e) => e.time)).toEqual([times[0]]);
     expect(last.next_cursor).toBeNull();
 
     // `since` inclusive, `until` exclusive.
@@ -343,7 +343,7 @@ describe('retention and the response path', () => {
     const kept = await createUser(then);
     ancient.advance(2 * DAY_MS);
     await createUser(then);
-    const found = async (username: string) => (await auditPage({ user: username, type: 'user.created' }, then)).events.length;
+    const found = async (username: string) => (await auditPage({ user: username, type: 'user.created' }, then)).items.length;
     expect(await found(old.username)).toBe(0);
     expect(await found(kept.username)).toBe(1);
   });

@@ -58,9 +58,9 @@ const rateLimitEvents = async (fetch: Fetch, query: Record<string, string>) =>
     (await (
       await fetch(`/admin/v1/audit?${new URLSearchParams({ type: 'rate_limit.exceeded', ...query })}`, { headers: adminHeaders })
     ).json()) as {
-      events: Record<string, any>[];
+      items: Record<string, any>[];
     }
-  ).events;
+  ).items;
 
 describe('failed sign-ins per username: a lockout kept in D1, so it holds worldwide', () => {
   const clock = manualClock();

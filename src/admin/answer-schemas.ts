@@ -79,4 +79,4 @@ export const auditEventAnswer = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 
-export const auditPageAnswer = z.object({ events: z.array(auditEventAnswer), next_cursor: z.string().nullable() });
+export const auditPageAnswer = z.object({ items: z.array(auditEventAnswer), next_cursor: z.string().nullable() });

@@ -13,11 +13,11 @@ import { auditEventView } from './views';
 export async function auditPage(
   { store }: Pick<RequestDeps, 'store'>,
   query: Record<string, string>,
-): Promise<{ events: z.infer<typeof auditEventAnswer>[]; next_cursor: string | null }> {
+): Promise<{ items: z.infer<typeof auditEventAnswer>[]; next_cursor: string | null }> {
   const { type, client_id, template, user, since, until, cursor, limit } = validated(auditQuerySchema, query);
   // One more than asked: whether a next page exists.
   const found = await store.audit.list({ type, clientId: client_id, template, user, since, until, after: cursor, limit: limit + 1 });
   const page = found.slice(0, limit);
   const last = page.at(-1);
-  return { events: page.map(auditEventView), next_cursor: found.length > limit && last ? `${last.at}.${last.id}` : null };
+  return { items: page.map(auditEventView), next_cursor: found.length > limit && last ? `${last.at}.${last.id}` : null };
 }

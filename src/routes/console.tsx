@@ -74,14 +74,14 @@ export const consoleRoutes = new Hono<AppEnv>()
     const [counts, recent] = await Promise.all([deps.store.counts(), auditPage(deps, { limit: '8' })]);
     return page(
       c,
-      <OverviewPage viewer={c.get('viewer')} settings={settingsView(deps.settings)} counts={{ ...counts }} recent={recent.events} />,
+      <OverviewPage viewer={c.get('viewer')} settings={settingsView(deps.settings)} counts={{ ...counts }} recent={recent.items} />,
     );
   })
   .get(`${CONSOLE_BASE}/audit`, async (c) => {
     // Empty fields of the filter form mean "any".
     const filters = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
     const found = await auditPage(c.get('deps'), filters);
-    return page(c, <AuditPage viewer={c.get('viewer')} events={found.events} next={found.next_cursor} filters={filters} />);
+    return page(c, <AuditPage viewer={c.get('viewer')} events={found.items} next={found.next_cursor} filters={filters} />);
   })
   .route(`${CONSOLE_BASE}/templates`, consoleTemplateRoutes)
   .route(CONSOLE_BASE, consoleDirectoryRoutes);
