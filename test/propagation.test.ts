@@ -115,6 +115,27 @@ describe('opt-in: the per-isolate lookup cache (CLIENT_CACHE_SECONDS)', () => {
     clock.advance(2);
     await expectOAuthError(await tokenFor(cached, m.clientId, m.secret), 400, 'invalid_scope');
   });
+
+  it("still writes a client's last use at most once a minute, though the cached lookup shows the old time", async () => {
+    let lastUseWrites = 0;
+    const db = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === 'prepare') {
+          return (sql: string) => {
+            if (sql.includes('SET last_used_at')) lastUseWrites++;
+            return target.prepare(sql);
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const counted = testServer({ clock: () => clock.now }, { CLIENT_CACHE_SECONDS: '60', DB: db });
+    const m = await machineInstance(counted);
+    lastUseWrites = 0;
+    for (let i = 0; i < 5; i++) expect((await tokenFor(counted, m.clientId, m.secret, 'read')).status).toBe(200);
+    expect(lastUseWrites).toBe(1);
+  });
 });
 
 describe('opt-in: read replicas (D1_READ_REPLICAS)', () => {

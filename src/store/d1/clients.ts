@@ -8,6 +8,10 @@ import { pageOf, rowsFor } from './paging';
 /** How often last use is written at most, per client: enough for an inventory, cheap for the hot path. */
 export const LAST_USE_RESOLUTION_MS = 60_000;
 
+/** When this isolate last wrote each client's last use, so that it writes at most once per resolution per client. */
+const recordedUse = new Map<string, number>();
+const MAX_RECORDED_USES = 10_000;
+
 const INSERT_REGISTERED = `INSERT INTO clients (client_id, kind, template_name, secret_hash, config, created_by_iat, created_by_client,
                                                created_by_user, issued_at, registration_token_hash, created_by_ip_hash)
   SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11`;
@@ -185,7 +189,11 @@ export function d1Clients(db: D1Database): ClientStore {
     },
 
     async recordUse(client, now) {
-      if (client.lastUsedAt !== null && client.lastUsedAt > now - LAST_USE_RESOLUTION_MS) return;
+      // What this isolate wrote counts too: a cached lookup (CLIENT_CACHE_SECONDS) still shows the old time.
+      const recorded = Math.max(client.lastUsedAt ?? 0, recordedUse.get(client.clientId) ?? 0);
+      if (recorded > now - LAST_USE_RESOLUTION_MS) return;
+      if (recordedUse.size >= MAX_RECORDED_USES) recordedUse.delete(recordedUse.keys().next().value!);
+      recordedUse.set(client.clientId, now);
       await db
         .prepare('UPDATE clients SET last_used_at = ? WHERE client_id = ? AND (last_used_at IS NULL OR last_used_at <= ?)')
         .bind(now, client.clientId, now - LAST_USE_RESOLUTION_MS)
