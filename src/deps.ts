@@ -9,7 +9,7 @@ import { requestAudit, type AuditRecorder, type RequestAudit } from './audit/rec
 import { requestLimits, type Limits } from './limits/rate-limits';
 import type { JWTVerifyGetKey } from 'jose';
 import { accessKeySet } from './admin/access';
-import { metadataDocuments, type MetadataDocuments } from './dcr/metadata-document';
+import { outboundDocuments, type OutboundDocuments } from './outbound/documents';
 
 /**
  * Seams for tests: an injected clock, fault injection at the ledger, the outbound fetch (Workers-runtime tests cannot
@@ -44,8 +44,8 @@ export interface RequestDeps {
   accessKeys: JWTVerifyGetKey | null;
   audit: RequestAudit;
   limits: Limits;
-  /** Client metadata documents, fetched (outbound) and cached per isolate. */
-  metadataDocuments: MetadataDocuments;
+  /** Documents clients publish (metadata documents, JWK Sets, sector identifiers), fetched and cached per isolate. */
+  documents: OutboundDocuments;
 }
 
 /** Where no location is known (local runs), new tokens go to eastern North America's shards. */
@@ -79,7 +79,7 @@ export function requestDeps(context: RequestContext, options: AppOptions, { sett
     audit,
     limits: requestLimits(env, audit, now),
     accessKeys: settings.access ? (options.accessKeys ?? accessKeySet(settings.access.teamDomain)) : null,
-    metadataDocuments: metadataDocuments(options.outboundFetch ?? ((input, init) => fetch(input, init))),
+    documents: outboundDocuments(options.outboundFetch ?? ((input, init) => fetch(input, init))),
   };
 }
 

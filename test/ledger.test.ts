@@ -1,6 +1,8 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { newLedgerId, shardName, shardOf } from '../src/ledger/shards';
+import { SINGLE_USE_REGION, newLedgerId, shardName, shardOf, singleUseShardOf } from '../src/ledger/shards';
+import { durableLedger } from '../src/ledger/client';
+import { sha256Hex } from '../src/tokens/secrets';
 import type { CodeGrant } from '../src/grant-rules';
 
 /** The ledger shard through its RPC interface, as a deployed Worker calls it. */
@@ -73,6 +75,33 @@ describe('a ledger shard', () => {
     expect(rows).toHaveLength(0);
     const family = { tokenHash: 'r1', expiresAt: past, retainUntil: past };
     expect(await shard.redeemCode({ grantId, codeHash: 'h', now: past, family, ...presented })).toEqual({ outcome: 'unknown' });
+  });
+});
+
+describe('single-use values (a jti we did not mint)', () => {
+  const ledger = durableLedger(env.LEDGER, { region: 'apac', shardCount: SHARDS });
+
+  it('are first exactly once, also under concurrent calls from any region; other values and namespaces are apart', async () => {
+    const value = { namespace: 'client_assertion:app', value: crypto.randomUUID(), expiresAt: Date.now() + 60_000 };
+    const elsewhere = durableLedger(env.LEDGER, { region: 'oc', shardCount: SHARDS });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? elsewhere : ledger).useOnce(value)));
+    expect(results.filter((r) => r === 'first')).toHaveLength(1);
+    expect(await ledger.useOnce({ ...value, value: crypto.randomUUID() })).toBe('first');
+    expect(await ledger.useOnce({ ...value, namespace: 'client_assertion:other' })).toBe('first');
+  });
+
+  it('live in the single-use region, on the shard their hash names, kept past expiry for clock skew and then swept', async () => {
+    const value = { namespace: 'dpop', value: crypto.randomUUID(), expiresAt: Date.now() - 24 * 3_600_000 };
+    const keyHash = await sha256Hex(`${value.namespace}\n${value.value}`);
+    const address = singleUseShardOf(keyHash, SHARDS);
+    expect(address.region).toBe(SINGLE_USE_REGION);
+    expect(await ledger.useOnce(value)).toBe('first');
+    const shard = env.LEDGER.get(env.LEDGER.idFromName(shardName(address)));
+    const rows = () =>
+      runInDurableObject(shard, (_, state) => state.storage.sql.exec('SELECT * FROM single_use WHERE key_hash = ?', keyHash).toArray());
+    expect(await rows()).toHaveLength(1);
+    expect(await runDurableObjectAlarm(shard)).toBe(true);
+    expect(await rows()).toHaveLength(0);
   });
 });
 

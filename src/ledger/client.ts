@@ -9,11 +9,21 @@ import type {
   RefreshTokenStatus,
   Rotation,
   RotationRequest,
+  SingleUse,
 } from './ledger';
-import { newLedgerId, shardName, shardOf, type Region } from './shards';
+import { newLedgerId, shardName, shardOf, singleUseShardOf, type Region, type ShardAddress } from './shards';
 import { temporarilyUnavailable } from '../errors';
+import { sha256Hex } from '../tokens/secrets';
 
-export type { CodeRedemption, IatConsumption, RefreshTokenRevocation, RefreshTokenStatus, Rotation };
+export type { CodeRedemption, IatConsumption, RefreshTokenRevocation, RefreshTokenStatus, Rotation, SingleUse };
+
+/** A value that may be used once while valid: `namespace` keeps kinds apart (say `client_assertion:<client id>`). */
+export interface SingleUseValue {
+  namespace: string;
+  value: string;
+  /** ms since epoch; the value is refused anyway after it. */
+  expiresAt: number;
+}
 
 /**
  * What the domain needs from the ledger: one call per grant step, each routed to the shard its id names. Every call
@@ -33,6 +43,8 @@ export interface OneTimeLedger {
   refreshTokenStatus(request: { grantId: string; tokenHash: string; now: number }): Promise<RefreshTokenStatus>;
   revokeGrant(request: { grantId: string; retainUntil: number }): Promise<void>;
   revokeRefreshToken(request: { grantId: string; tokenHash: string; clientId: string }): Promise<RefreshTokenRevocation>;
+  /** `first` the first time a value is used while valid, `replayed` every time after (a `jti` we did not mint). */
+  useOnce(request: SingleUseValue): Promise<SingleUse>;
   /** Readiness: shard 0 of this request's region answers. */
   ping(): Promise<void>;
 }
@@ -46,9 +58,11 @@ export interface LedgerPlacement {
 
 export function durableLedger(namespace: DurableObjectNamespace<Ledger>, placement: LedgerPlacement): OneTimeLedger {
   /** Runs one RPC on the shard `id` names. Never retried: a call that reached the shard may have taken effect. */
-  async function call<T>(id: string, unknown: T, rpc: (shard: DurableObjectStub<Ledger>) => Promise<T>): Promise<T> {
+  function call<T>(id: string, unknown: T, rpc: (shard: DurableObjectStub<Ledger>) => Promise<T>): Promise<T> {
     const address = shardOf(id, placement.shardCount);
-    if (!address) return unknown;
+    return address ? callShard(address, rpc) : Promise.resolve(unknown);
+  }
+  async function callShard<T>(address: ShardAddress, rpc: (shard: DurableObjectStub<Ledger>) => Promise<T>): Promise<T> {
     try {
       return await rpc(namespace.get(namespace.idFromName(shardName(address)), { locationHint: address.region }));
     } catch (error) {
@@ -74,6 +88,10 @@ export function durableLedger(namespace: DurableObjectNamespace<Ledger>, placeme
       ),
     revokeGrant: (request) => call(request.grantId, undefined, (shard) => shard.revokeGrant(request)),
     revokeRefreshToken: (request) => call<RefreshTokenRevocation>(request.grantId, 'unknown', (shard) => shard.revokeRefreshToken(request)),
+    async useOnce({ namespace, value, expiresAt }) {
+      const keyHash = await sha256Hex(`${namespace}\n${value}`);
+      return callShard<SingleUse>(singleUseShardOf(keyHash, placement.shardCount), (shard) => shard.useOnce({ keyHash, expiresAt }));
+    },
     ping: () => call(newLedgerId(placement.region, 1), undefined, (shard) => shard.ping()),
   };
 }

@@ -26,8 +26,23 @@ const CODE_MEMORY_MS = 60 * 60_000;
 const SKEW_MS = 60_000;
 /** How often a shard with rows sweeps the expired ones. */
 const SWEEP_INTERVAL_MS = 15 * 60_000;
+/** Every table of a shard; each row carries `retain_until`, which the sweep goes by. */
+const TABLES = ['spent_tokens', 'grants', 'rotated_tokens', 'single_use'] as const;
 
 export type IatConsumption = 'consumed' | 'used' | 'revoked';
+
+/**
+ * A value that must be seen at most once while it is valid, which the server did not mint and so cannot route by
+ * (a client assertion's or a DPoP proof's `jti`): its key is a hash that names the shard (src/ledger/shards.ts).
+ */
+export interface SingleUseRequest {
+  /** Hex SHA-256 of the value with its namespace (src/ledger/client.ts). */
+  keyHash: string;
+  /** The value is refused anyway after this (ms since epoch); its row is kept a little longer. */
+  expiresAt: number;
+}
+
+export type SingleUse = 'first' | 'replayed';
 
 export interface IatConsumptionRequest {
   jti: string;
@@ -107,7 +122,8 @@ export class Ledger extends DurableObject {
     sql.exec(
       'CREATE TABLE IF NOT EXISTS rotated_tokens (token_hash TEXT PRIMARY KEY, grant_id TEXT NOT NULL, retain_until INTEGER NOT NULL)',
     );
-    for (const table of ['spent_tokens', 'grants', 'rotated_tokens']) {
+    sql.exec('CREATE TABLE IF NOT EXISTS single_use (key_hash TEXT PRIMARY KEY, retain_until INTEGER NOT NULL)');
+    for (const table of TABLES) {
       sql.exec(`CREATE INDEX IF NOT EXISTS ${table}_by_retention ON ${table} (retain_until)`);
     }
   }
@@ -124,6 +140,18 @@ export class Ledger extends DurableObject {
     if (inserted.toArray().length !== 1) return 'used';
     await this.scheduleSweep();
     return 'consumed';
+  }
+
+  /** Records a value's first use: `first` exactly once per key while its row is kept, `replayed` after. */
+  async useOnce(request: SingleUseRequest): Promise<SingleUse> {
+    const inserted = this.ctx.storage.sql.exec(
+      'INSERT INTO single_use (key_hash, retain_until) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING key_hash',
+      request.keyHash,
+      request.expiresAt + SKEW_MS,
+    );
+    if (inserted.toArray().length !== 1) return 'replayed';
+    await this.scheduleSweep();
+    return 'first';
   }
 
   /** Stores a new grant's authorization code (its hash). False when the grant id is taken. */
@@ -261,7 +289,7 @@ export class Ledger extends DurableObject {
     const sql = this.ctx.storage.sql;
     const now = Date.now();
     let remaining = 0;
-    for (const table of ['spent_tokens', 'grants', 'rotated_tokens']) {
+    for (const table of TABLES) {
       sql.exec(`DELETE FROM ${table} WHERE retain_until < ?`, now);
       remaining += sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
     }

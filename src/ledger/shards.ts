@@ -45,6 +45,20 @@ export function shardOf(id: string, shardCount: number): ShardAddress | null {
   return REGIONS.includes(region) && shard < shardCount ? { region, shard } : null;
 }
 
+/**
+ * Values we did not mint (a client assertion's `jti`, a DPoP proof's) carry no shard, and a replay may come from
+ * anywhere: all of them live in the shards of one region, chosen by their key's hash, so that every replay meets the
+ * first use in one object. That region is the D1 primary's usual one: a check costs about what a D1 read does.
+ * Growing LEDGER_SHARDS moves some keys to other shards; a value used just before and replayed just after the
+ * deploy then goes unseen once (docs/architecture.md).
+ */
+export const SINGLE_USE_REGION: Region = 'enam';
+
+/** The shard of a single-use key (hex SHA-256). */
+export function singleUseShardOf(keyHash: string, shardCount: number): ShardAddress {
+  return { region: SINGLE_USE_REGION, shard: Number.parseInt(keyHash.slice(0, 8), 16) % shardCount };
+}
+
 /** Where the minting request came from, as Cloudflare reports it on `request.cf`. */
 export interface RequestLocation {
   continent?: string;

@@ -18,11 +18,12 @@ import { newSession, type Session } from '../session/session';
 import { PASSWORD_ACR } from '../users/authenticate';
 import { MAX_USERNAME_LENGTH, signIn, type SignInDeps, type SignInRecord } from '../users/sign-in';
 import { clientLookup } from '../dcr/metadata-document-url';
-import { MetadataDocumentError, clientWithDocument, type MetadataDocuments } from '../dcr/metadata-document';
+import { clientWithDocument, metadataDocumentOf } from '../dcr/metadata-document';
+import { OutboundDocumentError, type OutboundDocuments } from '../outbound/documents';
 
 export interface AuthorizeDeps extends SignInDeps {
   ledger: OneTimeLedger;
-  metadataDocuments: MetadataDocuments;
+  documents: OutboundDocuments;
   issuer: string;
 }
 
@@ -64,7 +65,7 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
     if (error instanceof UnverifiedRedirectError) {
       return { kind: 'error-page', error: error.code, description: error.description, client: error.client };
     }
-    if (error instanceof MetadataDocumentError)
+    if (error instanceof OutboundDocumentError)
       return { kind: 'error-page', error: 'invalid_client', description: error.description, client: null };
     throw error;
   }
@@ -87,7 +88,7 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
 /** A metadata-document client as its document (fetched or cached) describes it; any other client as it is. */
 async function withDocument(deps: AuthorizeDeps, client: Client): Promise<Client> {
   if (client.kind !== 'metadata_document') return client;
-  return clientWithDocument(client, await deps.metadataDocuments.get(client.clientId, deps.now));
+  return clientWithDocument(client, await metadataDocumentOf(deps.documents, client.clientId, deps.now));
 }
 
 async function logIn(
