@@ -37,6 +37,16 @@ CREATE TABLE IF NOT EXISTS template_registrars (
 
 CREATE INDEX IF NOT EXISTS template_registrars_by_template ON template_registrars (template_name);
 
+-- Which hosts' client metadata documents each metadata_document template accepts, as rows, kept in step like the
+-- registrar index, so that an https client id finds its template by index (migrations/0006).
+CREATE TABLE IF NOT EXISTS template_document_hosts (
+  host           TEXT NOT NULL,            -- an allowed host of a template in registration mode metadata_document
+  template_name  TEXT NOT NULL REFERENCES templates (name) ON DELETE CASCADE,
+  PRIMARY KEY (host, template_name)
+);
+
+CREATE INDEX IF NOT EXISTS template_document_hosts_by_template ON template_document_hosts (template_name);
+
 -- Static clients (made by the admin), instances (templatized registration) and dynamic clients
 -- (non-templatized registration). An instance stores only its own identity and credentials; the rest comes
 -- from its template. Static and dynamic clients carry their own metadata. Any of them may be public (no secret).

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { adminCall, expectOAuthError, form, manualClock, testServer, unique } from './helpers';
+import { adminCall, editTemplate, expectOAuthError, form, manualClock, testServer, unique } from './helpers';
 import { TOKEN, authorizeUrl, browser, createUser, hiddenFields, pkce, redirectParams } from './flow-helpers';
 
 const HOST = 'apps.example';
@@ -161,6 +161,19 @@ describe('Client ID Metadata Documents', () => {
     const clientId = publish((doc) => doc, 'elsewhere.example');
     await errorPageFor(clientId);
     expect(web.requests).not.toContain(clientId);
+  });
+
+  it('a host the template stops allowing, or a template leaving the mode, stops its clients at the next request', async () => {
+    const host = `${unique('own')}.example`;
+    const name = await metadataTemplate([host, HOST]);
+    const clientId = publish((doc) => doc, host);
+    expect((await fetch((await authorizeRequest(clientId)).url)).status).toBe(200);
+    await editTemplate(fetch, name, { registration: { mode: 'metadata_document', allowed_hosts: [HOST] } });
+    await errorPageFor(clientId);
+    await editTemplate(fetch, name, { registration: { mode: 'metadata_document', allowed_hosts: [host] } });
+    expect((await fetch((await authorizeRequest(clientId)).url)).status).toBe(200);
+    await editTemplate(fetch, name, { registration: { mode: 'open' } });
+    await errorPageFor(clientId);
   });
 
   it('a document that is too large, not JSON, missing or too slow is refused', async () => {

@@ -129,6 +129,30 @@ upgrades.push({
   },
 });
 
+// 0006 indexes the hosts of metadata_document templates: a template written before is found by its hosts after.
+const documentTemplateConfig = JSON.stringify({
+  name: 'agents',
+  capabilities: ['code'],
+  redirect_uris: ['http://127.0.0.1/callback'],
+  scopes: ['openid'],
+  token_endpoint_auth_methods: ['none'],
+  registration: { mode: 'metadata_document', allowed_hosts: ['apps.example.com', 'tools.example.org'] },
+});
+upgrades.push({
+  migration: '0006_template_document_hosts.sql',
+  before: [
+    ...DATA_0001,
+    `INSERT INTO templates (name, config, created_at, updated_at) VALUES ('agents', '${documentTemplateConfig}', ${NOW}, ${NOW})`,
+  ],
+  after: async (db) => {
+    const rows = await db.prepare('SELECT host, template_name FROM template_document_hosts ORDER BY host').all();
+    expect(rows.results).toEqual([
+      { host: 'apps.example.com', template_name: 'agents' },
+      { host: 'tools.example.org', template_name: 'agents' },
+    ]);
+  },
+});
+
 let migrations: D1Migration[];
 beforeAll(async () => {
   migrations = await realMigrations();

@@ -56,12 +56,14 @@ function recordFromRow(row: JoinedRow): Lookup['client'] {
   };
 }
 
-/** The enabled template whose metadata_document registration allows a host (the first by name, if several do). */
+/**
+ * The enabled template whose metadata_document registration allows a host (the first by name, if several do), found
+ * through the document-host index that template writes keep in step (src/store/d1/templates.ts).
+ */
 const METADATA_DOCUMENT_TEMPLATE = `
-  SELECT * FROM templates
-  WHERE enabled = 1 AND json_extract(config, '$.registration.mode') = 'metadata_document'
-    AND EXISTS (SELECT 1 FROM json_each(config, '$.registration.allowed_hosts') WHERE value = ?)
-  ORDER BY name LIMIT 1`;
+  SELECT t.* FROM template_document_hosts h JOIN templates t ON t.name = h.template_name
+  WHERE h.host = ? AND t.enabled = 1
+  ORDER BY t.name LIMIT 1`;
 
 type Row = JoinedRow | UserRow | TemplateRow | LoginFailuresRow | { scopes: string };
 

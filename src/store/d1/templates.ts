@@ -9,15 +9,16 @@ import { pageOf, rowsFor } from './paging';
 const RECORD_CHANGE = 'INSERT INTO template_history (name, version, changed_at, changes) SELECT ?, ?, ?, ? WHERE changes() = 1';
 
 /**
- * The registrar index (who may register instances, by mode) follows the template's configuration. Both statements
- * apply only while the template holds exactly the document this write stored, so a write that lost its race (a
- * conflict, a stale version) leaves the index alone.
+ * The template's indexes follow its configuration: who may register instances (by mode), and which hosts' metadata
+ * documents it accepts. Every statement applies only while the template holds exactly the document this write
+ * stored, so a write that lost its race (a conflict, a stale version) leaves the indexes alone.
  */
-function registrarStatements(db: D1Database, config: TemplateConfig, document: string): D1PreparedStatement[] {
+function indexStatements(db: D1Database, config: TemplateConfig, document: string): D1PreparedStatement[] {
   const { registration } = config;
-  // Open and metadata-document registration name no registrar: the index keeps no row for them.
+  // Open and metadata-document registration name no registrar.
   const clientIds =
     registration.mode === 'clients' ? registration.allowed_clients : registration.mode === 'users' ? registration.via_clients : [];
+  const hosts = registration.mode === 'metadata_document' ? registration.allowed_hosts : [];
   const stillOurs = 'EXISTS (SELECT 1 FROM templates WHERE name = ?1 AND config = ?2)';
   return [
     db.prepare(`DELETE FROM template_registrars WHERE template_name = ?1 AND ${stillOurs}`).bind(config.name, document),
@@ -26,6 +27,10 @@ function registrarStatements(db: D1Database, config: TemplateConfig, document: s
         `INSERT INTO template_registrars (template_name, client_id, mode) SELECT ?1, value, ?3 FROM json_each(?4) WHERE ${stillOurs}`,
       )
       .bind(config.name, document, registration.mode, JSON.stringify(clientIds)),
+    db.prepare(`DELETE FROM template_document_hosts WHERE template_name = ?1 AND ${stillOurs}`).bind(config.name, document),
+    db
+      .prepare(`INSERT INTO template_document_hosts (host, template_name) SELECT value, ?1 FROM json_each(?3) WHERE ${stillOurs}`)
+      .bind(config.name, document, JSON.stringify(hosts)),
   ];
 }
 
@@ -84,26 +89,26 @@ export function d1Templates(db: D1Database): TemplateStore {
           )
           .bind(config.name, document, config.enabled ? 1 : 0, now, now),
         db.prepare(RECORD_CHANGE).bind(config.name, 1, now, JSON.stringify(changes)),
-        ...registrarStatements(db, config, document),
+        ...indexStatements(db, config, document),
       ]);
       return inserted!.meta.changes === 1;
     },
 
     async replace(config, expectedVersion, changes, now) {
       const document = templateDocument(config);
-      const [updated, , , , current] = await db.batch<TemplateRow>([
+      const [updated, ...rest] = await db.batch<TemplateRow>([
         db
           .prepare(
             'UPDATE templates SET config = ?, enabled = ?, version = version + 1, updated_at = ? WHERE name = ? AND version = ? RETURNING *',
           )
           .bind(document, config.enabled ? 1 : 0, now, config.name, expectedVersion),
         db.prepare(RECORD_CHANGE).bind(config.name, expectedVersion + 1, now, JSON.stringify(changes)),
-        ...registrarStatements(db, config, document),
+        ...indexStatements(db, config, document),
         db.prepare('SELECT * FROM templates WHERE name = ?').bind(config.name),
       ]);
       const row = updated!.results[0];
       if (row) return { template: remember(config.name, templateFromRow(row))! };
-      return current!.results[0] ? { conflict: true } : { missing: true };
+      return rest.at(-1)!.results[0] ? { conflict: true } : { missing: true };
     },
 
     async delete(name, now, expectedVersion) {
