@@ -113,7 +113,7 @@ CREATE TABLE IF NOT EXISTS signing_keys (
 );
 
 -- Failed sign-ins per submitted username, whether or not such a user exists (so that a lockout reveals nobody): read
--- with the user at login, before any password is checked (src/users/lockout.ts). A row goes at the next successful
+-- with the user at login, before any password is checked (src/users/sign-in.ts). A row goes at the next successful
 -- sign-in, or is swept by later failures once its last failure is old.
 CREATE TABLE IF NOT EXISTS login_failures (
   username        TEXT PRIMARY KEY,

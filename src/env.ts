@@ -29,7 +29,7 @@ export interface Settings {
   ledgerShards: number;
   /** Audit events older than this many days are deleted (src/store/d1/audit.ts). */
   auditRetentionDays: number;
-  /** Failed sign-ins per username (src/users/lockout.ts). */
+  /** Failed sign-ins per username (src/users/sign-in.ts). */
   loginLockout: LockoutPolicy;
   /** Cloudflare Access in front of /admin: its assertion signs admins in. Null: the admin token only. */
   access: AccessSettings | null;

@@ -183,7 +183,7 @@ export interface UserClaims {
   };
 }
 
-/** Failed sign-ins in a row for a submitted username, whether or not such a user exists (src/users/lockout.ts). */
+/** Failed sign-ins in a row for a submitted username, whether or not such a user exists (src/users/sign-in.ts). */
 export interface LoginFailures {
   failures: number;
   lastFailedAt: number;

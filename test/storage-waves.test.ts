@@ -15,6 +15,8 @@ import {
 } from './flow-helpers';
 import { waveRecorder, type RoundTrip } from './support/storage-waves';
 import expected from '../docs/storage-waves.json';
+import { REGIONS, shardName } from '../src/ledger/shards';
+import { settingsOf } from '../src/env';
 
 /**
  * The storage waves of each endpoint, counted on the real bindings (docs/architecture.md, "Round trips"). The table in
@@ -31,6 +33,19 @@ async function wavesOf(request: () => Promise<Response>, status = 200): Promise<
 }
 
 const measured: Record<string, RoundTrip[][]> = {};
+
+/** The most waves each usual path may take: the edge-speed targets (docs/architecture.md, "Round trips"). */
+const CEILINGS: Record<string, number> = {
+  client_credentials: 1,
+  iat_issuance: 1,
+  registration: 2,
+  authorize_with_session: 2,
+  login: 2,
+  code_exchange: 2,
+  refresh: 2,
+  userinfo: 1,
+  introspection: 1,
+};
 
 /** A template written straight to D1, as an admin request served by another isolate would leave it. */
 async function templateMadeElsewhere(registrar: string): Promise<string> {
@@ -159,5 +174,21 @@ describe('storage waves per endpoint', () => {
     await measureUnverifiedClients(user);
 
     expect(measured).toEqual(expected.after);
+  });
+
+  it('stays within the ceilings of the usual paths', () => {
+    const over = Object.entries(CEILINGS).filter(([endpoint, most]) => (measured[endpoint]?.length ?? Infinity) > most);
+    expect(over.map(([endpoint]) => `${endpoint}: ${measured[endpoint]?.length} waves`)).toEqual([]);
+  });
+
+  it('reaches only the fixed set of ledger shards, however many tokens were minted: no object per token', () => {
+    const { ledgerShards } = settingsOf(env);
+    const shards = new Set(
+      REGIONS.flatMap((region) =>
+        Array.from({ length: ledgerShards }, (_, shard) => env.LEDGER.idFromName(shardName({ region, shard })).toString()),
+      ),
+    );
+    expect(recorder.objects().size).toBeGreaterThan(0);
+    expect([...recorder.objects()].filter((id) => !shards.has(id))).toEqual([]);
   });
 });

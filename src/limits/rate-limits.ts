@@ -7,7 +7,7 @@ import { tooManyRequests } from '../errors';
  * Limits counted by the Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml, simulated by Miniflare
  * locally). The binding counts per Cloudflare location, approximately, over fixed windows of its period: right for
  * throttling a client, an address or a template, not for a rule that must hold worldwide (the per-username lockout is
- * kept in D1: src/users/lockout.ts). A binding left out of the configuration turns its limit off. To add a limit: a
+ * kept in D1: src/users/sign-in.ts). A binding left out of the configuration turns its limit off. To add a limit: a
  * `[[ratelimits]]` entry in wrangler.toml and every environment, `npm run types`, and a line here.
  */
 export const RATE_LIMITS = {

@@ -15,7 +15,7 @@ export function cachedLookUp(
   now: number,
 ): (request: LookupRequest) => Promise<Lookup> {
   return async (request) => {
-    // A login's failed sign-ins must be current (src/users/lockout.ts): never from memory.
+    // A login's failed sign-ins must be current (src/users/sign-in.ts): never from memory.
     if (request.username !== undefined) return lookUp(request);
     const key = JSON.stringify([
       request.clientId,

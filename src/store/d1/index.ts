@@ -18,7 +18,7 @@ export interface D1StoreOptions {
 /** The store over one D1 database. Writes and admin reads always go to the primary. */
 export function d1Store(db: D1Database, options: D1StoreOptions): Store {
   const reads = options.readReplicas ? db.withSession('first-unconstrained') : db;
-  // A login reads the primary: its failed sign-ins must be current (src/users/lockout.ts).
+  // A login reads the primary: its failed sign-ins must be current (src/users/sign-in.ts).
   const direct = (request: Parameters<Store['lookUp']>[0]) => lookUp(request.username === undefined ? reads : db, request);
   return {
     async ping() {
