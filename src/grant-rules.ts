@@ -65,6 +65,8 @@ export interface PresentedCode {
   allowedScopes: readonly string[];
   /** The `resource` parameter (RFC 8707), or null/absent when the request named none. */
   resource?: string | null;
+  /** The resources the client's template (or its own metadata) allows right now; absent: not checked (an older caller). */
+  allowedResources?: readonly string[];
 }
 
 const refuse = (error: GrantError['error'], description: string): GrantError => ({ error, description });
@@ -90,11 +92,25 @@ export function codeExchangeProblem(code: CodeGrant, presented: PresentedCode): 
   }
   const dropped = code.scope.split(' ').find((scope) => scope !== '' && !presented.allowedScopes.includes(scope));
   if (dropped !== undefined) return refuse('invalid_scope', `scope "${dropped}" is no longer allowed for this client`);
-  return resourceProblem(code.resource, presented.resource);
+  return resourceProblem(code.resource, presented);
 }
 
-/** RFC 8707 2.2: a token request may name the resource its grant is for, never another one. */
-function resourceProblem(granted: string | undefined, requested: string | null | undefined): GrantError | null {
+/** An RFC 8707 allowed resource: an exact URL, or an https prefix written with a trailing `/*`. */
+export function resourceMatches(entry: string, resource: string): boolean {
+  return entry.endsWith('/*') ? resource.startsWith(entry.slice(0, -1)) : entry === resource;
+}
+
+/**
+ * RFC 8707 2.2: a token request may name the resource its grant is for, never another one; and a resource the client
+ * may no longer ask for gets no more tokens, as a dropped scope does.
+ */
+function resourceProblem(
+  granted: string | undefined,
+  { resource: requested, allowedResources }: { resource?: string | null; allowedResources?: readonly string[] },
+): GrantError | null {
+  if (granted !== undefined && allowedResources && !allowedResources.some((entry) => resourceMatches(entry, granted))) {
+    return refuse('invalid_target', `the resource "${granted}" is no longer allowed for this client`);
+  }
   if (requested == null || requested === granted) return null;
   return refuse(
     'invalid_target',
@@ -112,6 +128,8 @@ export interface PresentedRefresh {
   allowedScopes: readonly string[];
   /** The `resource` parameter (RFC 8707), or null/absent to keep the grant's. */
   resource?: string | null;
+  /** As for a code: the resources the client may ask for right now. */
+  allowedResources?: readonly string[];
 }
 
 /** The scope a valid refresh token is refreshed with, or why not: it may narrow, never widen (RFC 6749 6). */
@@ -123,7 +141,7 @@ export function refreshProblem(family: FamilyGrant, presented: PresentedRefresh)
   if (widened !== undefined) return refuse('invalid_scope', `scope "${widened}" was not granted to this refresh token`);
   const dropped = scope.find((s) => !presented.allowedScopes.includes(s));
   if (dropped !== undefined) return refuse('invalid_scope', `scope "${dropped}" is no longer allowed for this client`);
-  return resourceProblem(family.resource, presented.resource) ?? { scope };
+  return resourceProblem(family.resource, presented) ?? { scope };
 }
 
 /** String equality that takes the same time wherever the strings differ (no early exit). */

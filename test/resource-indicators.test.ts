@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, basic, expectOAuthError, form, testServer } from './helpers';
+import { ORIGIN, basic, editTemplate, expectOAuthError, form, testServer } from './helpers';
 import {
   authorizationCode,
   authorizeUrl,
@@ -113,5 +113,22 @@ describe('resource indicators (RFC 8707)', () => {
       refresh_token: string;
     };
     await expectOAuthError(await refresh(fetch, instance, tokens.refresh_token, { resource: MCP }), 400, 'invalid_target');
+  });
+
+  it('a resource the template drops gets no more tokens at the next code exchange or refresh, and spends nothing', async () => {
+    const { instance, user } = await setUp();
+    const code = await authorizationCode(fetch, instance, user, { resource: MCP });
+    const tokens = (await (
+      await exchangeCode(fetch, instance, await authorizationCode(fetch, instance, user, { resource: MCP }))
+    ).json()) as {
+      refresh_token: string;
+    };
+    await editTemplate(fetch, instance.templateName, { resources: ['https://tools.example.com/*'] });
+    await expectOAuthError(await exchangeCode(fetch, instance, code), 400, 'invalid_target');
+    await expectOAuthError(await refresh(fetch, instance, tokens.refresh_token), 400, 'invalid_target');
+    // Refused, not spent: allowed again, both work.
+    await editTemplate(fetch, instance.templateName, { resources: RESOURCES });
+    expect((await exchangeCode(fetch, instance, code)).status).toBe(200);
+    expect((await refresh(fetch, instance, tokens.refresh_token)).status).toBe(200);
   });
 });

@@ -28,6 +28,7 @@ export const authorizationCodeGrant: GrantHandler = {
       codeVerifier,
       resource: form.get('resource'),
       allowedScopes: client.scopes,
+      allowedResources: client.resources,
       now: deps.now,
       family: { tokenHash: refresh?.hash ?? null, expiresAt: expiryOf(lifetimes), retainUntil: retentionOf(lifetimes) },
     });

@@ -25,6 +25,7 @@ export const refreshTokenGrant: GrantHandler = {
       requestedScope: requestedScope === undefined ? null : parseScope(requestedScope),
       resource: form.get('resource') ?? null,
       allowedScopes: client.scopes,
+      allowedResources: client.resources,
       lifetimes: lifetimesOf(client, deps.now),
     });
     return userTokenResponse(deps, client, { grant, scope, grantId: presented.grantId, refreshToken });

@@ -30,6 +30,7 @@ export interface CodePresentation {
   /** The `resource` parameter (RFC 8707), when the token request named one. */
   resource: string | undefined;
   allowedScopes: readonly string[];
+  allowedResources: readonly string[];
   now: number;
   /** The family the code starts, if it is valid: its first refresh token's hash (none without refresh) and lifetimes. */
   family: { tokenHash: string | null; expiresAt: number; retainUntil: number };
@@ -53,6 +54,7 @@ export async function redeemAuthorizationCode(
     redirectUri: presented.redirectUri ?? null,
     verifierChallenge: presented.codeVerifier === undefined ? null : base64url(await sha256(presented.codeVerifier)),
     allowedScopes: presented.allowedScopes,
+    allowedResources: presented.allowedResources,
     resource: presented.resource ?? null,
     now: presented.now,
     family: presented.family,

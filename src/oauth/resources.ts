@@ -1,4 +1,5 @@
 import { invalidTarget } from '../errors';
+import { resourceMatches } from '../grant-rules';
 
 /**
  * RFC 8707 resource indicators. A client's allowed resources are exact URLs, or https prefixes written with a
@@ -13,10 +14,6 @@ export function allowedResource(resource: string, allowed: readonly string[]): s
     throw invalidTarget(`resource "${resource}" is not one this client may ask tokens for`);
   }
   return resource;
-}
-
-export function resourceMatches(entry: string, resource: string): boolean {
-  return entry.endsWith('/*') ? resource.startsWith(entry.slice(0, -1)) : entry === resource;
 }
 
 /** Why an admin-set allowed resource is not usable, or null. */
