@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
   adminCall,
@@ -9,6 +10,7 @@ import {
   requestIat,
   setUpTemplate,
   testServer,
+  timeLeftInRateLimitWindow,
   unique,
   type Fetch,
 } from './helpers';
@@ -78,6 +80,25 @@ describe('open registration', () => {
   it('a template that is not open still needs an IAT', async () => {
     const { templateName } = await setUpTemplate(plain);
     await expectOAuthError(await registerOpenly(plain, { software_id: templateName }), 401, 'invalid_token');
+  });
+
+  it('anonymous requests naming a template that needs an IAT spend nothing of its per-template limit', async () => {
+    // TIGHT_LIMITER allows 3 a minute (vitest.config.ts).
+    const tight = testServer({}, { REGISTRATION_TEMPLATE_LIMITER: env.TIGHT_LIMITER });
+    const { registrar, templateName } = await setUpTemplate(tight);
+    for (let i = 0; i < 4; i++) {
+      await expectOAuthError(await registerOpenly(tight, { software_id: templateName }), 401, 'invalid_token');
+    }
+    expect((await registerWith(tight, await requestIat(tight, registrar), { software_id: templateName })).status).toBe(201);
+  });
+
+  it('open registrations count toward the per-template limit', { timeout: 90_000 }, async () => {
+    const { name } = await openTemplate();
+    const tight = testServer({}, { DCR_OPEN_TEMPLATE: name, REGISTRATION_TEMPLATE_LIMITER: env.TIGHT_LIMITER });
+    await timeLeftInRateLimitWindow(10);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await registerOpenly(tight, AGENT_METADATA)).status);
+    expect(statuses).toEqual([201, 201, 201, 429]);
   });
 
   it('refuses confidential clients', async () => {

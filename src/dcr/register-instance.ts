@@ -84,6 +84,8 @@ export async function registerOpenInstance(
     return { ...instanceChoicesFrom(input.metadata, config), token_endpoint_auth_method: 'none' };
   };
   const { template, choices } = await decidedOnTemplate(deps, softwareId, decide);
+  const about = { template: softwareId, details: { open_registration: true } };
+  await deps.limits.enforce('registration_template', softwareId, `registrations of template "${softwareId}"`, about);
   const provenance = { createdByIat: null, createdByClient: null, createdByUser: null, createdByIpHash: input.ipHash };
   return storeInstance(deps, { softwareId, template, choices, credentials: await newCredentials(false), provenance, decide });
 }

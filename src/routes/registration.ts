@@ -73,11 +73,10 @@ async function openRegistration(c: Context<AppEnv>): Promise<ClientMetadata> {
   if (typeof softwareId !== 'string') throw invalidClientMetadata('software_id must be a string');
   if (!deps.settings.dcrTemplatized) throw invalidClientMetadata('templatized registration is disabled on this server');
   const clientIp = deps.clientIp ?? 'unknown';
+  // Per address here; per template once the template is known to be open (registerOpenInstance), so that anonymous
+  // requests naming a template that needs an IAT spend nothing of its registrars' budget.
   const about = { template: softwareId, details: { open_registration: true } };
-  await Promise.all([
-    deps.limits.enforce('open_registration', addressKey(clientIp), 'open registrations from this address', about),
-    deps.limits.enforce('registration_template', softwareId, `registrations of template "${softwareId}"`, about),
-  ]);
+  await deps.limits.enforce('open_registration', addressKey(clientIp), 'open registrations from this address', about);
   if (!c.env.SESSION_SECRET) throw serverError('SESSION_SECRET is not configured');
   const ipHash = await hmacHex(c.env.SESSION_SECRET, clientIp);
   const registered = await registerOpenInstance({ ...deps, keys: await deps.keys() }, { softwareId, metadata, ipHash });
