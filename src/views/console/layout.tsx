@@ -89,8 +89,8 @@ const STYLE = `
     table.stack thead { display: none; }
     table.stack tr { display: block; padding: .4rem 0; border-bottom: 1px solid var(--line); }
     table.stack tr:last-child { border-bottom: none; }
-    table.stack td { display: grid; grid-template-columns: 7rem minmax(0, 1fr); gap: .75rem; border: none; padding: .2rem .75rem; }
-    table.stack td::before { content: attr(data-label); color: var(--muted); font-size: .75rem; text-transform: uppercase; letter-spacing: .03em; padding-top: .15rem; }
+    table.stack td { display: block; position: relative; border: none; padding: .2rem .75rem .2rem 8.5rem; min-height: 1.4rem; overflow-wrap: anywhere; }
+    table.stack td::before { content: attr(data-label); position: absolute; left: .75rem; width: 7rem; color: var(--muted); font-size: .75rem; text-transform: uppercase; letter-spacing: .03em; padding-top: .15rem; }
   }
 `;
 

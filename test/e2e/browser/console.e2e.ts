@@ -15,6 +15,8 @@ async function shoot(page: Page, name: string) {
   await mkdir(SHOTS, { recursive: true });
   for (const [device, size] of Object.entries(WIDTHS)) {
     await page.setViewportSize(size);
+    // Two frames, so that the page is laid out again at the new width before the full-page capture measures it.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
     await page.screenshot({ path: resolve(SHOTS, `${name}-${device}.png`), fullPage: true });
   }
   await page.setViewportSize(WIDTHS.desktop);
@@ -108,6 +110,7 @@ it('an admin signs in, makes template-client as docs/flow.md step 1 says, sees i
     const second = await registerInstance(TEMPLATE);
     await page.getByRole('link', { name: /^Instances/ }).click();
     await page.getByRole('link', { name: 'Rotate all secrets' }).click();
+    await shoot(page, 'confirm-rotate');
     await page.getByRole('button', { name: 'Rotate all secrets' }).click();
     expect(await page.getByRole('row').count()).toBe(3);
     const download = page.getByRole('link', { name: 'Download as JSON' });
@@ -119,6 +122,7 @@ it('an admin signs in, makes template-client as docs/flow.md step 1 says, sees i
     await page.getByRole('link', { name: 'Done' }).click();
     await page.getByRole('link', { name: 'Revoke all' }).click();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Revoke all instances of ${TEMPLATE}?`);
+    await shoot(page, 'confirm-revoke-all');
     await page.getByRole('button', { name: 'Revoke 2 instance(s)' }).click();
     expect(await page.getByText('No instances.').isVisible()).toBe(true);
     const renewed = new client.Configuration(
@@ -158,6 +162,7 @@ it('static clients and users: made in the console, their secret shown once', asy
     await shoot(page, 'client-new');
     await page.getByRole('button', { name: 'Create' }).click();
     const secret = await page.locator('[data-secret]').textContent();
+    await shoot(page, 'client-secret');
     const config = new client.Configuration(
       { issuer: e2e.issuer, token_endpoint: `${e2e.issuer}/oauth/v2/oauth-token` },
       'reporting',
@@ -183,9 +188,13 @@ it('static clients and users: made in the console, their secret shown once', asy
     await shoot(page, 'user-new');
     await page.getByRole('button', { name: 'Create' }).click();
     expect(await page.locator('[data-secret]').textContent()).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    await shoot(page, 'user-password');
     await page.getByRole('link', { name: 'Done' }).click();
     expect(await page.getByRole('row', { name: /grace/ }).textContent()).toContain('grace@example.com');
     await shoot(page, 'users');
+    await page.getByRole('link', { name: 'grace', exact: true }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('grace');
+    await shoot(page, 'user');
     expect(await (await admin('GET', '/users/grace')).json()).toMatchObject({
       claims: { name: 'Grace Hopper', email: 'grace@example.com' },
     });
