@@ -21,11 +21,10 @@ function loopbackWithoutPort(uri: string): string | null {
     return null;
   }
   if (!LOOPBACK_HOSTS.has(url.hostname)) return null;
-  // Compare the rest as written: URL parsing would normalise what exact matching must not.
-  const authority = url.port ? `${url.hostname}:${url.port}` : url.hostname;
+  // Compare the rest as written: URL parsing would normalise what exact matching must not (and drops a written :80).
   const rest = uri.slice('http://'.length);
-  if (!rest.toLowerCase().startsWith(authority.toLowerCase())) return null;
-  return `http://${url.hostname}${rest.slice(authority.length)}`;
+  if (!rest.toLowerCase().startsWith(url.hostname)) return null;
+  return `http://${url.hostname}${rest.slice(url.hostname.length).replace(/^:\d{1,5}/, '')}`;
 }
 
 /**

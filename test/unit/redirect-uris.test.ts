@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redirectUriProblem } from '../../src/oauth/redirect-uris';
+import { redirectUriMatches } from '../../src/oauth/redirect-uri-match';
 
 describe('redirect URI rules', () => {
   it.each([
@@ -31,5 +32,28 @@ describe('redirect URI rules', () => {
     ['https://user:pass@app.example.com/cb', /user information/],
   ])('refuses %j', (uri, why) => {
     expect(redirectUriProblem(uri)).toMatch(why);
+  });
+});
+
+describe('redirectUriMatches: exact, but a loopback http URI may name any port (RFC 8252 7.3)', () => {
+  it.each([
+    ['http://127.0.0.1/cb', 'http://127.0.0.1:51234/cb'],
+    ['http://127.0.0.1/cb', 'http://127.0.0.1:80/cb'],
+    ['http://127.0.0.1:8080/cb', 'http://127.0.0.1/cb'],
+    ['http://[::1]/cb', 'http://[::1]:4000/cb'],
+    ['http://localhost/cb?x=1', 'http://localhost:3000/cb?x=1'],
+  ])('%s takes %s', (registered, requested) => {
+    expect(redirectUriMatches(registered, requested)).toBe(true);
+  });
+
+  it.each([
+    ['http://127.0.0.1/cb', 'http://127.0.0.1:51234/other'],
+    ['http://127.0.0.1/cb', 'http://127.0.0.2:51234/cb'],
+    ['http://127.0.0.1/cb', 'http://127.0.0.1.evil.example/cb'],
+    ['http://127.0.0.1/cb', 'https://127.0.0.1:51234/cb'],
+    ['https://app.example.com/cb', 'https://app.example.com:443/cb'],
+    ['http://localhost/cb', 'http://localhost:3000/CB'],
+  ])('%s refuses %s', (registered, requested) => {
+    expect(redirectUriMatches(registered, requested)).toBe(false);
   });
 });
