@@ -13,6 +13,7 @@ import {
 } from './helpers';
 import { TOKEN } from './flow-helpers';
 import { fakeWeb } from './support/fake-web';
+import { consolePost, signInToConsole } from './console-helpers';
 import { assertionClaims, assertionFields, clientKey, jwksOf, keysInstance, signed, type ClientKey } from './support/client-keys';
 
 /**
@@ -97,6 +98,30 @@ describe('static clients with keys (admin API)', () => {
       expect(res.status, what).toBe(400);
       expect(JSON.stringify(await res.json()), what).toContain(field);
     }
+  });
+});
+
+describe('static clients with keys (console)', () => {
+  it('the static client form takes a JWK Set as JSON; the client then authenticates with its key', async () => {
+    const session = await signInToConsole(fetch);
+    const form = await fetch('/admin/clients/new', { headers: { Cookie: session.cookie } });
+    expect(await form.text()).toContain('Public keys (JWK Set)');
+    const key = await clientKey();
+    const clientId = unique('console-keys');
+    const created = await consolePost(fetch, session, '/admin/clients/new', [
+      ['client_id', clientId],
+      ['capabilities', 'client_credentials'],
+      ['token_endpoint_auth_methods', 'private_key_jwt'],
+      ['jwks', JSON.stringify(jwksOf(key))],
+      ['token_endpoint_auth_signing_alg', 'ES256'],
+    ]);
+    // No secret to show: straight to the client's page.
+    expect(created.headers.get('Location')).toBe(`/admin/clients/${clientId}`);
+    expect(await (await adminCall(fetch, 'GET', `/clients/${clientId}`)).json()).toMatchObject({
+      jwks: jwksOf(key),
+      token_endpoint_auth_signing_alg: 'ES256',
+    });
+    expect((await clientCredentials(fetch, clientId, key)).status).toBe(200);
   });
 });
 

@@ -213,6 +213,9 @@ describe('private_key_jwt at the token endpoint', () => {
     const keys = await Promise.all(['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'].map((alg) => clientKey(alg)));
     const instance = await keysInstance(fetch, keys[0]!, {}, { jwks: jwksOf(...keys) });
     for (const key of keys) expect((await clientCredentials(instance, key)).status, key.alg).toBe(200);
+    // One algorithm under two names: a key registered for EdDSA verifies an Ed25519 signature (as oauth4webapi makes them).
+    const eddsa = keys.find((key) => key.alg === 'EdDSA')!;
+    expect((await clientCredentials(instance, { ...eddsa, alg: 'Ed25519' })).status).toBe(200);
   });
 
   it('one method at a time: an assertion with Basic or a client_secret, or of another type, is invalid_request', async () => {

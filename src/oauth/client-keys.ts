@@ -136,8 +136,13 @@ async function publishedKeys(document: Promise<unknown>): Promise<PublicJwkSet> 
 
 class NoMatchingKey extends ClientJwtError {}
 
+/** An Ed25519 key registered for `EdDSA` verifies `Ed25519` too and the other way round: two names of one algorithm (RFC 9864). */
+const withEd25519Names = (jwks: PublicJwkSet): PublicJwkSet => ({
+  keys: jwks.keys.map(({ alg, ...key }) => (key.crv === 'Ed25519' && (alg === 'EdDSA' || alg === 'Ed25519') ? key : { ...key, alg })),
+});
+
 async function verifyWith(jwt: string, jwks: PublicJwkSet, options: JWTVerifyOptions) {
-  const keys = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
+  const keys = createLocalJWKSet(withEd25519Names(jwks) as Parameters<typeof createLocalJWKSet>[0]);
   try {
     return await jwtVerify(jwt, keys, options);
   } catch (error) {
