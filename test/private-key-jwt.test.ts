@@ -179,6 +179,16 @@ describe('private_key_jwt at the token endpoint', () => {
     await expectInvalidClient(await fetch(TOKEN, form({ grant_type: 'client_credentials', ...fields })), /used before/);
   });
 
+  it('an assertion that does not verify spends nothing: its jti stays usable', async () => {
+    const key = await clientKey();
+    const instance = await keysInstance(fetch, key);
+    const claims = assertionClaims(instance.clientId, ORIGIN);
+    const forged = await signed(await clientKey('ES256', key.kid), claims);
+    await expectInvalidClient(await fetch(TOKEN, form({ grant_type: 'client_credentials', ...assertionFields(forged) })), /signature/);
+    const genuine = await signed(key, claims);
+    expect((await fetch(TOKEN, form({ grant_type: 'client_credentials', ...assertionFields(genuine) }))).status).toBe(200);
+  });
+
   it('only announced algorithms, only the client’s keys, never unsigned', async () => {
     // An RSA key registered without an alg: RS384 would verify with it, but is not announced; RS256 is.
     const rs384 = await clientKey('RS384');
