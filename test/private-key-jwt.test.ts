@@ -150,7 +150,7 @@ describe('private_key_jwt at the token endpoint', () => {
       ['living longer than 5 minutes from iat', /lives too long/, { iat: now - 290, exp: now + 20 }],
       ['expiring more than 5 minutes from now', /lives too long/, { iat: undefined, exp: now + 400 }],
       ['without exp', /"exp"/, { exp: undefined }],
-      ['without jti', /"jti"/, { jti: undefined }],
+      ['without jti', /jti/, { jti: undefined }],
       ['a kid it never registered', /no key of the client matches/, {}, { kid: 'unknown-kid' }],
       ['a request object for a client assertion', /request object/, {}, { typ: 'oauth-authz-req+jwt' }],
     ];
@@ -256,12 +256,18 @@ describe('private_key_jwt at the token endpoint', () => {
     );
   });
 
-  it('each method for its credential: no assertion from a client with a secret, no bare client_id from one with keys', async () => {
+  it('each method for its credential: no assertion from a client with a secret or none, no bare client_id from one with keys', async () => {
     const key = await clientKey();
-    const instance = await keysInstance(fetch, key);
-    await expectInvalidClient(await fetch(TOKEN, form({ grant_type: 'client_credentials', client_id: instance.clientId })));
-    const { registrar } = await setUpTemplate(fetch);
-    await expectInvalidClient(await clientCredentials(registrar, key));
+    const all = { token_endpoint_auth_methods: ['client_secret_basic', 'private_key_jwt', 'none'], capabilities: ['code', 'refresh'] };
+    const withKeys = await keysInstance(fetch, key, all);
+    const bare = { grant_type: 'refresh_token', refresh_token: 'x.y.z' };
+    await expectInvalidClient(await fetch(TOKEN, form({ ...bare, client_id: withKeys.clientId })));
+    // Both registered the same keys (for request objects), but authenticate with a secret, or nothing.
+    for (const method of ['client_secret_basic', 'none']) {
+      const other = await keysInstance(fetch, key, all, { token_endpoint_auth_method: method });
+      expect(other.registration.token_endpoint_auth_methods).toEqual([method]);
+      await expectInvalidClient(await withAssertion(fetch, TOKEN, other, key, bare));
+    }
   });
 
   it('a template that drops private_key_jwt stops its instances with keys at once; adding it back restores them', async () => {

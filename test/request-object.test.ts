@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT, decodeJwt, type JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, basic, form, testServer } from './helpers';
+import { ORIGIN, adminCall, basic, form, json, testServer, unique } from './helpers';
 import {
   AUTHORIZE,
   CALLBACK,
@@ -114,6 +114,42 @@ describe('signed request objects at the authorization endpoint', () => {
     const fields = hiddenFields(await page.text());
     expect(fields).toMatchObject({ state: 'inner-state', nonce: 'inner-nonce', redirect_uri: OTHER_CALLBACK });
     expect(fields).not.toHaveProperty('prompt');
+  });
+
+  it('an unverified client’s consent page carries the request object’s parameters too', async () => {
+    const name = unique('open-signers');
+    const template = await adminCall(fetch, 'POST', '/templates', {
+      name,
+      capabilities: ['code'],
+      redirect_uris: [CALLBACK],
+      scopes: ['openid'],
+      token_endpoint_auth_methods: ['none'],
+      registration: { mode: 'open' },
+    });
+    expect(template.status).toBe(201);
+    const key = await clientKey();
+    const registered = await fetch(
+      '/oauth/v2/oauth-dynamic-client-registration',
+      json({ software_id: name, redirect_uris: [CALLBACK], jwks: jwksOf(key) }, { 'CF-Connecting-IP': '203.0.113.9' }),
+    );
+    expect(registered.status).toBe(201);
+    const instance = { clientId: ((await registered.json()) as { client_id: string }).client_id };
+    const user = await createUser(fetch);
+    const b = browser(fetch);
+    const request = await requestObject(key, instance, { redirect_uri: CALLBACK });
+    const login = hiddenFields(await (await b.fetch(authorizeUrl({ client_id: instance.clientId, request }))).text());
+    const consent = await b.fetch(AUTHORIZE, form({ ...login, username: user.username, password: user.password }));
+    expect(consent.status).toBe(200);
+    const fields = hiddenFields(await consent.text());
+    expect(fields).toMatchObject({ state: 'inner-state', nonce: 'inner-nonce' });
+    const params = redirectParams(await b.fetch(AUTHORIZE, form({ ...fields, consent: 'approve' })));
+    expect(params.get('state')).toBe('inner-state');
+    expect(params.get('code')).toEqual(expect.any(String));
+    // Signed in already: the consent page straight from the request object.
+    const again = await requestObject(key, instance, { redirect_uri: CALLBACK, prompt: 'consent', state: 'again' });
+    const page = await b.fetch(authorizeUrl({ client_id: instance.clientId, request: again }));
+    expect(page.status).toBe(200);
+    expect(hiddenFields(await page.text())).toMatchObject({ state: 'again', prompt: 'consent', redirect_uri: CALLBACK });
   });
 
   it('by POST too (OpenID Connect Core 3.1.2.1)', async () => {

@@ -70,7 +70,7 @@ export async function verifyClientAssertion(deps: AssertionDeps, client: Client,
       issuer: client.clientId,
       subject: client.clientId,
       audience: [deps.issuer, deps.endpoint],
-      requiredClaims: ['exp', 'jti'],
+      requiredClaims: ['exp'],
     });
     // A request object (RFC 9101 10.8) passes through browsers: it never stands in for the client's credential.
     if (protectedHeader.typ?.toLowerCase() === 'oauth-authz-req+jwt')

@@ -3,7 +3,7 @@ import { OAuthError, invalidRequest } from '../errors';
 import { CLIENT_SIGNING_ALGS } from '../model';
 import { AUTHORIZATION_PARAMS, type AuthorizationParams } from './authorization-request';
 import type { Client } from './client';
-import { ClientJwtError, hasKeys, verifyClientJwt, type ClientKeyDeps } from './client-keys';
+import { ClientJwtError, verifyClientJwt, type ClientKeyDeps } from './client-keys';
 
 /**
  * Signed request objects (RFC 9101, OpenID Connect Core 6.1): the authorization request as a JWT in `request`,
@@ -65,9 +65,6 @@ async function verifiedRequestObject(deps: RequestObjectDeps, client: Client, jw
   const pinned = client.keys.request_object_signing_alg;
   const algorithms = pinned === undefined ? CLIENT_SIGNING_ALGS : [pinned];
   if (!algorithms.includes(alg as never)) throw invalidRequestObject(`the request object's alg must be one of ${algorithms.join(', ')}`);
-  if (!hasKeys(client.keys)) {
-    throw invalidRequestObject('this client has registered no keys (jwks or jwks_uri) to sign request objects with');
-  }
   let claims: Record<string, unknown>;
   try {
     claims = (await verifyClientJwt(deps, client, jwt, { algorithms })).payload;
