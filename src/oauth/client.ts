@@ -80,12 +80,8 @@ export function credentialOf(client: StoredClient): Credential {
   return methods.includes('private_key_jwt') ? 'keys' : 'none';
 }
 
-const keysOf = (c: ClientKeys): ClientKeys => ({
-  ...(c.jwks === undefined ? {} : { jwks: c.jwks }),
-  ...(c.jwks_uri === undefined ? {} : { jwks_uri: c.jwks_uri }),
-  ...(c.token_endpoint_auth_signing_alg === undefined ? {} : { token_endpoint_auth_signing_alg: c.token_endpoint_auth_signing_alg }),
-  ...(c.request_object_signing_alg === undefined ? {} : { request_object_signing_alg: c.request_object_signing_alg }),
-});
+const KEY_FIELDS = ['jwks', 'jwks_uri', 'token_endpoint_auth_signing_alg', 'request_object_signing_alg'] as const;
+const keysOf = (c: ClientKeys): ClientKeys => Object.fromEntries(KEY_FIELDS.filter((f) => c[f] !== undefined).map((f) => [f, c[f]]));
 
 const presentationOf = (c: Presentation): Presentation => ({
   ...(c.logo_uri === undefined ? {} : { logo_uri: c.logo_uri }),
