@@ -12,12 +12,38 @@ export type Authenticator = (typeof AUTHENTICATORS)[number];
 
 export const SECRET_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 export type SecretAuthMethod = (typeof SECRET_AUTH_METHODS)[number];
-/** `none`: a public client (a native app, a browser app, an agent: no secret), which must use PKCE. */
-export const CLIENT_AUTH_METHODS = [...SECRET_AUTH_METHODS, 'none'] as const;
+/**
+ * `private_key_jwt`: a JWT signed with the client's own key (RFC 7523, its public keys registered as `jwks` or
+ * `jwks_uri`: no secret). `none`: a public client (a native app, a browser app, an agent: no secret), which must use
+ * PKCE.
+ */
+export const CLIENT_AUTH_METHODS = [...SECRET_AUTH_METHODS, 'private_key_jwt', 'none'] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
 export const ID_TOKEN_ALGS = ['RS256', 'ES256'] as const;
 export type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number];
+
+/** What clients may sign their JWTs with (client assertions, request objects); `Ed25519` is RFC 9864's name of EdDSA. */
+export const CLIENT_SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
+export type ClientSigningAlg = (typeof CLIENT_SIGNING_ALGS)[number];
+
+/** A JWK Set (RFC 7517 5) of public keys. */
+export interface PublicJwkSet {
+  keys: Record<string, unknown>[];
+}
+
+/**
+ * A client's own public keys (RFC 7591 2: `jwks`, or `jwks_uri` where it publishes them, never both), which verify
+ * what it signs: its client assertions (`private_key_jwt`) and its request objects (RFC 9101).
+ */
+export interface ClientKeys {
+  jwks?: PublicJwkSet;
+  jwks_uri?: string;
+  /** The one alg its client assertions may use; absent: any of CLIENT_SIGNING_ALGS. */
+  token_endpoint_auth_signing_alg?: ClientSigningAlg;
+  /** The one alg its request objects may use; absent: any of CLIENT_SIGNING_ALGS. */
+  request_object_signing_alg?: ClientSigningAlg;
+}
 
 /**
  * Who may register instances of a template: static clients by client_credentials, users logging in through one,
@@ -47,7 +73,7 @@ export interface TemplateConfig extends Presentation {
   redirect_uris: string[];
   scopes: string[];
   authenticators: Authenticator[];
-  /** With `none`, instances may be public (no secret, PKCE always). */
+  /** With `none`, instances may be public (no secret, PKCE always); with `private_key_jwt`, use their own keys. */
   token_endpoint_auth_methods: ClientAuthMethod[];
   /** False lets confidential instances skip PKCE (not recommended); absent means true. */
   pkce_required?: boolean;
@@ -72,7 +98,7 @@ export interface StoredTemplate {
 }
 
 /** The metadata a static or dynamic client carries itself (instances take theirs from the template). */
-export interface ClientConfig extends Presentation {
+export interface ClientConfig extends Presentation, ClientKeys {
   client_name?: string;
   capabilities: Capability[];
   redirect_uris: string[];
@@ -96,8 +122,8 @@ export interface StaticClientConfig extends ClientConfig {
   resource_server: boolean;
 }
 
-/** What an instance may choose for itself within its template. */
-export interface InstanceChoices {
+/** What an instance may choose for itself within its template, its own keys included. */
+export interface InstanceChoices extends ClientKeys {
   client_name?: string;
   redirect_uris?: string[];
   token_endpoint_auth_method?: ClientAuthMethod;

@@ -178,9 +178,9 @@ describe('authorization endpoint: request errors go back to the verified redirec
     expect({ error: twice.get('error'), state: twice.get('state') }).toEqual({ error: 'invalid_request', state: null });
   });
 
-  it('request objects are not supported', async () => {
+  it('request_uri is not supported; a request object of a client without keys is an error page (test/request-object.test.ts)', async () => {
     const instance = await registerInstance(fetch);
-    expectErrorRedirect(await fetch(authorizeUrl(codeRequest(instance, { request: 'eyJ.x.y' }))), 'request_not_supported');
+    await expectErrorPage(await fetch(authorizeUrl(codeRequest(instance, { request: 'eyJ.x.y' }))), /invalid_request_object/);
     expectErrorRedirect(await fetch(authorizeUrl(codeRequest(instance, { request_uri: 'urn:x' }))), 'request_uri_not_supported');
   });
 

@@ -49,8 +49,9 @@ describe('non-templatized registration (DCR_NON_TEMPLATIZED=true)', () => {
     const methods = async (server: typeof fetch) =>
       ((await (await server('/.well-known/oauth-authorization-server')).json()) as { token_endpoint_auth_methods_supported: string[] })
         .token_endpoint_auth_methods_supported;
-    expect(await methods(fetch)).toEqual(['client_secret_basic', 'client_secret_post', 'none']);
-    expect(await methods(testServer())).toEqual(['client_secret_basic', 'client_secret_post', 'none']);
+    const all = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+    expect(await methods(fetch)).toEqual(all);
+    expect(await methods(testServer())).toEqual(all);
   });
 
   it('a public client (token_endpoint_auth_method none) gets no secret and authenticates by client_id alone', async () => {

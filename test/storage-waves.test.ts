@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:test';
-import { adminCall, basic, json, form, registerWith, requestIat, testServer, unique } from './helpers';
+import { ORIGIN, adminCall, basic, json, form, registerWith, requestIat, testServer, unique } from './helpers';
 import {
   CALLBACK,
+  EXAMPLE_PKCE,
   authorizeUrl,
+  codeRequest,
+  logIn,
   browser,
   createUser,
   exchangeCode,
@@ -14,6 +17,7 @@ import {
   TOKEN,
 } from './flow-helpers';
 import { waveRecorder, type RoundTrip } from './support/storage-waves';
+import { assertionClaims, assertionFields, clientKey, keysInstance, signed } from './support/client-keys';
 import expected from '../docs/storage-waves.json';
 import { REGIONS, shardName } from '../src/ledger/shards';
 import { settingsOf } from '../src/env';
@@ -110,6 +114,22 @@ async function measureUnverifiedClients(user: { username: string; password: stri
   measured.authorize_with_session_and_consent = await wavesOf(() => b.fetch(authorizeUrl(params)), 302);
 }
 
+/**
+ * A client authenticating with its keys (private_key_jwt): the assertion's jti is spent in the ledger once the
+ * signature verified, one wave after the D1 lookup and before the grant's own ledger call (docs/architecture.md).
+ */
+async function measurePrivateKeyJwt(user: { username: string; password: string }) {
+  const key = await clientKey();
+  const instance = await keysInstance(fetch, key);
+  const assertion = async () => assertionFields(await signed(key, assertionClaims(instance.clientId, ORIGIN)));
+  const credentials = form({ grant_type: 'client_credentials', ...(await assertion()) });
+  measured.client_credentials_private_key_jwt = await wavesOf(() => fetch(TOKEN, credentials));
+
+  const code = new URL((await logIn(browser(fetch), codeRequest(instance), user)).headers.get('Location')!).searchParams.get('code')!;
+  const exchange = form({ grant_type: 'authorization_code', code, code_verifier: EXAMPLE_PKCE.verifier, ...(await assertion()) });
+  measured.code_exchange_private_key_jwt = await wavesOf(() => fetch(TOKEN, exchange));
+}
+
 describe('storage waves per endpoint', () => {
   it('is the table in docs/storage-waves.json, endpoint by endpoint', async () => {
     const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'] });
@@ -172,6 +192,7 @@ describe('storage waves per endpoint', () => {
     measured.revocation = await wavesOf(() => fetch('/oauth/v2/oauth-revoke', form({ token: tokens.refresh_token! }, asInstance)));
 
     await measureUnverifiedClients(user);
+    await measurePrivateKeyJwt(user);
 
     expect(measured).toEqual(expected.after);
   });

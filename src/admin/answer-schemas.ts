@@ -44,6 +44,11 @@ export const instanceAnswer = z
     client_name: z.string().optional(),
     redirect_uris: z.array(z.string()).optional(),
     token_endpoint_auth_method: z.string().optional(),
+    /** Its own keys, for private_key_jwt and request objects. */
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+    jwks_uri: z.string().optional(),
+    token_endpoint_auth_signing_alg: z.string().optional(),
+    request_object_signing_alg: z.string().optional(),
     /** `open`: by open registration, without an initial access token. */
     created_by: z.enum(['initial_access_token', 'open']),
     created_by_client: z.string().nullable(),

@@ -16,7 +16,10 @@ const labels: FormLayout['labels'] = {
   redirect_uris: { label: 'Redirect URIs', help: 'One per line. Needed for the code flow.' },
   scopes: { label: 'Scopes', help: 'One per line or separated by spaces, e.g. openid.' },
   authenticators: { label: 'User authentication methods' },
-  token_endpoint_auth_methods: { label: 'Client authentication methods', help: 'How instances authenticate with their secret.' },
+  token_endpoint_auth_methods: {
+    label: 'Client authentication methods',
+    help: 'How instances authenticate: with their secret, their own keys (each registers its jwks) or nothing (public).',
+  },
   registration: { label: 'Registration authentication', help: 'Who may register instances, with a one-time initial access token.' },
   'registration.allowed_clients': { label: 'Registrars (static client ids)', help: 'One per line, e.g. server.' },
   'registration.via_clients': { label: 'Sign-in clients (static client ids)', help: 'Users sign in through these, asking for scope dcr.' },
@@ -34,6 +37,16 @@ const labels: FormLayout['labels'] = {
   id_token_signed_response_alg: { label: 'ID token signing algorithm' },
   may_register_clients: { label: 'May register clients without a template', help: 'When non-templatized registration is on.' },
   resource_server: { label: 'Resource server', help: 'May introspect any token, not only its own.' },
+  jwks: { label: 'Public keys (JWK Set)', help: 'JSON: {"keys": [...]}, public keys only. For private_key_jwt and request objects.' },
+  jwks_uri: {
+    label: 'Public keys URL (jwks_uri)',
+    help: 'https, on a public host: where the client publishes its JWK Set. Or jwks, not both.',
+  },
+  token_endpoint_auth_signing_alg: {
+    label: 'Client assertion algorithm',
+    help: 'Only this one for private_key_jwt; empty: any announced.',
+  },
+  request_object_signing_alg: { label: 'Request object algorithm', help: 'Only this one for request objects; empty: any announced.' },
 };
 
 /** What option values mean, where the value alone says little. */
@@ -44,6 +57,7 @@ export const OPTION_LABELS: Record<string, string> = {
   'username-password': 'Username and password',
   client_secret_basic: 'Secret, HTTP Basic',
   client_secret_post: 'Secret, in the form body',
+  private_key_jwt: 'Keys: a JWT signed with the client’s own key (private_key_jwt)',
   none: 'None: a public client, with PKCE',
   clients: 'Clients must authenticate (client credentials)',
   users: 'Users sign in through a client',
@@ -71,7 +85,10 @@ export const templateFormGroups = formGroups(templateSchema, {
 export const staticClientFormGroups = formGroups(staticClientSchema, {
   labels: {
     ...labels,
-    token_endpoint_auth_methods: { label: 'Client authentication methods', help: 'How it authenticates with its secret.' },
+    token_endpoint_auth_methods: {
+      label: 'Client authentication methods',
+      help: 'How it authenticates: with its secret, its keys (private_key_jwt, alone) or nothing (none, alone: public).',
+    },
   },
   omit: ['client_secret'],
   groups: [
@@ -80,6 +97,7 @@ export const staticClientFormGroups = formGroups(staticClientSchema, {
     { title: 'Redirect URIs', fields: ['redirect_uris'] },
     { title: 'Scopes', fields: ['scopes'] },
     { title: 'Client authentication', fields: ['token_endpoint_auth_methods', 'pkce_required'] },
+    { title: 'Keys', fields: ['jwks', 'jwks_uri', 'token_endpoint_auth_signing_alg', 'request_object_signing_alg'] },
     { title: 'Allowed resources (RFC 8707)', fields: ['resources'] },
     { title: 'Shown to users', fields: ['logo_uri', 'policy_uri', 'tos_uri'] },
     { title: 'Lifetimes', fields: ['access_token_ttl', 'refresh_token_ttl'] },

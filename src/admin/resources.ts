@@ -8,6 +8,7 @@ import { staticClientSchema, templateSchema } from './schemas';
 import { templateChanges } from './template-changes';
 import { staticClientView, templateView, userView } from './views';
 import { InvalidInput, conflict, notFound, validated } from './input';
+import { CREDENTIAL_OF } from '../oauth/client';
 
 /**
  * What the admin API and the console do with templates, static clients and users: validate, write through the
@@ -70,9 +71,9 @@ export const staticClients: Resource<StaticClient, ReturnType<typeof staticClien
   keyOf: (c) => c.clientId,
   page: ({ store }, request) => store.clients.pageStatic(request),
   async replace({ store, audit }, input, current) {
-    // A client_secret in the body rotates it; without one the secret stays; turning public (`none`) drops it.
+    // A client_secret in the body rotates it; without one the secret stays; turning public (`none`) or to keys drops it.
     const { client_id: clientId, client_secret: secret, ...config } = validated(staticClientSchema, input);
-    const secretHash = isPublic(config) ? null : secret === undefined ? undefined : await sha256Hex(secret);
+    const secretHash = hasNoSecret(config) ? null : secret === undefined ? undefined : await sha256Hex(secret);
     const result = await store.clients.updateStatic({ clientId, config, secretHash, expected: current.config });
     if ('written' in result) audit.record('static_client.updated', { clientId, details: { secret_changed: secret !== undefined } });
     return result;
@@ -140,8 +141,9 @@ export async function createTemplate({ store, now, audit }: Deps, input: unknown
   return (await store.templates.get(config.name))!;
 }
 
-/** A public client (`none`) has no secret. */
-const isPublic = (config: StaticClientConfig) => config.token_endpoint_auth_methods.includes('none');
+/** Only a client with a secret method has a secret: a public one (`none`) or one with keys (`private_key_jwt`) has none. */
+const hasNoSecret = (config: StaticClientConfig) =>
+  !config.token_endpoint_auth_methods.some((method) => CREDENTIAL_OF[method] === 'secret');
 
 /** A new static client and its secret (given, or generated; none for a public client): the only time it is known. */
 export async function createStaticClient(
@@ -149,7 +151,7 @@ export async function createStaticClient(
   input: unknown,
 ): Promise<{ client: StaticClient; secret: string | null }> {
   const { client_id: clientId, client_secret: givenSecret, ...config } = validated(staticClientSchema, input);
-  const secret = isPublic(config) ? null : (givenSecret ?? randomToken(32));
+  const secret = hasNoSecret(config) ? null : (givenSecret ?? randomToken(32));
   if (!(await store.clients.insertStatic({ clientId, secretHash: secret && (await sha256Hex(secret)), config, now }))) {
     throw conflict(staticClients.what(clientId));
   }
@@ -157,9 +159,9 @@ export async function createStaticClient(
   return { client: (await store.clients.getStatic(clientId))!, secret };
 }
 
-/** A new secret for a confidential static client, shown once (null: it changed meanwhile, or is public). */
+/** A new secret for a confidential static client, shown once (null: it changed meanwhile, or has no secret). */
 export async function rotateStaticSecret(deps: Deps, current: StaticClient): Promise<{ written: StaticClient; secret: string } | null> {
-  if (isPublic(current.config)) return null;
+  if (hasNoSecret(current.config)) return null;
   const secret = randomToken(32);
   const result = await deps.store.clients.updateStatic({
     clientId: current.clientId,

@@ -4,12 +4,15 @@ import { SCOPE_TOKEN, DCR_SCOPE } from '../oauth/scopes';
 import { allowedResourceProblem } from '../oauth/resources';
 import { hostProblem } from '../dcr/metadata-document-url';
 import { isHttpsUrl } from '../dcr/presentation';
+import { jwksProblem, jwksUriProblem } from '../oauth/client-keys';
 import {
   AUDIT_EVENT_TYPES,
   AUTHENTICATORS,
   CAPABILITIES,
   CLIENT_AUTH_METHODS,
+  CLIENT_SIGNING_ALGS,
   ID_TOKEN_ALGS,
+  type PublicJwkSet,
   SECRET_AUTH_METHODS,
   type StaticClientConfig,
   type TemplateConfig,
@@ -43,9 +46,18 @@ const problemFree = (problem: (value: string) => string | null) =>
 
 const httpsUrl = z.string().refine(isHttpsUrl, 'must be an https URL (no user information, no fragment)');
 
+/** A JWK Set of public signature keys (src/oauth/client-keys.ts); one JSON field in the console. */
+const jwks = z
+  .record(z.string(), z.unknown())
+  .superRefine((value, ctx) => {
+    const found = jwksProblem(value);
+    if (found) ctx.addIssue({ code: 'custom', message: found });
+  })
+  .transform((value) => value as unknown as PublicJwkSet);
+
 /** What a template and a static client share beyond the basics: auth methods, PKCE, resources, what pages show. */
 const clientPolicy = {
-  /** `none` lets clients be public (no secret; PKCE always). */
+  /** `none` lets clients be public (no secret; PKCE always); `private_key_jwt` use their own keys (no secret). */
   token_endpoint_auth_methods: unique(z.enum(CLIENT_AUTH_METHODS))
     .min(1)
     .default([...SECRET_AUTH_METHODS]),
@@ -61,7 +73,11 @@ const clientPolicy = {
 /** A public client has nothing to authenticate client_credentials with. */
 function refinePublicClients(t: { capabilities: string[]; token_endpoint_auth_methods: string[] }, ctx: z.RefinementCtx) {
   if (t.capabilities.includes('client_credentials') && t.token_endpoint_auth_methods.every((m) => m === 'none')) {
-    ctx.addIssue({ code: 'custom', path: ['token_endpoint_auth_methods'], message: 'client_credentials needs a secret method' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['token_endpoint_auth_methods'],
+      message: 'client_credentials needs a secret method or private_key_jwt',
+    });
   }
 }
 
@@ -112,6 +128,20 @@ export const templateSchema = z
     refinePublicClients(t, ctx);
   }) satisfies z.ZodType<TemplateConfig, unknown>;
 
+/** A static client authenticates with one kind of credential: with keys (`private_key_jwt`) alone, which it must then have. */
+function refineKeys(
+  client: { token_endpoint_auth_methods: string[]; client_secret?: string; jwks?: unknown; jwks_uri?: string },
+  ctx: z.RefinementCtx,
+) {
+  const methods = client.token_endpoint_auth_methods;
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (client.jwks !== undefined && client.jwks_uri !== undefined) issue('jwks_uri', 'set jwks or jwks_uri, not both');
+  if (!methods.includes('private_key_jwt')) return;
+  if (methods.length > 1) issue('token_endpoint_auth_methods', '"private_key_jwt" (the client\'s own keys) stands alone');
+  if (client.client_secret !== undefined) issue('client_secret', 'a client authenticating with its keys has no secret');
+  if (client.jwks === undefined && client.jwks_uri === undefined) issue('jwks', '"private_key_jwt" needs jwks or jwks_uri');
+}
+
 export const staticClientSchema = z
   .object({
     client_id: name,
@@ -129,10 +159,17 @@ export const staticClientSchema = z
     may_register_clients: z.boolean().default(false),
     /** A designated resource server: may introspect any token, not only its own. */
     resource_server: z.boolean().default(false),
+    /** Its public keys, for private_key_jwt and request objects: a JWK Set, or the https URL where it publishes one. */
+    jwks: jwks.optional(),
+    jwks_uri: problemFree(jwksUriProblem).optional(),
+    /** Pins the alg of its client assertions, or of its request objects. */
+    token_endpoint_auth_signing_alg: z.enum(CLIENT_SIGNING_ALGS).optional(),
+    request_object_signing_alg: z.enum(CLIENT_SIGNING_ALGS).optional(),
   })
   .strict()
   .superRefine((client, ctx) => {
     refinePublicClients(client, ctx);
+    refineKeys(client, ctx);
     // A static client has one secret or none: public (`none` alone) or confidential.
     if (client.token_endpoint_auth_methods.includes('none') && client.token_endpoint_auth_methods.length > 1) {
       ctx.addIssue({ code: 'custom', path: ['token_endpoint_auth_methods'], message: '"none" (a public client) stands alone' });

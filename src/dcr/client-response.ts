@@ -1,9 +1,9 @@
 import { grantTypesOf, responseTypesOf, type Client } from '../oauth/client';
-import type { ClientAuthMethod } from '../model';
+import type { ClientAuthMethod, ClientKeys } from '../model';
 import { REGISTRATION_PATH } from './paths';
 
-/** A registered client's effective metadata in RFC 7591 3.2.1 form (secrets are added only when issued). */
-export interface ClientMetadata {
+/** A registered client's effective metadata in RFC 7591 3.2.1 form (secrets are added only when issued), its keys included. */
+export interface ClientMetadata extends ClientKeys {
   client_id: string;
   client_secret?: string;
   client_id_issued_at: number;
@@ -37,6 +37,7 @@ export function clientMetadata(issuer: string, client: Client, chosenAuthMethod?
     client_id_issued_at: Math.floor(client.issuedAt / 1000),
     client_name: client.clientName,
     ...client.presentation,
+    ...client.keys,
     ...(client.templateName === null ? {} : { software_id: client.templateName }),
     grant_types: grantTypesOf(client),
     response_types: responseTypesOf(client),

@@ -4,6 +4,7 @@ import { redirectUriProblem } from '../oauth/redirect-uris';
 import { ID_TOKEN_ALGS, type Capability, type ClientAuthMethod, type ClientConfig } from '../model';
 import { clientNameFrom, invalidRedirectUri, isStringArray, rejectServerAssigned } from './metadata-rules';
 import { presentationFrom } from './presentation';
+import { keysFrom, requireKeysFor } from './key-metadata';
 
 /**
  * Non-templatized registration: a full RFC 7591 metadata document, validated and completed with defaults.
@@ -15,7 +16,7 @@ const CAPABILITY_OF_GRANT: Record<string, Capability> = {
   client_credentials: 'client_credentials',
   refresh_token: 'refresh',
 };
-const AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+const AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
 
 export interface DynamicRegistrationPolicy {
   /** Scopes a dynamic client may register for. */
@@ -52,6 +53,8 @@ export function dynamicClientConfig(metadata: Record<string, unknown>, policy: D
   if (authMethod === 'none' && capabilities.includes('client_credentials')) {
     throw invalidClientMetadata('a public client (token_endpoint_auth_method "none") cannot use client_credentials');
   }
+  const keys = keysFrom(metadata);
+  requireKeysFor(authMethod as ClientAuthMethod, keys);
 
   const scope = metadata.scope ?? policy.scopes.join(' ');
   if (typeof scope !== 'string') throw invalidClientMetadata('scope must be a string of space-separated scopes');
@@ -69,6 +72,7 @@ export function dynamicClientConfig(metadata: Record<string, unknown>, policy: D
   return {
     ...(clientName === undefined ? {} : { client_name: clientName }),
     ...presentationFrom(metadata),
+    ...keys,
     capabilities,
     redirect_uris: [...new Set(redirectUris)],
     scopes: [...new Set(scopes)],

@@ -4,16 +4,18 @@ import { grantTypesOf, responseTypesOf } from '../oauth/client';
 import type { InstanceChoices, TemplateConfig } from '../model';
 import { SCOPE_TOKEN } from '../oauth/scopes';
 import { redirectUriMatches } from '../oauth/redirect-uri-match';
+import { keysFrom } from './key-metadata';
 
 /**
  * What a registration request may say besides `software_id`. An instance may pick its own name, redirect URIs
  * inside the template's (by the rule the authorization endpoint uses: a loopback URI on any port, RFC 8252 7.3) and
- * one of its auth methods (`none`, where allowed, makes it public); any other metadata the template governs must
+ * one of its auth methods (`none`, where allowed, makes it public) and its own keys (`jwks` or `jwks_uri`, for
+ * `private_key_jwt` and request objects); any other metadata the template governs must
  * agree with the template. Nothing is ever widened. Metadata we do not know is ignored (RFC 7591 2).
  */
 export function instanceChoicesFrom(metadata: Record<string, unknown>, template: TemplateConfig): InstanceChoices {
   rejectServerAssigned(metadata);
-  const choices: InstanceChoices = {};
+  const choices: InstanceChoices = keysFrom(metadata);
   const clientName = clientNameFrom(metadata);
   if (clientName !== undefined) choices.client_name = clientName;
   const { redirect_uris, token_endpoint_auth_method } = metadata;

@@ -1,5 +1,6 @@
 import { invalidClientMetadata, invalidToken } from '../errors';
-import { effectiveClient, type Client } from '../oauth/client';
+import { CREDENTIAL_OF, credentialOf, effectiveClient, type Client } from '../oauth/client';
+import { withKeysMethod } from './key-metadata';
 import { matchesHash, randomToken, sha256Hex } from '../tokens/secrets';
 import {
   NO_REGISTRAR_ROLES,
@@ -84,18 +85,26 @@ export async function updateClient(
     throw invalidClientMetadata('software_id cannot change: register a new client instead');
   }
 
-  const isPublic = stored.secretHash === null;
+  const credential = credentialOf(stored);
   const requireSameKind = (method: ClientAuthMethod | undefined) => {
-    if (method !== undefined && (method === 'none') !== isPublic) {
-      throw invalidClientMetadata('token_endpoint_auth_method cannot switch between public ("none") and confidential');
+    if (method !== undefined && CREDENTIAL_OF[method] !== credential) {
+      throw invalidClientMetadata('token_endpoint_auth_method cannot switch between public ("none"), keys and a secret');
     }
   };
   let updated: Registered;
   if (stored.kind === 'instance') {
     const choices = instanceChoicesFrom(rest, template!.config);
     requireSameKind(choices.token_endpoint_auth_method);
-    // A public instance stays public when the update does not name a method.
-    updated = { ...stored, choices: isPublic ? { ...choices, token_endpoint_auth_method: 'none' } : choices };
+    // A public instance stays public, and one with keys keeps using them, when the update does not name a method.
+    updated = {
+      ...stored,
+      choices:
+        credential === 'none'
+          ? { ...choices, token_endpoint_auth_method: 'none' }
+          : credential === 'keys'
+            ? withKeysMethod(choices, 'private_key_jwt')
+            : choices,
+    };
   } else {
     const config: ClientConfig = dynamicClientConfig(rest, deps.policy);
     requireSameKind(config.token_endpoint_auth_methods[0]);

@@ -1,6 +1,6 @@
 import { insufficientScope, serverError } from '../errors';
 import { DCR_SCOPE } from '../oauth/scopes';
-import { effectiveClient } from '../oauth/client';
+import { CREDENTIAL_OF, effectiveClient } from '../oauth/client';
 import { NO_REGISTRAR_ROLES, type DynamicClient } from '../model';
 import { issuedForUser } from '../tokens/access-token';
 import { clientMetadata, type ClientMetadata } from './client-response';
@@ -17,7 +17,8 @@ import {
 
 /**
  * Non-templatized registration (plain RFC 7591), when DCR_NON_TEMPLATIZED is on: the IAT must come from a
- * static client flagged `may_register_clients`. A client registering `none` is public: no secret, PKCE required.
+ * static client flagged `may_register_clients`. A client registering `none` is public: no secret, PKCE required; one
+ * registering `private_key_jwt` gets no secret either, and authenticates with the keys it registered.
  */
 export async function registerDynamicClient(
   deps: RegistrationDeps & { policy: DynamicRegistrationPolicy },
@@ -31,7 +32,7 @@ export async function registerDynamicClient(
   const config = dynamicClientConfig(input.metadata, deps.policy);
   await enforceRegistrationLimits(deps, iat, null);
 
-  const credentials = await newCredentials(!config.token_endpoint_auth_methods.includes('none'));
+  const credentials = await newCredentials(CREDENTIAL_OF[config.token_endpoint_auth_methods[0]!] === 'secret');
   const client: Omit<DynamicClient, 'lastUsedAt'> = {
     kind: 'dynamic',
     ...credentials.stored,

@@ -12,6 +12,8 @@ import {
 } from '../model';
 import { issuedForUser, type AccessTokenClaims } from '../tokens/access-token';
 import { instanceChoicesFrom } from './instance-metadata';
+import { withKeysMethod } from './key-metadata';
+import { CREDENTIAL_OF } from '../oauth/client';
 import { clientMetadata, type ClientMetadata } from './client-response';
 import {
   acceptInitialAccessToken,
@@ -48,11 +50,11 @@ export async function registerInstance(
     if (!mayRegister(config.registration, iat)) {
       throw insufficientScope(`this initial access token may not register instances of "${softwareId}"`, DCR_SCOPE);
     }
-    return instanceChoicesFrom(input.metadata, config);
+    return withKeysMethod(instanceChoicesFrom(input.metadata, config), config.token_endpoint_auth_methods[0]);
   };
   const { template, choices } = await decidedOnTemplate(deps, softwareId, decide);
   await enforceRegistrationLimits(deps, iat, softwareId);
-  const credentials = await newCredentials(!isPublic(choices, template.config));
+  const credentials = await newCredentials(hasSecret(choices, template.config));
   await spendInitialAccessToken(deps, iat);
   const provenance = {
     createdByIat: iat.jti,
@@ -100,9 +102,9 @@ function enabledTemplate(template: StoredTemplate | null, softwareId: string): T
   return template.config;
 }
 
-/** The method the instance chose, or its template's first: `none` makes it public (no secret). */
-const isPublic = (choices: InstanceChoices, template: TemplateConfig) =>
-  (choices.token_endpoint_auth_method ?? template.token_endpoint_auth_methods[0]) === 'none';
+/** The method the instance chose, or its template's first: only a secret method gets a secret (`none`: public). */
+const hasSecret = (choices: InstanceChoices, template: TemplateConfig) =>
+  CREDENTIAL_OF[choices.token_endpoint_auth_method ?? template.token_endpoint_auth_methods[0]!] === 'secret';
 
 /** The template as this isolate last read it when it says yes; a refusal is decided on the template as it is now. */
 async function decidedOnTemplate(

@@ -48,7 +48,7 @@ export function authorizationParams(query: string): AuthorizationParams {
  */
 export class UnverifiedRedirectError extends Error {
   constructor(
-    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_redirect_uri',
+    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_redirect_uri' | 'invalid_request_object',
     readonly description: string,
     readonly client: Client | null = null,
   ) {
@@ -108,6 +108,8 @@ export type Prompt = 'none' | 'login' | 'consent';
 
 /** A valid authorization request of the code flow. */
 export interface AuthorizationRequest extends VerifiedRedirect {
+  /** The parameters it was read from (a request object's in place of the query's), for the forms to post back. */
+  params: AuthorizationParams;
   scope: string[];
   /** The RFC 8707 resource the tokens are for, when the request named one. */
   resource: string | undefined;
@@ -129,7 +131,6 @@ export function parseAuthorizationRequest(target: VerifiedRedirect, params: Auth
     if (value.length > MAX_VALUE_LENGTH) throw invalidRequest(`the ${name} parameter is too long`);
   }
   const get = (name: string) => params.values.get(name);
-  if (get('request') !== undefined) throw new OAuthError('request_not_supported', 'request objects are not supported');
   if (get('request_uri') !== undefined) throw new OAuthError('request_uri_not_supported', 'request_uri is not supported');
 
   const responseType = get('response_type');
@@ -153,6 +154,7 @@ export function parseAuthorizationRequest(target: VerifiedRedirect, params: Auth
 
   return {
     ...target,
+    params,
     scope,
     resource: resource === undefined ? undefined : allowedResource(resource, client.resources),
     nonce: get('nonce'),

@@ -20,6 +20,7 @@ import { MAX_USERNAME_LENGTH, signIn, type SignInDeps, type SignInRecord } from 
 import { clientLookup } from '../dcr/metadata-document-url';
 import { clientWithDocument, metadataDocumentOf } from '../dcr/metadata-document';
 import { OutboundDocumentError, type OutboundDocuments } from '../outbound/documents';
+import { resolveRequestObject } from './request-object';
 
 export interface AuthorizeDeps extends SignInDeps {
   ledger: OneTimeLedger;
@@ -47,8 +48,9 @@ export type AuthorizeOutcome =
 /**
  * The authorization endpoint's decision (RFC 6749 4.1.1, OpenID Connect Core 3.1.2). The client, the user the
  * session or the login form names, and that user's consent to the client are read in one round trip. The client and
- * its redirect URI are verified first (a metadata-document client's document is read then) and any problem there is
- * an error page; after that, errors go back to the client's redirect URI with `state` and `iss` (RFC 9207).
+ * its redirect URI are verified first (a metadata-document client's document is read then, and a signed request
+ * object's parameters replace the query's) and any problem there is an error page; after that, errors go back to the
+ * client's redirect URI with `state` and `iss` (RFC 9207).
  */
 export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Promise<AuthorizeOutcome> {
   const clientId = requestedClientId(input.params);
@@ -59,8 +61,11 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
       ? { client: null, user: null, consent: null, loginFailures: null }
       : await deps.store.lookUp({ ...clientLookup(clientId), ...user, consent: 'username' in user || 'userSubject' in user });
   let target: VerifiedRedirect;
+  let params: AuthorizationParams;
   try {
-    target = verifyRedirect(await withDocument(deps, requireClient(activeClient(lookup.client), input.params)), input.params);
+    const client = await withDocument(deps, requireClient(activeClient(lookup.client), input.params));
+    params = await requestObjectParams(deps, client, input.params);
+    target = verifyRedirect(client, params);
   } catch (error) {
     if (error instanceof UnverifiedRedirectError) {
       return { kind: 'error-page', error: error.code, description: error.description, client: error.client };
@@ -70,7 +75,7 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
     throw error;
   }
   try {
-    const request = parseAuthorizationRequest(target, input.params);
+    const request = parseAuthorizationRequest(target, params);
     if (input.login) {
       const record = username === undefined ? { user: null, failures: null } : { user: lookup.user, failures: lookup.loginFailures };
       return await logIn(deps, request, { ...input.login, consent: lookup.consent }, record);
@@ -89,6 +94,19 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
 async function withDocument(deps: AuthorizeDeps, client: Client): Promise<Client> {
   if (client.kind !== 'metadata_document') return client;
   return clientWithDocument(client, await metadataDocumentOf(deps.documents, client.clientId, deps.now));
+}
+
+/**
+ * A signed request object's parameters in place of the query's (src/oauth/request-object.ts). A refusal is an error
+ * page: the redirect URI it would go to is not verified yet.
+ */
+async function requestObjectParams(deps: AuthorizeDeps, client: Client, params: AuthorizationParams): Promise<AuthorizationParams> {
+  try {
+    return await resolveRequestObject(deps, client, params);
+  } catch (error) {
+    if (!(error instanceof OAuthError) || error.status >= 500) throw error;
+    throw new UnverifiedRedirectError(error.code as UnverifiedRedirectError['code'], error.description, client);
+  }
 }
 
 async function logIn(

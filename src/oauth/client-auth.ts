@@ -3,15 +3,19 @@ import type { Form } from './form';
 import { activeClient, type Client } from './client';
 import type { ClientRecord } from '../store/store';
 import { matchesHash } from '../tokens/secrets';
+import { presentedAssertion, verifyClientAssertion, type AssertionDeps, type PresentedAssertion } from './client-assertion';
 
 /** Client credentials as presented, before any lookup (RFC 6749 2.3.1). */
 export type PresentedCredentials =
   | { clientId: string; secret: string; method: 'client_secret_basic' | 'client_secret_post' }
   /** A public client names itself and proves nothing; PKCE binds its code instead (RFC 7636). */
-  | { clientId: string; secret: null; method: 'none' };
+  | { clientId: string; secret: null; method: 'none' }
+  /** RFC 7523: a JWT signed with the client's key. */
+  | PresentedAssertion;
 
-/** Reads the credentials from the Authorization header or the form, refusing both at once. */
+/** Reads the credentials from the Authorization header or the form, refusing two methods at once. */
 export function presentedCredentials(authorization: string | undefined, form: Form): PresentedCredentials {
+  if (form.has('client_assertion') || form.has('client_assertion_type')) return presentedAssertion(authorization, form);
   const bodySecret = form.get('client_secret');
   const bodyClientId = form.get('client_id');
   if (authorization !== undefined) {
@@ -49,18 +53,23 @@ function parseBasic(authorization: string): { clientId: string; secret: string }
 
 /**
  * The authenticated client (as looked up for `credentials.clientId`), resolved against its template as it is now. Unknown client, wrong secret, a method
- * the client may not use (`none` only for public clients), and a deleted or disabled template all answer the
- * same `invalid_client`.
+ * the client may not use (`none` only for public clients, `private_key_jwt` only for clients with keys), and a
+ * deleted or disabled template all answer the same `invalid_client`; so does an assertion that does not verify
+ * (`deps`: what checking one needs, the endpoint called included).
  */
-export async function authenticateClient(record: ClientRecord | null, credentials: PresentedCredentials): Promise<Client> {
+export async function authenticateClient(
+  record: ClientRecord | null,
+  credentials: PresentedCredentials,
+  deps: AssertionDeps,
+): Promise<Client> {
   const client = activeClient(record);
-  if (!client?.authMethods.includes(credentials.method) || !(await secretMatches(client, credentials))) {
-    throw invalidClient('client authentication failed');
-  }
+  if (!client?.authMethods.includes(credentials.method)) throw invalidClient('client authentication failed');
+  if (credentials.method === 'private_key_jwt') await verifyClientAssertion(deps, client, credentials.assertion);
+  else if (!(await secretMatches(client, credentials))) throw invalidClient('client authentication failed');
   return client;
 }
 
-async function secretMatches(client: Client, credentials: PresentedCredentials): Promise<boolean> {
-  if (credentials.secret === null) return client.secretHash === null;
+async function secretMatches(client: Client, credentials: Exclude<PresentedCredentials, PresentedAssertion>): Promise<boolean> {
+  if (credentials.secret === null) return client.credential === 'none';
   return client.secretHash !== null && matchesHash(credentials.secret, client.secretHash);
 }

@@ -3,6 +3,7 @@ import {
   type Capability,
   type ClientAuthMethod,
   type ClientConfig,
+  type ClientKeys,
   type IdTokenAlg,
   type Presentation,
   type StoredClient,
@@ -19,8 +20,12 @@ import { redirectUriMatches } from './redirect-uri-match';
 export interface Client {
   clientId: string;
   kind: StoredClient['kind'];
-  /** Null for a public client, which authenticates with `none` and must use PKCE. */
+  /** Null for a client without a secret: a public one, or one that authenticates with its keys. */
   secretHash: string | null;
+  /** What it authenticates with: a secret, its own keys (`private_key_jwt`), or nothing (`none`: public, PKCE always). */
+  credential: Credential;
+  /** Its own public keys, which verify its client assertions and request objects (src/oauth/client-keys.ts). */
+  keys: ClientKeys;
   issuedAt: number;
   lastUsedAt: number | null;
   templateName: string | null;
@@ -50,6 +55,34 @@ export interface Client {
   registers: { instances: boolean; withoutTemplate: boolean };
 }
 
+export type Credential = 'secret' | 'keys' | 'none';
+
+/** The credential each method proves possession of. */
+export const CREDENTIAL_OF: Record<ClientAuthMethod, Credential> = {
+  client_secret_basic: 'secret',
+  client_secret_post: 'secret',
+  private_key_jwt: 'keys',
+  none: 'none',
+};
+
+/**
+ * A stored client's credential: a secret when it has one; else keys when it was registered for `private_key_jwt`
+ * (an instance records the method it chose, a static or dynamic client lists it); else none (public).
+ */
+export function credentialOf(client: StoredClient): Credential {
+  if (client.secretHash !== null) return 'secret';
+  const methods =
+    client.kind === 'instance'
+      ? [client.choices.token_endpoint_auth_method]
+      : client.kind === 'metadata_document'
+        ? []
+        : client.config.token_endpoint_auth_methods;
+  return methods.includes('private_key_jwt') ? 'keys' : 'none';
+}
+
+const KEY_FIELDS = ['jwks', 'jwks_uri', 'token_endpoint_auth_signing_alg', 'request_object_signing_alg'] as const;
+const keysOf = (c: ClientKeys): ClientKeys => Object.fromEntries(KEY_FIELDS.filter((f) => c[f] !== undefined).map((f) => [f, c[f]]));
+
 const presentationOf = (c: Presentation): Presentation => ({
   ...(c.logo_uri === undefined ? {} : { logo_uri: c.logo_uri }),
   ...(c.policy_uri === undefined ? {} : { policy_uri: c.policy_uri }),
@@ -57,26 +90,34 @@ const presentationOf = (c: Presentation): Presentation => ({
 });
 
 /**
- * A public client authenticates with `none` only, while it is allowed (a template that drops `none` stops its public
- * instances at once); a confidential one with the secret methods it is allowed.
+ * A client authenticates with the allowed methods of its credential only: a public client with `none`, one with
+ * keys with `private_key_jwt`, one with a secret with the secret methods. A template that drops a method stops the
+ * instances that rely on it at once.
  */
-const authMethodsFor = (secretHash: string | null, allowed: readonly ClientAuthMethod[]): ClientAuthMethod[] =>
-  allowed.filter((method) => (method === 'none') === (secretHash === null));
+const authMethodsFor = (credential: Credential, allowed: readonly ClientAuthMethod[]): ClientAuthMethod[] =>
+  allowed.filter((method) => CREDENTIAL_OF[method] === credential);
 
-const pkceRequired = (secretHash: string | null, config: { pkce_required?: boolean }) =>
-  secretHash === null || config.pkce_required !== false;
+const pkceRequired = (credential: Credential, config: { pkce_required?: boolean }) =>
+  credential === 'none' || config.pkce_required !== false;
 
 /** The effective client, or null when it cannot act: an instance whose template is gone or disabled. */
 export function effectiveClient(record: ClientRecord): Client | null {
   const { client, template, registrarRoles } = record;
-  const identity = { clientId: client.clientId, secretHash: client.secretHash, issuedAt: client.issuedAt, lastUsedAt: client.lastUsedAt };
+  const credential = credentialOf(client);
+  const identity = {
+    clientId: client.clientId,
+    secretHash: client.secretHash,
+    credential,
+    issuedAt: client.issuedAt,
+    lastUsedAt: client.lastUsedAt,
+  };
   if (client.kind === 'static' || client.kind === 'dynamic') {
     // A client through which users log in to register instances may ask for `dcr` in the code flow.
     const extraScopes = client.kind === 'static' && registrarRoles.users ? [DCR_SCOPE] : [];
     return {
       ...identity,
       kind: client.kind,
-      ...ownMetadata(client.clientId, client.secretHash, client.config, extraScopes),
+      ...ownMetadata(client.clientId, credential, client.config, extraScopes),
       registers: { instances: registrarRoles.clients, withoutTemplate: client.config.may_register_clients === true },
     };
   }
@@ -88,8 +129,9 @@ export function effectiveClient(record: ClientRecord): Client | null {
     const host = new URL(client.clientId).host;
     return {
       ...identity,
-      ...fromTemplate(t, null),
+      ...fromTemplate(t, credential),
       kind: client.kind,
+      keys: {},
       clientName: host,
       applicationName: host,
       redirectUris: t.redirect_uris,
@@ -101,8 +143,9 @@ export function effectiveClient(record: ClientRecord): Client | null {
   const clientName = client.choices.client_name ?? t.client_name ?? t.name;
   return {
     ...identity,
-    ...fromTemplate(t, client.secretHash),
+    ...fromTemplate(t, credential),
     kind: 'instance',
+    keys: keysOf(client.choices),
     clientName,
     applicationName: unverified ? clientName : (t.client_name ?? t.name),
     // An instance may have narrowed the template's URIs; a URI the template dropped is gone for it too.
@@ -114,18 +157,18 @@ export function effectiveClient(record: ClientRecord): Client | null {
 }
 
 /** What an instance (or a metadata-document client) takes from its template as it is now. */
-function fromTemplate(t: TemplateConfig, secretHash: string | null) {
+function fromTemplate(t: TemplateConfig, credential: Credential) {
   return {
     templateName: t.name,
     presentation: presentationOf(t),
     capabilities: t.capabilities,
     scopes: t.scopes,
-    authMethods: authMethodsFor(secretHash, t.token_endpoint_auth_methods),
+    authMethods: authMethodsFor(credential, t.token_endpoint_auth_methods),
     accessTokenTtl: t.access_token_ttl,
     refreshTokenTtl: t.refresh_token_ttl,
     idTokenAlg: t.id_token_signed_response_alg,
     authenticators: t.authenticators,
-    pkceRequired: pkceRequired(secretHash, t),
+    pkceRequired: pkceRequired(credential, t),
     resources: t.resources ?? [],
     resourceServer: false,
     registers: { instances: false, withoutTemplate: false },
@@ -135,7 +178,7 @@ function fromTemplate(t: TemplateConfig, secretHash: string | null) {
 /** The effective client of a lookup, or null when there is none that can act. */
 export const activeClient = (record: ClientRecord | null) => (record ? effectiveClient(record) : null);
 
-function ownMetadata(clientId: string, secretHash: string | null, c: ClientConfig, extraScopes: string[]) {
+function ownMetadata(clientId: string, credential: Credential, c: ClientConfig, extraScopes: string[]) {
   const clientName = c.client_name ?? clientId;
   return {
     templateName: null,
@@ -145,19 +188,21 @@ function ownMetadata(clientId: string, secretHash: string | null, c: ClientConfi
     capabilities: c.capabilities,
     scopes: [...c.scopes, ...extraScopes],
     redirectUris: c.redirect_uris,
-    authMethods: authMethodsFor(secretHash, c.token_endpoint_auth_methods),
+    authMethods: authMethodsFor(credential, c.token_endpoint_auth_methods),
+    keys: keysOf(c),
     accessTokenTtl: c.access_token_ttl,
     refreshTokenTtl: c.refresh_token_ttl,
     idTokenAlg: c.id_token_signed_response_alg,
     authenticators: [...AUTHENTICATORS],
-    pkceRequired: pkceRequired(secretHash, c),
+    pkceRequired: pkceRequired(credential, c),
     resources: c.resources ?? [],
     unverified: false,
     resourceServer: c.resource_server ?? false,
   };
 }
 
-export const isPublicClient = (client: Pick<Client, 'secretHash'>) => client.secretHash === null;
+/** A public client proves nothing but its name: no secret, no keys. */
+export const isPublicClient = (client: Pick<Client, 'credential'>) => client.credential === 'none';
 
 export const GRANT_TYPE_OF: Record<Capability, string> = {
   code: 'authorization_code',

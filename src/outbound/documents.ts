@@ -26,28 +26,72 @@ export interface DocumentKind {
   maxBytes: number;
   /** Why the URL may not be fetched, or null when it may. */
   urlProblem(url: string): string | null;
+  /**
+   * Kinds whose URLs anyone may name (a `jwks_uri`) remember a failed fetch for this long and answer it again without
+   * fetching, so that requests naming a dead or slow URL cannot make this server call out at every request.
+   */
+  failureMemorySeconds?: number;
 }
 
 export interface OutboundDocuments {
   /** The JSON document at `url`, from this isolate's cache or fetched now. */
   get(kind: DocumentKind, url: string, now: number): Promise<unknown>;
+  /**
+   * The document fetched anew (a client may have rotated its keys), unless this isolate fetched it less than a minute
+   * ago: then as cached, so that nobody can make this server fetch a URL more often than that.
+   */
+  refetch(kind: DocumentKind, url: string, now: number): Promise<unknown>;
 }
 
-const cache = new Map<string, { document: unknown; until: number }>();
+const MIN_REFETCH_MS = MIN_CACHE_SECONDS * 1000;
+
+const cache = new Map<string, { document: unknown; fetchedAt: number; until: number }>();
+/** Failed fetches of kinds that remember them: the error, until when it is answered again. */
+const failures = new Map<string, { error: OutboundDocumentError; until: number }>();
 
 export function outboundDocuments(outboundFetch: typeof fetch): OutboundDocuments {
+  async function fetched(kind: DocumentKind, url: string, key: string, now: number) {
+    const failed = failures.get(key);
+    if (failed && failed.until > now) throw failed.error;
+    let answer: Awaited<ReturnType<typeof fetchDocument>>;
+    try {
+      answer = await fetchDocument(outboundFetch, kind, url);
+    } catch (error) {
+      if (error instanceof OutboundDocumentError && kind.failureMemorySeconds) {
+        remember(failures, key, { error, until: now + kind.failureMemorySeconds * 1000 });
+      }
+      throw error;
+    }
+    const { document, maxAgeSeconds } = answer;
+    failures.delete(key);
+    remember(cache, key, {
+      document,
+      fetchedAt: now,
+      until: now + Math.min(Math.max(maxAgeSeconds, MIN_CACHE_SECONDS), MAX_CACHE_SECONDS) * 1000,
+    });
+    return document;
+  }
   return {
     async get(kind, url, now) {
       const key = `${kind.name}\n${url}`;
       const cached = cache.get(key);
       if (cached && cached.until > now) return cached.document;
-      const { document, maxAgeSeconds } = await fetchDocument(outboundFetch, kind, url);
-      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-      cache.delete(key);
-      cache.set(key, { document, until: now + Math.min(Math.max(maxAgeSeconds, MIN_CACHE_SECONDS), MAX_CACHE_SECONDS) * 1000 });
-      return document;
+      return fetched(kind, url, key, now);
+    },
+    async refetch(kind, url, now) {
+      const key = `${kind.name}\n${url}`;
+      const cached = cache.get(key);
+      if (cached && cached.until > now && cached.fetchedAt > now - MIN_REFETCH_MS) return cached.document;
+      return fetched(kind, url, key, now);
     },
   };
+}
+
+/** Sets `key` as the newest entry of a bounded map, dropping the oldest when it is full. */
+function remember<T>(map: Map<string, T>, key: string, value: T) {
+  if (map.size >= MAX_CACHED) map.delete(map.keys().next().value!);
+  map.delete(key);
+  map.set(key, value);
 }
 
 async function fetchDocument(outboundFetch: typeof fetch, kind: DocumentKind, url: string) {

@@ -64,7 +64,7 @@ function backTo(client: Client): string | undefined {
   return registered === undefined ? undefined : new URL(registered).origin;
 }
 
-/** The authorization request's parameters, for a form to post back unchanged. */
+/** The authorization request's parameters (a request object's, once verified), for a form to post back unchanged. */
 const hiddenParams = (params: AuthorizationParams) =>
   AUTHORIZATION_PARAMS.flatMap((name) => {
     const value = params.values.get(name);
@@ -98,7 +98,7 @@ async function handle(c: Ctx, params: AuthorizationParams, submitted: Pick<Autho
       const page = renderLoginPage({
         action: AUTHORIZE_PATH,
         requester: requesterOf(request.client),
-        hidden: hiddenParams(params),
+        hidden: hiddenParams(request.params),
         csrfToken: await csrfValue(c),
         ...(username === undefined ? {} : { username }),
         ...(outcome.message === undefined ? {} : { message: outcome.message }),
@@ -115,7 +115,7 @@ async function handle(c: Ctx, params: AuthorizationParams, submitted: Pick<Autho
         requester: requesterOf(request.client),
         scopes: request.scope,
         ...(request.resource === undefined ? {} : { resource: request.resource }),
-        hidden: hiddenParams(params),
+        hidden: hiddenParams(request.params),
         csrfToken: await csrfValue(c),
         ...(outcome.message === undefined ? {} : { message: outcome.message }),
       });

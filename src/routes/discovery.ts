@@ -8,7 +8,7 @@ import { AUTHORIZE_PATH } from './authorize';
 import { USERINFO_PATH } from './userinfo';
 import { INTROSPECTION_PATH, REVOCATION_PATH } from './introspection';
 import { TOKEN_PATH } from './token';
-import { AUTHENTICATORS } from '../model';
+import { AUTHENTICATORS, CLIENT_SIGNING_ALGS } from '../model';
 import { STANDARD_CLAIMS } from '../users/claims';
 import { GRANTS } from '../grants';
 
@@ -17,7 +17,9 @@ const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce'
 /** RFC 8414 and OpenID Connect Discovery 1.0: one document, served at both well-known paths. */
 function serverMetadata({ issuer, settings }: RequestDeps) {
   // `none`: public clients (templates and static clients that allow it, dynamic clients, metadata documents).
-  const clientAuthMethods = ['client_secret_basic', 'client_secret_post', 'none'];
+  // `private_key_jwt`: clients with their own keys (the same, but metadata documents).
+  const clientAuthMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+  const clientSigningAlgs = [...CLIENT_SIGNING_ALGS];
   return {
     issuer,
     authorization_endpoint: `${issuer}${AUTHORIZE_PATH}`,
@@ -38,11 +40,16 @@ function serverMetadata({ issuer, settings }: RequestDeps) {
     acr_values_supported: [...AUTHENTICATORS],
     claims_supported: [...ID_TOKEN_CLAIMS, ...STANDARD_CLAIMS],
     claims_parameter_supported: false,
-    request_parameter_supported: false,
+    // RFC 9101: signed request objects (src/oauth/request-object.ts).
+    request_parameter_supported: true,
+    request_object_signing_alg_values_supported: clientSigningAlgs,
     request_uri_parameter_supported: false,
     token_endpoint_auth_methods_supported: clientAuthMethods,
     introspection_endpoint_auth_methods_supported: clientAuthMethods,
     revocation_endpoint_auth_methods_supported: clientAuthMethods,
+    token_endpoint_auth_signing_alg_values_supported: clientSigningAlgs,
+    introspection_endpoint_auth_signing_alg_values_supported: clientSigningAlgs,
+    revocation_endpoint_auth_signing_alg_values_supported: clientSigningAlgs,
     id_token_signing_alg_values_supported: [...SIGNING_ALGS],
     subject_types_supported: ['public'],
     scopes_supported: ['openid', 'profile', 'email', 'address', 'phone', 'dcr'],

@@ -15,12 +15,16 @@ export const introspectionRoutes = new Hono<AppEnv>()
     const form = await formBody(c);
     const token = requireParam(form, 'token');
     const deps = c.get('deps');
-    const answer = await introspect({ ...deps, keys: await deps.keys() }, async () => (await authenticatedClient(c, form)).client, token);
+    const answer = await introspect(
+      { ...deps, keys: await deps.keys() },
+      async () => (await authenticatedClient(c, form, INTROSPECTION_PATH)).client,
+      token,
+    );
     return c.json(answer, 200, NO_STORE);
   })
   .post(REVOCATION_PATH, async (c) => {
     const form = await formBody(c);
-    const { client: caller } = await authenticatedClient(c, form);
+    const { client: caller } = await authenticatedClient(c, form, REVOCATION_PATH);
     const deps = c.get('deps');
     await revoke({ ...deps, keys: await deps.keys() }, caller, requireParam(form, 'token'), lifetimesOf(caller, deps.now));
     return c.body(null, 200, NO_STORE);

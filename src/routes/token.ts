@@ -15,7 +15,7 @@ export const tokenRoutes = new Hono<AppEnv>()
     const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
     if (!grant) throw new OAuthError('unsupported_grant_type', `grant_type "${grantType}" is not supported`);
 
-    const { client, user } = await authenticatedClient(c, form, grant.userSubject?.(form));
+    const { client, user } = await authenticatedClient(c, form, TOKEN_PATH, grant.userSubject?.(form));
     const deps = c.get('deps');
     return c.json(await grant.issue({ ...deps, keys: await deps.keys() }, client, form, user), 200, NO_STORE);
   })
