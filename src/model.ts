@@ -19,6 +19,23 @@ export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 export const ID_TOKEN_ALGS = ['RS256', 'ES256'] as const;
 export type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number];
 
+/** OpenID Connect Core 8: one `sub` per user everywhere (`public`), or one per sector of clients (`pairwise`). */
+export const SUBJECT_TYPES = ['public', 'pairwise'] as const;
+export type SubjectType = (typeof SUBJECT_TYPES)[number];
+
+/** OpenID Connect Core 8 and Registration 2: how a client's users are identified to it, and how it reads userinfo. */
+export interface SubjectSettings {
+  /** Absent means `public`. */
+  subject_type?: SubjectType;
+  /**
+   * An https URL listing the client's redirect URIs (a JSON array): its host is the pairwise sector. Without it the
+   * sector is the one host of the redirect URIs.
+   */
+  sector_identifier_uri?: string;
+  /** Userinfo answers a JWT signed with this algorithm (OpenID Connect Core 5.3.2); absent: plain JSON. */
+  userinfo_signed_response_alg?: IdTokenAlg;
+}
+
 /**
  * Who may register instances of a template: static clients by client_credentials, users logging in through one,
  * anyone without an initial access token (`open`: public clients only, limited per IP), or clients whose id is the
@@ -38,7 +55,7 @@ export interface Presentation {
 }
 
 /** A template client: the configuration every instance of it runs with, read live at each request. */
-export interface TemplateConfig extends Presentation {
+export interface TemplateConfig extends Presentation, SubjectSettings {
   /** The `software_id` instances are registered with. */
   name: string;
   /** The application's name, set by the admin; pages show it first, an instance's own name second. */
@@ -72,7 +89,7 @@ export interface StoredTemplate {
 }
 
 /** The metadata a static or dynamic client carries itself (instances take theirs from the template). */
-export interface ClientConfig extends Presentation {
+export interface ClientConfig extends Presentation, SubjectSettings {
   client_name?: string;
   capabilities: Capability[];
   redirect_uris: string[];

@@ -14,6 +14,8 @@ import { instanceChoicesFrom } from './instance-metadata';
 import { dynamicClientConfig, type DynamicRegistrationPolicy } from './dynamic-metadata';
 import { clientMetadata, type ClientMetadata } from './client-response';
 import type { AuditRecorder } from '../audit/recorder';
+import type { OutboundDocuments } from '../outbound/documents';
+import { requireSectorDocument, sectorClientOf } from './subject-metadata';
 
 /**
  * RFC 7592 client configuration endpoint for registered clients (instances and dynamic clients), authorized by
@@ -25,6 +27,8 @@ export interface ManagementDeps {
   issuer: string;
   policy: DynamicRegistrationPolicy;
   audit: AuditRecorder;
+  documents: OutboundDocuments;
+  now: number;
 }
 
 interface ManagementRequest {
@@ -96,10 +100,12 @@ export async function updateClient(
     requireSameKind(choices.token_endpoint_auth_method);
     // A public instance stays public when the update does not name a method.
     updated = { ...stored, choices: isPublic ? { ...choices, token_endpoint_auth_method: 'none' } : choices };
+    await requireSectorDocument(deps, sectorClientOf(template!.config, choices.redirect_uris));
   } else {
     const config: ClientConfig = dynamicClientConfig(rest, deps.policy);
     requireSameKind(config.token_endpoint_auth_methods[0]);
     updated = { ...stored, config };
+    await requireSectorDocument(deps, sectorClientOf(config));
   }
 
   const registrationAccessToken = randomToken(32);

@@ -13,6 +13,7 @@ import {
 import { issuedForUser, type AccessTokenClaims } from '../tokens/access-token';
 import { instanceChoicesFrom } from './instance-metadata';
 import { clientMetadata, type ClientMetadata } from './client-response';
+import { requireSectorDocument, sectorClientOf } from './subject-metadata';
 import {
   acceptInitialAccessToken,
   enforceRegistrationLimits,
@@ -51,6 +52,7 @@ export async function registerInstance(
     return instanceChoicesFrom(input.metadata, config);
   };
   const { template, choices } = await decidedOnTemplate(deps, softwareId, decide);
+  await requireSectorDocument(deps, sectorClientOf(template.config, choices.redirect_uris));
   await enforceRegistrationLimits(deps, iat, softwareId);
   const credentials = await newCredentials(!isPublic(choices, template.config));
   await spendInitialAccessToken(deps, iat);
@@ -84,6 +86,7 @@ export async function registerOpenInstance(
     return { ...instanceChoicesFrom(input.metadata, config), token_endpoint_auth_method: 'none' };
   };
   const { template, choices } = await decidedOnTemplate(deps, softwareId, decide);
+  await requireSectorDocument(deps, sectorClientOf(template.config, choices.redirect_uris));
   const provenance = { createdByIat: null, createdByClient: null, createdByUser: null, createdByIpHash: input.ipHash };
   return storeInstance(deps, { softwareId, template, choices, credentials: await newCredentials(false), provenance, decide });
 }
