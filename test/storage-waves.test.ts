@@ -95,6 +95,39 @@ async function measureUnverifiedClients(user: { username: string; password: stri
   measured.authorize_with_session_and_consent = await wavesOf(() => b.fetch(authorizeUrl(params)), 302);
 }
 
+/**
+ * A pairwise client (its users' `sub` sealed per sector, src/oauth/subjects.ts): the token's `sub` is opened before
+ * the lookup, so refresh and userinfo still read the user with the client in one round trip.
+ */
+async function measurePairwise(user: { username: string; password: string }) {
+  const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'], subject_type: 'pairwise' });
+  const b = browser(fetch);
+  const { verifier, challenge } = await pkce();
+  const params = {
+    client_id: instance.clientId,
+    response_type: 'code',
+    scope: 'openid',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  };
+  const page = await b.fetch(authorizeUrl(params));
+  const login = await b.fetch(
+    '/oauth/v2/oauth-authorize',
+    form({ ...hiddenFields(await page.text()), username: user.username, password: user.password }),
+  );
+  const code = new URL(login.headers.get('Location')!).searchParams.get('code')!;
+  const exchanged = (await (await exchangeCode(fetch, instance, code, { code_verifier: verifier })).json()) as Record<string, string>;
+  let tokens: Record<string, string> = {};
+  measured.refresh_pairwise = await wavesOf(async () => {
+    const res = await refresh(fetch, instance, exchanged.refresh_token!);
+    tokens = await res.clone().json();
+    return res;
+  });
+  measured.userinfo_pairwise = await wavesOf(() =>
+    fetch('/oauth/v2/oauth-userinfo', { headers: { Authorization: `Bearer ${tokens.access_token}` } }),
+  );
+}
+
 describe('storage waves per endpoint', () => {
   it('is the table in docs/storage-waves.json, endpoint by endpoint', async () => {
     const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'] });
@@ -157,6 +190,7 @@ describe('storage waves per endpoint', () => {
     measured.revocation = await wavesOf(() => fetch('/oauth/v2/oauth-revoke', form({ token: tokens.refresh_token! }, asInstance)));
 
     await measureUnverifiedClients(user);
+    await measurePairwise(user);
 
     expect(measured).toEqual(expected.after);
   });
