@@ -8,6 +8,7 @@ import {
   form,
   json,
   manualClock,
+  nonTemplatizedIat,
   registerWith,
   requestIat,
   setUpTemplate,
@@ -156,12 +157,7 @@ describe('pairwise subject identifiers (OpenID Connect Core 8)', () => {
     const staticSub = await subOf(staticClient, user);
     expect(staticSub).not.toBe(user.sub);
 
-    const registrarId = unique('registrar');
-    const registrar = await adminCall(fetch, 'POST', '/clients', { client_id: registrarId, may_register_clients: true });
-    const iat = await requestIat(fetch, {
-      clientId: registrarId,
-      secret: ((await registrar.json()) as { client_secret: string }).client_secret,
-    });
+    const iat = await nonTemplatizedIat(fetch);
     const sectorUri = publishSector(['https://app.example/cb', 'https://other.example/cb']);
     const res = await registerWith(fetch, iat, {
       redirect_uris: ['https://app.example/cb', 'https://other.example/cb'],
@@ -269,15 +265,12 @@ describe('where a sector is configured', () => {
   });
 
   it('registration without a template reads the document too, at registration and at RFC 7592 update', async () => {
-    const registrarId = unique('registrar');
-    const registrar = await adminCall(fetch, 'POST', '/clients', { client_id: registrarId, may_register_clients: true });
-    const secret = ((await registrar.json()) as { client_secret: string }).client_secret;
     const metadata = {
       redirect_uris: ['https://app.example/cb'],
       subject_type: 'pairwise',
       sector_identifier_uri: publishSector([CALLBACK]),
     };
-    const iat = await requestIat(fetch, { clientId: registrarId, secret });
+    const iat = await nonTemplatizedIat(fetch);
     await expectOAuthError(await registerWith(fetch, iat, metadata), 400, 'invalid_client_metadata');
     const privateHost = { ...metadata, sector_identifier_uri: 'https://192.168.1.1/sector.json' };
     await expectOAuthError(await registerWith(fetch, iat, privateHost), 400, 'invalid_client_metadata');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adminCall, json, registerWith, requestIat, setUpTemplate, testServer, unique, type Fetch } from './helpers';
+import { adminCall, json, nonTemplatizedIat, registerWith, requestIat, setUpTemplate, testServer, unique, type Fetch } from './helpers';
 import { CALLBACK } from './flow-helpers';
 
 /**
@@ -61,12 +61,7 @@ describe('logo_uri, policy_uri and tos_uri', () => {
   });
 
   it('a client registered without a template: its own, kept through RFC 7592 GET and replaced by PUT', async () => {
-    const registrarId = unique('registrar');
-    const created = await adminCall(fetch, 'POST', '/clients', { client_id: registrarId, may_register_clients: true });
-    const iat = await requestIat(fetch, {
-      clientId: registrarId,
-      secret: ((await created.json()) as { client_secret: string }).client_secret,
-    });
+    const iat = await nonTemplatizedIat(fetch);
     const metadata = { redirect_uris: ['https://app.example/cb'], ...BRANDING };
     const registered = await registerWith(fetch, iat, metadata);
     const changed = { ...BRANDING, tos_uri: 'https://example.com/terms-2' };

@@ -5,6 +5,7 @@ import {
   adminCall,
   editTemplate,
   expectOAuthError,
+  nonTemplatizedIat,
   registerWith,
   requestIat,
   setUpTemplate,
@@ -95,12 +96,7 @@ describe('signed userinfo (OpenID Connect Core 5.3.2)', () => {
     const staticClient = { clientId, secret: ((await created.json()) as { client_secret: string }).client_secret } as Instance;
     expect((await verified((await userinfoOf(fetch, staticClient, 'openid')).res, clientId)).header.alg).toBe('ES256');
 
-    const registrarId = unique('registrar');
-    const registrar = await adminCall(fetch, 'POST', '/clients', { client_id: registrarId, may_register_clients: true });
-    const iat = await requestIat(fetch, {
-      clientId: registrarId,
-      secret: ((await registrar.json()) as { client_secret: string }).client_secret,
-    });
+    const iat = await nonTemplatizedIat(fetch);
     const res = await registerWith(fetch, iat, { redirect_uris: [CALLBACK], userinfo_signed_response_alg: 'RS256' });
     expect(res.status).toBe(201);
     const body = (await res.json()) as Record<string, string>;

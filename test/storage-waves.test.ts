@@ -3,6 +3,7 @@ import { env } from 'cloudflare:test';
 import { adminCall, basic, json, form, registerWith, requestIat, testServer, unique } from './helpers';
 import {
   CALLBACK,
+  authorizationCode,
   authorizeUrl,
   browser,
   createUser,
@@ -12,6 +13,7 @@ import {
   refresh,
   registerInstance,
   TOKEN,
+  type TestUser,
 } from './flow-helpers';
 import { waveRecorder, type RoundTrip } from './support/storage-waves';
 import expected from '../docs/storage-waves.json';
@@ -99,24 +101,10 @@ async function measureUnverifiedClients(user: { username: string; password: stri
  * A pairwise client (its users' `sub` sealed per sector, src/oauth/subjects.ts): the token's `sub` is opened before
  * the lookup, so refresh and userinfo still read the user with the client in one round trip.
  */
-async function measurePairwise(user: { username: string; password: string }) {
+async function measurePairwise(user: TestUser) {
   const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'], subject_type: 'pairwise' });
-  const b = browser(fetch);
-  const { verifier, challenge } = await pkce();
-  const params = {
-    client_id: instance.clientId,
-    response_type: 'code',
-    scope: 'openid',
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-  };
-  const page = await b.fetch(authorizeUrl(params));
-  const login = await b.fetch(
-    '/oauth/v2/oauth-authorize',
-    form({ ...hiddenFields(await page.text()), username: user.username, password: user.password }),
-  );
-  const code = new URL(login.headers.get('Location')!).searchParams.get('code')!;
-  const exchanged = (await (await exchangeCode(fetch, instance, code, { code_verifier: verifier })).json()) as Record<string, string>;
+  const code = await authorizationCode(fetch, instance, user);
+  const exchanged = (await (await exchangeCode(fetch, instance, code)).json()) as Record<string, string>;
   let tokens: Record<string, string> = {};
   measured.refresh_pairwise = await wavesOf(async () => {
     const res = await refresh(fetch, instance, exchanged.refresh_token!);

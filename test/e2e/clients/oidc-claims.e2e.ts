@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
-import { REDIRECT_URI, REGISTRAR, TEMPLATE, createTemplate, e2e, issuer } from '../context';
+import { REDIRECT_URI, TEMPLATE, createTemplate, e2e, issuer } from '../context';
 import { authorizationRequest, registrarConfig } from '../openid-client-setup';
 import { CookieJar, logInOverHttp } from '../login-over-http';
 import { files, startLocalServer, type LocalServer } from '../local-server';
+import { codeRequest, discover, insecure, register, requestIat } from '../oauth4webapi-setup';
 
 /**
  * OpenID Connect breadth through the libraries' own support: signed userinfo (openid-client's fetchUserInfo with the
@@ -115,68 +116,31 @@ describe('openid-client', () => {
 });
 
 describe('oauth4webapi', () => {
-  const discover = async () =>
-    oauth.processDiscoveryResponse(
-      issuer,
-      await oauth.discoveryRequest(issuer, { [oauth.allowInsecureRequests]: true, algorithm: 'oidc' }),
-    );
-  const options = { [oauth.allowInsecureRequests]: true } as const;
-
-  async function registered(as: oauth.AuthorizationServer, metadata: Partial<oauth.Client>) {
-    const iat = await oauth.processClientCredentialsResponse(
-      as,
-      { client_id: REGISTRAR },
-      await oauth.clientCredentialsGrantRequest(
-        as,
-        { client_id: REGISTRAR },
-        oauth.ClientSecretBasic(e2e.serverSecret),
-        { scope: 'dcr' },
-        options,
-      ),
-    );
-    return oauth.processDynamicClientRegistrationResponse(
-      await oauth.dynamicClientRegistrationRequest(as, metadata, { ...options, initialAccessToken: iat.access_token }),
-    );
-  }
-
   it('processUserInfoResponse takes the signed JWT, and validateApplicationLevelSignature checks it; the claims parameter goes into the ID token', async () => {
     const as = await discover();
-    const instance = await registered(as, {
+    const instance = await register(as, (await requestIat(as)).access_token, {
       software_id: templates.signed,
       userinfo_signed_response_alg: 'ES256',
-    } as Partial<oauth.Client>);
+    });
     expect(instance.userinfo_signed_response_alg).toBe('ES256');
-    const codeVerifier = oauth.generateRandomCodeVerifier();
-    const state = oauth.generateRandomState();
-    const nonce = oauth.generateRandomNonce();
-    const url = new URL(as.authorization_endpoint!);
-    url.search = new URLSearchParams({
-      client_id: instance.client_id,
-      response_type: 'code',
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid',
-      state,
-      nonce,
-      claims: JSON.stringify({ id_token: { email: null }, userinfo: { name: null } }),
-      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-    }).toString();
+    const claims = JSON.stringify({ id_token: { email: null }, userinfo: { name: null } });
+    const { url, codeVerifier, state, nonce } = await codeRequest(as, instance, { claims });
     const { callback } = await logInOverHttp(url, e2e.user, new CookieJar());
     const params = oauth.validateAuthResponse(as, instance, callback, state);
     const auth = oauth.ClientSecretBasic(instance.client_secret as string);
     const tokens = await oauth.processAuthorizationCodeResponse(
       as,
       instance,
-      await oauth.authorizationCodeGrantRequest(as, instance, auth, params, REDIRECT_URI, codeVerifier, options),
+      await oauth.authorizationCodeGrantRequest(as, instance, auth, params, REDIRECT_URI, codeVerifier, insecure),
       { expectedNonce: nonce, requireIdToken: true },
     );
     const idToken = oauth.getValidatedIdTokenClaims(tokens)!;
     expect(idToken).toMatchObject({ email: 'demo@example.com', amr: ['pwd'] });
 
-    const response = await oauth.userInfoRequest(as, instance, tokens.access_token, options);
+    const response = await oauth.userInfoRequest(as, instance, tokens.access_token, insecure);
     expect(response.headers.get('content-type')).toBe('application/jwt');
     const userinfo = await oauth.processUserInfoResponse(as, instance, idToken.sub, response);
     expect(userinfo).toMatchObject({ sub: idToken.sub, name: 'Demo User', iss: e2e.issuer, aud: instance.client_id });
-    await oauth.validateApplicationLevelSignature(as, response, options);
+    await oauth.validateApplicationLevelSignature(as, response, insecure);
   });
 });
