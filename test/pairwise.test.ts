@@ -194,13 +194,21 @@ describe('where a sector is configured', () => {
   };
 
   it.each([
-    ['redirect URIs on several hosts and no sector_identifier_uri', { redirect_uris: [CALLBACK, 'https://app.example/cb'] }],
-    ['a sector_identifier_uri on a private host', { sector_identifier_uri: 'https://10.1.2.3/sector.json' }],
-    ['a sector_identifier_uri on a loopback host', { sector_identifier_uri: 'https://localhost/sector.json' }],
-    ['a sector_identifier_uri that is not https', { sector_identifier_uri: 'http://sectors.example/sector.json' }],
-  ])('the admin API refuses %s, naming the field', async (_, changes) => {
+    [
+      'redirect URIs on several hosts and no sector_identifier_uri',
+      { redirect_uris: [CALLBACK, 'https://app.example/cb'] },
+      /several hosts/,
+    ],
+    ['a sector_identifier_uri on a private host', { sector_identifier_uri: 'https://10.1.2.3/sector.json' }, /private address/],
+    ['a sector_identifier_uri on a loopback host', { sector_identifier_uri: 'https://localhost/sector.json' }, /private address/],
+    ['a sector_identifier_uri that is not https', { sector_identifier_uri: 'http://sectors.example/sector.json' }, /https URL/],
+  ])('the admin API refuses %s, naming the field, and fetches nothing', async (_, changes, problem) => {
     const body = template(changes);
-    expect(await issuesOf(await adminCall(fetch, 'POST', '/templates', body))).toMatch(/^sector_identifier_uri: /);
+    const requests = web.requests.length;
+    const description = await issuesOf(await adminCall(fetch, 'POST', '/templates', body));
+    expect(description).toMatch(/^sector_identifier_uri: /);
+    expect(description).toMatch(problem);
+    expect(web.requests.length).toBe(requests);
     expect((await adminCall(fetch, 'GET', `/templates/${body.name}`)).status).toBe(404);
   });
 
@@ -273,7 +281,8 @@ describe('where a sector is configured', () => {
     const iat = await nonTemplatizedIat(fetch);
     await expectOAuthError(await registerWith(fetch, iat, metadata), 400, 'invalid_client_metadata');
     const privateHost = { ...metadata, sector_identifier_uri: 'https://192.168.1.1/sector.json' };
-    await expectOAuthError(await registerWith(fetch, iat, privateHost), 400, 'invalid_client_metadata');
+    const refused = await expectOAuthError(await registerWith(fetch, iat, privateHost), 400, 'invalid_client_metadata');
+    expect(refused.error_description).toBe('sector_identifier_uri must not name a loopback or private address');
 
     const listed = { ...metadata, sector_identifier_uri: publishSector(['https://app.example/cb']) };
     const created = await registerWith(fetch, iat, listed);
