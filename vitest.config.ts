@@ -11,6 +11,7 @@ const secrets = {
   ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
   SIGNING_KEYS: generateSigningKeys() as string,
   SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
+  PAIRWISE_SECRET: 'test-pairwise-secret-0123456789abcdef0123456789',
 };
 Object.assign(process.env, secrets);
 

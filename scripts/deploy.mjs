@@ -35,6 +35,9 @@ await main(async () => {
     const missing = REQUIRED_SECRETS.filter((name) => !remote.includes(name));
     if (missing.length) throw new Failure(`${cfg.worker} lacks the secret(s) ${missing.join(', ')}: npm run setup -- --env ${env}`);
     say(`${REQUIRED_SECRETS.join(', ')}: set`);
+    if (!remote.includes('PAIRWISE_SECRET')) {
+      say(`warning: PAIRWISE_SECRET is not set: a pairwise client answers server_error until npm run setup -- --env ${env} sets it`);
+    }
   }
   if (existsSync(path)) say(`local copy: ${shownPath(path)}`);
   else say(`warning: no ${shownPath(path)} here: key rotation (npm run keys) needs it, restore it from your backup`);

@@ -29,6 +29,7 @@ function ensureDevVars() {
     DEMO_SERVER_SECRET: () => randomBytes(32).toString('base64url'),
     DEMO_USER_PASSWORD: () => randomBytes(12).toString('base64url'),
     SESSION_SECRET: () => randomBytes(32).toString('base64url'),
+    PAIRWISE_SECRET: () => randomBytes(32).toString('base64url'),
     SIGNING_KEYS: generateSigningKeys,
   };
   const missing = Object.keys(wanted).filter((key) => !current[key]);

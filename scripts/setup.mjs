@@ -5,8 +5,8 @@ import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
 import { Failure, jsonFrom, main, options, say, scratchDir, step, wrangler } from './lib/cli.mjs';
-import { checkIssuer, configProblems, editedConfig, REQUIRED_SECRETS, readEnvironment } from './lib/config.mjs';
-import { newStore, readStore, secretValues, shownPath, storePath, writeStore } from './lib/store.mjs';
+import { checkIssuer, configProblems, editedConfig, REQUIRED_SECRETS, readEnvironment, SETUP_SECRETS } from './lib/config.mjs';
+import { newPairwiseSecret, newStore, readStore, secretValues, shownPath, storePath, writeStore } from './lib/store.mjs';
 
 const USAGE = `npm run setup -- [--env production|staging] [--issuer https://auth.example.com] [--location weur|eeur|apac|oc|wnam|enam]
                  [--dry-run] [--show-secrets] [--replace-secrets] [--push-secrets] [--config wrangler.toml]
@@ -16,7 +16,8 @@ const USAGE = `npm run setup -- [--env production|staging] [--issuer https://aut
   --dry-run          do all that needs no Cloudflare account; print the wrangler commands it would run
   --show-secrets     print the secrets (never printed otherwise; they are in .secrets/<env>.json)
   --push-secrets     set the secrets from .secrets/<env>.json again, even if Cloudflare has them all
-  --replace-secrets  new ADMIN_TOKEN, SESSION_SECRET and SIGNING_KEYS: signs everyone out, every token dies`;
+  --replace-secrets  new ADMIN_TOKEN, SESSION_SECRET and SIGNING_KEYS: signs everyone out, every token dies
+                     (PAIRWISE_SECRET is kept from the file: it would change every pairwise sub)`;
 
 const opts = options(USAGE, {
   issuer: { type: 'string' },
@@ -140,30 +141,37 @@ function setSecrets(cli, cfg) {
     chmodSync(backup, 0o600);
     say(`the secrets being replaced are kept in ${shownPath(backup)}`);
   }
-  const store = kept ?? newStore(cfg.env, cfg.worker);
+  // --replace-secrets keeps the pairwise secret of the file it replaces: a new one would change every pairwise sub.
+  const previous = opts['replace-secrets'] && existsSync(path) ? readStore(path) : null;
+  const store = kept ?? newStore(cfg.env, cfg.worker, new Date(), previous?.PAIRWISE_SECRET);
   if (kept) say(`using the secrets in ${shownPath(path)}`);
-  else if (opts.dryRun) {
+  if (kept && !kept.PAIRWISE_SECRET) {
+    // A file from a version before pairwise subjects: the new secret joins it before anything is sent.
+    store.PAIRWISE_SECRET = newPairwiseSecret();
+    if (!opts.dryRun) writeStore(path, store);
+    say(`${opts.dryRun ? 'would add' : 'added'} PAIRWISE_SECRET to ${shownPath(path)}`);
+  } else if (opts.dryRun) {
     const sample = join(scratchDir(), `${cfg.env}.json`);
     writeStore(sample, store);
     say(
-      `would generate ADMIN_TOKEN, SESSION_SECRET and SIGNING_KEYS (kids ${store.SIGNING_KEYS.map((k) => k.kid).join(', ')}) into ${shownPath(path)}`,
+      `would generate ADMIN_TOKEN, SESSION_SECRET, PAIRWISE_SECRET and SIGNING_KEYS (kids ${store.SIGNING_KEYS.map((k) => k.kid).join(', ')}) into ${shownPath(path)}`,
     );
     say(`(generated for this dry run into ${sample}, mode 600)`);
   } else {
     writeStore(path, store);
-    say(`generated ADMIN_TOKEN, SESSION_SECRET and SIGNING_KEYS into ${shownPath(path)} (mode 600; back it up)`);
+    say(`generated ADMIN_TOKEN, SESSION_SECRET, PAIRWISE_SECRET and SIGNING_KEYS into ${shownPath(path)} (mode 600; back it up)`);
   }
   if (opts['show-secrets']) {
-    for (const [name, value] of Object.entries(secretValues(store, REQUIRED_SECRETS))) say(`  ${name}=${value}`);
+    for (const [name, value] of Object.entries(secretValues(store, SETUP_SECRETS))) say(`  ${name}=${value}`);
   }
 
-  const missing = REQUIRED_SECRETS.filter((name) => !remote.includes(name));
+  const missing = SETUP_SECRETS.filter((name) => !remote.includes(name));
   if (kept && !missing.length && !opts['push-secrets'] && listed) {
-    return say(`${cfg.worker} has ${REQUIRED_SECRETS.join(', ')} already: kept (--push-secrets sets them again from the file)`);
+    return say(`${cfg.worker} has ${SETUP_SECRETS.join(', ')} already: kept (--push-secrets sets them again from the file)`);
   }
   cli.remote(['secret', 'bulk'], {
-    input: JSON.stringify(secretValues(store, REQUIRED_SECRETS)),
-    inputNote: `< {${REQUIRED_SECRETS.join(', ')}} on standard input`,
+    input: JSON.stringify(secretValues(store, SETUP_SECRETS)),
+    inputNote: `< {${SETUP_SECRETS.join(', ')}} on standard input`,
   });
   if (!opts.dryRun) writeStore(path, { ...store, pushed_at: new Date().toISOString() });
 }

@@ -38,6 +38,11 @@ async function check(env: Env): Promise<Configuration> {
     const problem = sharedSecretProblem(name, env[name]);
     if (problem) problems.push(problem);
   }
+  // Optional until a client is pairwise (src/oauth/subjects.ts); when set, as strong as the others.
+  if (env.PAIRWISE_SECRET) {
+    const problem = sharedSecretProblem('PAIRWISE_SECRET', env.PAIRWISE_SECRET);
+    if (problem) problems.push(problem);
+  }
   let keys: KeySet | undefined;
   if (!env.SIGNING_KEYS) problems.push(notSet('SIGNING_KEYS'));
   else {

@@ -6,8 +6,11 @@ import type { AccessSettings } from './admin/access';
  * into worker-configuration.d.ts (`npm run lint` fails when that file is stale). SIGNING_KEYS is a JSON array of private
  * JWKs, each with `alg` (RS256 or ES256) and `kid`, the first of each alg signing; SESSION_SECRET keys the HMAC on the
  * login session and CSRF cookies (at least 32 random bytes).
+ *
+ * PAIRWISE_SECRET keys pairwise subject identifiers (src/tokens/pairwise.ts). It is not in wrangler.toml's required
+ * secrets, so that a deployment without it keeps deploying and working: it is needed once a client is pairwise.
  */
-export type Env = EdgeDcrBindings;
+export type Env = EdgeDcrBindings & { PAIRWISE_SECRET?: string };
 
 export interface Settings {
   dcrEnabled: boolean;

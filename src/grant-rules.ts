@@ -5,6 +5,15 @@
  * revoked, only by the steps that say so (RFC 6749 4.1.2 and 10.4, RFC 9700 4.14).
  */
 
+/**
+ * The claims parameter of an authorization request (OpenID Connect Core 5.5), as the grant keeps it: the standard
+ * claims asked for by name, per member of the answer they go to.
+ */
+export interface RequestedClaims {
+  userinfo?: string[];
+  id_token?: string[];
+}
+
 /** What an authorization code grants, fixed at the authorization request. */
 export interface CodeGrant {
   clientId: string;
@@ -20,6 +29,9 @@ export interface CodeGrant {
   /** Seconds since epoch. */
   authTime: number;
   acr: string;
+  claims?: RequestedClaims;
+  /** The values of the claims `claims.id_token` names, read with the user at the authorization request. */
+  idTokenClaims?: Record<string, unknown>;
 }
 
 /** What a grant's refresh tokens carry on, fixed at the code exchange. */
@@ -31,6 +43,8 @@ export interface FamilyGrant {
   /** Seconds since epoch. */
   authTime: number;
   acr: string;
+  /** The claims asked for by name: userinfo releases them, and a refresh's ID token carries them again. */
+  claims?: RequestedClaims;
 }
 
 /** The scope that lets an access token register one client; it is never carried on by a refresh token. */
@@ -49,7 +63,14 @@ export function familyOf(code: CodeGrant): FamilyGrant {
     ...(code.resource === undefined ? {} : { resource: code.resource }),
     authTime: code.authTime,
     acr: code.acr,
+    ...(code.claims === undefined ? {} : { claims: code.claims }),
   };
+}
+
+/** A redeemed code as it is kept (for replay detection): without the user's claim values. */
+export function redeemedCode(code: CodeGrant): CodeGrant {
+  const { idTokenClaims: _values, ...kept } = code;
+  return kept;
 }
 
 export type GrantError = { error: 'invalid_grant' | 'invalid_request' | 'invalid_scope' | 'invalid_target'; description: string };

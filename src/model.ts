@@ -45,6 +45,23 @@ export interface ClientKeys {
   request_object_signing_alg?: ClientSigningAlg;
 }
 
+/** OpenID Connect Core 8: one `sub` per user everywhere (`public`), or one per sector of clients (`pairwise`). */
+export const SUBJECT_TYPES = ['public', 'pairwise'] as const;
+export type SubjectType = (typeof SUBJECT_TYPES)[number];
+
+/** OpenID Connect Core 8 and Registration 2: how a client's users are identified to it, and how it reads userinfo. */
+export interface SubjectSettings {
+  /** Absent means `public`. */
+  subject_type?: SubjectType;
+  /**
+   * An https URL listing the client's redirect URIs (a JSON array): its host is the pairwise sector. Without it the
+   * sector is the one host of the redirect URIs.
+   */
+  sector_identifier_uri?: string;
+  /** Userinfo answers a JWT signed with this algorithm (OpenID Connect Core 5.3.2); absent: plain JSON. */
+  userinfo_signed_response_alg?: IdTokenAlg;
+}
+
 /**
  * Who may register instances of a template: static clients by client_credentials, users logging in through one,
  * anyone without an initial access token (`open`: public clients only, limited per IP), or clients whose id is the
@@ -64,7 +81,7 @@ export interface Presentation {
 }
 
 /** A template client: the configuration every instance of it runs with, read live at each request. */
-export interface TemplateConfig extends Presentation {
+export interface TemplateConfig extends Presentation, SubjectSettings {
   /** The `software_id` instances are registered with. */
   name: string;
   /** The application's name, set by the admin; pages show it first, an instance's own name second. */
@@ -98,7 +115,7 @@ export interface StoredTemplate {
 }
 
 /** The metadata a static or dynamic client carries itself (instances take theirs from the template). */
-export interface ClientConfig extends Presentation, ClientKeys {
+export interface ClientConfig extends Presentation, ClientKeys, SubjectSettings {
   client_name?: string;
   capabilities: Capability[];
   redirect_uris: string[];

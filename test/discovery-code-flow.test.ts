@@ -14,10 +14,12 @@ describe('discovery for the code flow', () => {
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
       acr_values_supported: ['username-password'],
-      subject_types_supported: ['public'],
+      subject_types_supported: ['public', 'pairwise'],
+      userinfo_signing_alg_values_supported: ['RS256', 'ES256'],
+      claims_parameter_supported: true,
     });
     expect(metadata.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token', 'client_credentials']));
-    expect(metadata.claims_supported).toEqual(expect.arrayContaining(['sub', 'auth_time', 'acr', 'name', 'email']));
+    expect(metadata.claims_supported).toEqual(expect.arrayContaining(['sub', 'auth_time', 'acr', 'amr', 'name', 'email']));
     expect(metadata.id_token_signing_alg_values_supported).toEqual(expect.arrayContaining(['RS256']));
   });
 });

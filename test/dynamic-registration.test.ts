@@ -124,7 +124,13 @@ describe('non-templatized registration (DCR_NON_TEMPLATIZED=true)', () => {
     ['an unknown auth method', { token_endpoint_auth_method: 'private_key_jwt' }],
     ['a public client using client_credentials', { grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' }],
     ['an unknown ID token algorithm', { id_token_signed_response_alg: 'HS256' }],
-    ['a pairwise subject', { subject_type: 'pairwise' }],
+    ['an unknown subject type', { subject_type: 'directed' }],
+    [
+      'pairwise over several redirect hosts without a sector',
+      { subject_type: 'pairwise', redirect_uris: ['https://a.example/cb', 'https://b.example/cb'] },
+    ],
+    ['a sector_identifier_uri that is not https', { sector_identifier_uri: 'http://app.example/sector.json' }],
+    ['an unknown userinfo algorithm', { userinfo_signed_response_alg: 'HS256' }],
     ['a server-assigned field', { client_id: 'mine' }],
   ])('%s -> 400 invalid_client_metadata', async (_, metadata) => {
     await expectOAuthError(await register({ redirect_uris: ['https://app.example/cb'], ...metadata }), 400, 'invalid_client_metadata');

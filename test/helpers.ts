@@ -105,6 +105,14 @@ export async function requestIat(fetch: Fetch, registrar: Registrar): Promise<st
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
+/** An IAT for registration without a template: from a fresh static client flagged `may_register_clients`. */
+export async function nonTemplatizedIat(fetch: Fetch): Promise<string> {
+  const clientId = unique('registrar');
+  const created = await adminCall(fetch, 'POST', '/clients', { client_id: clientId, may_register_clients: true });
+  expect(created.status).toBe(201);
+  return requestIat(fetch, { clientId, secret: ((await created.json()) as { client_secret: string }).client_secret });
+}
+
 export const registerWith = (fetch: Fetch, iat: string, body: unknown) =>
   fetch('/oauth/v2/oauth-dynamic-client-registration', json(body, { Authorization: `Bearer ${iat}` }));
 

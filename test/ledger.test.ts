@@ -62,6 +62,28 @@ describe('a ledger shard', () => {
     expect(await shard.isGrantRevoked({ grantId })).toBe(true);
   });
 
+  it('answers a grant’s status with the claims its family asked for; the redeemed code keeps no claim values', async () => {
+    const grantId = newId();
+    const now = Date.now();
+    const shard = shardFor(grantId);
+    const claims = { userinfo: ['email'], id_token: ['name'] };
+    const withClaims: CodeGrant = { ...code, claims, idTokenClaims: { name: 'Ada' } };
+    expect(await shard.grantStatus({ grantId })).toEqual({ revoked: false });
+    await shard.issueCode({ grantId, codeHash: 'h', code: withClaims, expiresAt: now + 60_000 });
+    const family = { tokenHash: 'r1', expiresAt: now + 3_600_000, retainUntil: now + 3_600_000 };
+    expect(await shard.redeemCode({ grantId, codeHash: 'h', now, family, ...presented })).toEqual({
+      outcome: 'redeemed',
+      code: withClaims,
+    });
+    expect(await shard.grantStatus({ grantId })).toEqual({ revoked: false, claims });
+    const stored = await runInDurableObject(shard, (_, state) =>
+      state.storage.sql.exec<{ code: string }>('SELECT code FROM grants WHERE grant_id = ?', grantId).one(),
+    );
+    expect(JSON.parse(stored.code)).toEqual({ ...code, claims });
+    await shard.revokeGrant({ grantId, retainUntil: now + 3_600_000 });
+    expect(await shard.grantStatus({ grantId })).toEqual({ revoked: true, claims });
+  });
+
   it('sweeps rows past their retention with one alarm per shard, and answers unknown afterwards', async () => {
     const grantId = newId();
     const past = Date.now() - 24 * 3_600_000;

@@ -4,6 +4,7 @@ import { ORIGIN, adminCall, basic, json, form, registerWith, requestIat, testSer
 import {
   CALLBACK,
   EXAMPLE_PKCE,
+  authorizationCode,
   authorizeUrl,
   codeRequest,
   logIn,
@@ -15,6 +16,7 @@ import {
   refresh,
   registerInstance,
   TOKEN,
+  type TestUser,
 } from './flow-helpers';
 import { waveRecorder, type RoundTrip } from './support/storage-waves';
 import { assertionClaims, assertionFields, clientKey, keysInstance, signed } from './support/client-keys';
@@ -130,6 +132,25 @@ async function measurePrivateKeyJwt(user: { username: string; password: string }
   measured.code_exchange_private_key_jwt = await wavesOf(() => fetch(TOKEN, exchange));
 }
 
+/**
+ * A pairwise client (its users' `sub` sealed per sector, src/oauth/subjects.ts): the token's `sub` is opened before
+ * the lookup, so refresh and userinfo still read the user with the client in one round trip.
+ */
+async function measurePairwise(user: TestUser) {
+  const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'], subject_type: 'pairwise' });
+  const code = await authorizationCode(fetch, instance, user);
+  const exchanged = (await (await exchangeCode(fetch, instance, code)).json()) as Record<string, string>;
+  let tokens: Record<string, string> = {};
+  measured.refresh_pairwise = await wavesOf(async () => {
+    const res = await refresh(fetch, instance, exchanged.refresh_token!);
+    tokens = await res.clone().json();
+    return res;
+  });
+  measured.userinfo_pairwise = await wavesOf(() =>
+    fetch('/oauth/v2/oauth-userinfo', { headers: { Authorization: `Bearer ${tokens.access_token}` } }),
+  );
+}
+
 describe('storage waves per endpoint', () => {
   it('is the table in docs/storage-waves.json, endpoint by endpoint', async () => {
     const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'] });
@@ -193,6 +214,7 @@ describe('storage waves per endpoint', () => {
 
     await measureUnverifiedClients(user);
     await measurePrivateKeyJwt(user);
+    await measurePairwise(user);
 
     expect(measured).toEqual(expected.after);
   });

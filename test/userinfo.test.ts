@@ -125,7 +125,7 @@ describe('userinfo', () => {
 
   it('an unreachable ledger fails closed with 503', async () => {
     const { token } = await accessToken(fetch, 'openid');
-    const broken = serverWithUnreachableLedger('isGrantRevoked');
+    const broken = serverWithUnreachableLedger('grantStatus');
     await expectOAuthError(await broken(USERINFO, bearer(token)), 503, 'temporarily_unavailable');
   });
 });

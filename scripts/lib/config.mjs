@@ -7,6 +7,11 @@ import { Failure } from './cli.mjs';
 
 export const PLACEHOLDER_DATABASE_ID = '00000000-0000-0000-0000-000000000000';
 export const REQUIRED_SECRETS = ['ADMIN_TOKEN', 'SESSION_SECRET', 'SIGNING_KEYS'];
+/**
+ * What setup sets besides: PAIRWISE_SECRET keys pairwise subject identifiers. Not required by wrangler.toml, so that a
+ * deployment made before it keeps deploying; the Worker needs it once a client is pairwise.
+ */
+export const SETUP_SECRETS = [...REQUIRED_SECRETS, 'PAIRWISE_SECRET'];
 
 /** What the scripts need to know of one environment, as wrangler resolves it. */
 export function readEnvironment(configPath, env) {

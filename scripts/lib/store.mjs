@@ -30,8 +30,13 @@ export function writeStore(path, store) {
   renameSync(temporary, path);
 }
 
-/** Fresh ADMIN_TOKEN, SESSION_SECRET and SIGNING_KEYS (one RS256 and one ES256 key) for an environment. */
-export function newStore(env, worker, now = new Date()) {
+export const newPairwiseSecret = () => randomBytes(32).toString('base64url');
+
+/**
+ * Fresh ADMIN_TOKEN, SESSION_SECRET and SIGNING_KEYS (one RS256 and one ES256 key) for an environment, and
+ * PAIRWISE_SECRET unless one is given (it is kept when the others are replaced: pairwise subs are users' identities).
+ */
+export function newStore(env, worker, now = new Date(), pairwiseSecret = newPairwiseSecret()) {
   const keys = SIGNING_ALGS.map((alg) => generateSigningKey(alg));
   return {
     about: `Secrets of the edge-dcr environment ${env} (Worker ${worker}), written by npm run setup and npm run keys. Cloudflare cannot show them again: keep this file private (mode 600) and backed up.`,
@@ -39,6 +44,7 @@ export function newStore(env, worker, now = new Date()) {
     worker,
     ADMIN_TOKEN: randomBytes(32).toString('base64url'),
     SESSION_SECRET: randomBytes(32).toString('base64url'),
+    PAIRWISE_SECRET: pairwiseSecret,
     SIGNING_KEYS: keys,
     key_history: Object.fromEntries(keys.map((k) => [k.kid, { alg: k.alg, created_at: now.toISOString(), superseded_at: null }])),
     pushed_at: null,

@@ -35,6 +35,15 @@ const labels: FormLayout['labels'] = {
   access_token_ttl: { label: 'Access token lifetime (seconds)' },
   refresh_token_ttl: { label: 'Refresh token lifetime (seconds)' },
   id_token_signed_response_alg: { label: 'ID token signing algorithm' },
+  subject_type: {
+    label: 'Subject identifiers',
+    help: 'Pairwise: each sector gets its own sub for a user. Switching changes the sub every client of it knows its users by.',
+  },
+  sector_identifier_uri: {
+    label: 'Sector identifier URL',
+    help: 'https; a JSON array listing every redirect URI. Its host is the sector; without it, the one host of the redirect URIs.',
+  },
+  userinfo_signed_response_alg: { label: 'Userinfo signing algorithm', help: 'Empty: userinfo answers JSON.' },
   may_register_clients: { label: 'May register clients without a template', help: 'When non-templatized registration is on.' },
   resource_server: { label: 'Resource server', help: 'May introspect any token, not only its own.' },
   jwks: { label: 'Public keys (JWK Set)', help: 'JSON: {"keys": [...]}, public keys only. For private_key_jwt and request objects.' },
@@ -63,7 +72,11 @@ export const OPTION_LABELS: Record<string, string> = {
   users: 'Users sign in through a client',
   open: 'Open: anyone, as a public client, without an initial access token',
   metadata_document: 'Client ID Metadata Documents on allowed hosts',
+  public: 'Public: one sub per user',
+  pairwise: 'Pairwise: one sub per user and sector',
 };
+
+const SUBJECT_FIELDS = ['subject_type', 'sector_identifier_uri', 'userinfo_signed_response_alg'];
 
 export const templateFormGroups = formGroups(templateSchema, {
   labels,
@@ -79,6 +92,7 @@ export const templateFormGroups = formGroups(templateSchema, {
     { title: 'Allowed resources (RFC 8707)', fields: ['resources'] },
     { title: 'Lifetimes', fields: ['access_token_ttl', 'refresh_token_ttl'] },
     { title: 'ID token signing algorithm', fields: ['id_token_signed_response_alg'] },
+    { title: 'Subject identifiers and userinfo', fields: SUBJECT_FIELDS },
   ],
 });
 
@@ -102,6 +116,7 @@ export const staticClientFormGroups = formGroups(staticClientSchema, {
     { title: 'Shown to users', fields: ['logo_uri', 'policy_uri', 'tos_uri'] },
     { title: 'Lifetimes', fields: ['access_token_ttl', 'refresh_token_ttl'] },
     { title: 'ID token signing algorithm', fields: ['id_token_signed_response_alg'] },
+    { title: 'Subject identifiers and userinfo', fields: SUBJECT_FIELDS },
     { title: 'Roles', fields: ['may_register_clients', 'resource_server'] },
   ],
 });

@@ -9,13 +9,14 @@ import { templateChanges } from './template-changes';
 import { staticClientView, templateView, userView } from './views';
 import { InvalidInput, conflict, notFound, validated } from './input';
 import { CREDENTIAL_OF } from '../oauth/client';
+import { sectorDocumentProblem } from '../dcr/sector-identifier';
 
 /**
  * What the admin API and the console do with templates, static clients and users: validate, write through the
  * store, and tell the audit trail. Domain code: it gets the request's deps and plain values, never Hono's context.
  */
 
-type Deps = Pick<RequestDeps, 'store' | 'now' | 'audit'>;
+type Deps = Pick<RequestDeps, 'store' | 'now' | 'audit' | 'documents'>;
 export type View = Record<string, unknown>;
 
 export interface Resource<Stored, V extends View = View> {
@@ -46,8 +47,9 @@ export const templates: Resource<StoredTemplate, ReturnType<typeof templateView>
   view: templateView,
   keyOf: (t) => t.config.name,
   page: ({ store }, request) => store.templates.page(request),
-  async replace({ store, now, audit }, input, current) {
-    const config = validated(templateSchema, input);
+  async replace(deps, input, current) {
+    const { store, now, audit } = deps;
+    const config = await withSectorDocument(deps, validated(templateSchema, input));
     const changes = templateChanges(current.config, config);
     const result = await store.templates.replace(config, current.version, changes, now);
     if (!('template' in result)) return result;
@@ -70,9 +72,10 @@ export const staticClients: Resource<StaticClient, ReturnType<typeof staticClien
   view: staticClientView,
   keyOf: (c) => c.clientId,
   page: ({ store }, request) => store.clients.pageStatic(request),
-  async replace({ store, audit }, input, current) {
+  async replace(deps, input, current) {
+    const { store, audit } = deps;
     // A client_secret in the body rotates it; without one the secret stays; turning public (`none`) or to keys drops it.
-    const { client_id: clientId, client_secret: secret, ...config } = validated(staticClientSchema, input);
+    const { client_id: clientId, client_secret: secret, ...config } = await withSectorDocument(deps, validated(staticClientSchema, input));
     const secretHash = hasNoSecret(config) ? null : secret === undefined ? undefined : await sha256Hex(secret);
     const result = await store.clients.updateStatic({ clientId, config, secretHash, expected: current.config });
     if ('written' in result) audit.record('static_client.updated', { clientId, details: { secret_changed: secret !== undefined } });
@@ -133,8 +136,24 @@ export function inputFromRepresentation<S>(resource: Resource<S>, key: string, b
   return input;
 }
 
-export async function createTemplate({ store, now, audit }: Deps, input: unknown): Promise<StoredTemplate> {
-  const config = validated(templateSchema, input);
+/**
+ * The configuration, once its sector_identifier_uri (if any) lists all its redirect URIs (src/dcr/sector-identifier.ts):
+ * else a 400 naming the field, and nothing is written.
+ */
+async function withSectorDocument<T extends { sector_identifier_uri?: string; redirect_uris: string[] }>(
+  { documents, now }: Deps,
+  config: T,
+): Promise<T> {
+  if (config.sector_identifier_uri === undefined) return config;
+  const client = { sectorIdentifierUri: config.sector_identifier_uri, redirectUris: config.redirect_uris };
+  const problem = await sectorDocumentProblem(documents, client, now);
+  if (problem) throw new InvalidInput([{ path: 'sector_identifier_uri', message: problem }]);
+  return config;
+}
+
+export async function createTemplate(deps: Deps, input: unknown): Promise<StoredTemplate> {
+  const { store, now, audit } = deps;
+  const config = await withSectorDocument(deps, validated(templateSchema, input));
   const changes = templateChanges(null, config);
   if (!(await store.templates.insert(config, changes, now))) throw conflict(templates.what(config.name));
   audit.record('template.created', { template: config.name, details: { changes } });
@@ -146,11 +165,13 @@ const hasNoSecret = (config: StaticClientConfig) =>
   !config.token_endpoint_auth_methods.some((method) => CREDENTIAL_OF[method] === 'secret');
 
 /** A new static client and its secret (given, or generated; none for a public client): the only time it is known. */
-export async function createStaticClient(
-  { store, now, audit }: Deps,
-  input: unknown,
-): Promise<{ client: StaticClient; secret: string | null }> {
-  const { client_id: clientId, client_secret: givenSecret, ...config } = validated(staticClientSchema, input);
+export async function createStaticClient(deps: Deps, input: unknown): Promise<{ client: StaticClient; secret: string | null }> {
+  const { store, now, audit } = deps;
+  const {
+    client_id: clientId,
+    client_secret: givenSecret,
+    ...config
+  } = await withSectorDocument(deps, validated(staticClientSchema, input));
   const secret = hasNoSecret(config) ? null : (givenSecret ?? randomToken(32));
   if (!(await store.clients.insertStatic({ clientId, secretHash: secret && (await sha256Hex(secret)), config, now }))) {
     throw conflict(staticClients.what(clientId));

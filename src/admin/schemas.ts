@@ -5,6 +5,8 @@ import { allowedResourceProblem } from '../oauth/resources';
 import { hostProblem } from '../dcr/metadata-document-url';
 import { isHttpsUrl } from '../dcr/presentation';
 import { jwksProblem, jwksUriProblem } from '../oauth/client-keys';
+import { sectorIdentifierUriProblem } from '../dcr/sector-identifier';
+import { pairwiseSectorProblem } from '../oauth/pairwise-sector';
 import {
   AUDIT_EVENT_TYPES,
   AUTHENTICATORS,
@@ -14,6 +16,7 @@ import {
   ID_TOKEN_ALGS,
   type PublicJwkSet,
   SECRET_AUTH_METHODS,
+  SUBJECT_TYPES,
   type StaticClientConfig,
   type TemplateConfig,
 } from '../model';
@@ -68,7 +71,19 @@ const clientPolicy = {
   logo_uri: httpsUrl.optional(),
   policy_uri: httpsUrl.optional(),
   tos_uri: httpsUrl.optional(),
+  /** OpenID Connect Core 8: "pairwise" gives each sector its own `sub` for a user (README "Pairwise subjects"). */
+  subject_type: z.enum(SUBJECT_TYPES).default('public'),
+  /** Its host is the pairwise sector; its JSON array must list every redirect URI (read when written). */
+  sector_identifier_uri: problemFree(sectorIdentifierUriProblem).optional(),
+  /** Userinfo answers a JWT signed with this algorithm; absent: JSON. */
+  userinfo_signed_response_alg: z.enum(ID_TOKEN_ALGS).optional(),
 };
+
+/** OpenID Connect Core 8.1: a pairwise client needs a sector (its sector_identifier_uri, or one redirect host). */
+function refinePairwise(t: Parameters<typeof pairwiseSectorProblem>[0], ctx: z.RefinementCtx) {
+  const problem = pairwiseSectorProblem(t);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['sector_identifier_uri'], message: problem });
+}
 
 /** A public client has nothing to authenticate client_credentials with. */
 function refinePublicClients(t: { capabilities: string[]; token_endpoint_auth_methods: string[] }, ctx: z.RefinementCtx) {
@@ -126,6 +141,7 @@ export const templateSchema = z
       });
     }
     refinePublicClients(t, ctx);
+    refinePairwise(t, ctx);
   }) satisfies z.ZodType<TemplateConfig, unknown>;
 
 /** A static client authenticates with one kind of credential: with keys (`private_key_jwt`) alone, which it must then have. */
@@ -170,6 +186,7 @@ export const staticClientSchema = z
   .superRefine((client, ctx) => {
     refinePublicClients(client, ctx);
     refineKeys(client, ctx);
+    refinePairwise(client, ctx);
     // A static client has one secret or none: public (`none` alone) or confidential.
     if (client.token_endpoint_auth_methods.includes('none') && client.token_endpoint_auth_methods.length > 1) {
       ctx.addIssue({ code: 'custom', path: ['token_endpoint_auth_methods'], message: '"none" (a public client) stands alone' });

@@ -20,8 +20,10 @@ export interface ClientMetadata extends ClientKeys {
   token_endpoint_auth_method: string;
   token_endpoint_auth_methods: string[];
   default_acr_values: string[];
-  subject_type: 'public';
+  subject_type: 'public' | 'pairwise';
+  sector_identifier_uri?: string;
   id_token_signed_response_alg: string;
+  userinfo_signed_response_alg?: string;
   refresh_token_ttl: number | null;
   registration_client_uri: string;
   registration_access_token?: string;
@@ -46,8 +48,10 @@ export function clientMetadata(issuer: string, client: Client, chosenAuthMethod?
     token_endpoint_auth_method: chosenAuthMethod ?? client.authMethods[0]!,
     token_endpoint_auth_methods: client.authMethods,
     default_acr_values: client.authenticators,
-    subject_type: 'public',
+    subject_type: client.subjectType,
+    ...(client.sectorIdentifierUri === null ? {} : { sector_identifier_uri: client.sectorIdentifierUri }),
     id_token_signed_response_alg: client.idTokenAlg,
+    ...(client.userinfoAlg === null ? {} : { userinfo_signed_response_alg: client.userinfoAlg }),
     refresh_token_ttl: client.refreshTokenTtl,
     registration_client_uri: registrationClientUri(issuer, client.clientId),
   };

@@ -5,6 +5,7 @@ import { ID_TOKEN_ALGS, type Capability, type ClientAuthMethod, type ClientConfi
 import { clientNameFrom, invalidRedirectUri, isStringArray, rejectServerAssigned } from './metadata-rules';
 import { presentationFrom } from './presentation';
 import { keysFrom, requireKeysFor } from './key-metadata';
+import { subjectSettingsFrom } from './subject-metadata';
 
 /**
  * Non-templatized registration: a full RFC 7591 metadata document, validated and completed with defaults.
@@ -65,8 +66,7 @@ export function dynamicClientConfig(metadata: Record<string, unknown>, policy: D
   const alg = metadata.id_token_signed_response_alg ?? 'RS256';
   if (!ID_TOKEN_ALGS.includes(alg as never))
     throw invalidClientMetadata(`id_token_signed_response_alg must be one of ${ID_TOKEN_ALGS.join(', ')}`);
-  if (metadata.subject_type !== undefined && metadata.subject_type !== 'public')
-    throw invalidClientMetadata('subject_type: only "public" is supported');
+  const subjectSettings = subjectSettingsFrom(metadata, redirectUris);
 
   const clientName = clientNameFrom(metadata);
   return {
@@ -80,6 +80,7 @@ export function dynamicClientConfig(metadata: Record<string, unknown>, policy: D
     access_token_ttl: policy.accessTokenTtl,
     refresh_token_ttl: 3600,
     id_token_signed_response_alg: alg as ClientConfig['id_token_signed_response_alg'],
+    ...subjectSettings,
   };
 }
 

@@ -46,7 +46,9 @@ function requireAgreement(metadata: Record<string, unknown>, template: TemplateC
     scope: (v) => typeof v === 'string' && v.split(' ').every((t) => SCOPE_TOKEN.test(t)) && sameSet(v.split(' '), template.scopes),
     token_endpoint_auth_methods: (v) => isStringArray(v) && sameSet(v, template.token_endpoint_auth_methods),
     id_token_signed_response_alg: (v) => v === template.id_token_signed_response_alg,
-    subject_type: (v) => v === 'public',
+    subject_type: (v) => v === (template.subject_type ?? 'public'),
+    sector_identifier_uri: (v) => v === template.sector_identifier_uri,
+    userinfo_signed_response_alg: (v) => v === template.userinfo_signed_response_alg,
     default_acr_values: (v) => isStringArray(v) && sameSet(v, template.authenticators),
     refresh_token_ttl: (v) => v === template.refresh_token_ttl,
   };

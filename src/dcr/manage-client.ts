@@ -15,6 +15,8 @@ import { instanceChoicesFrom } from './instance-metadata';
 import { dynamicClientConfig, type DynamicRegistrationPolicy } from './dynamic-metadata';
 import { clientMetadata, type ClientMetadata } from './client-response';
 import type { AuditRecorder } from '../audit/recorder';
+import type { OutboundDocuments } from '../outbound/documents';
+import { requireSectorDocument, sectorClientOf } from './subject-metadata';
 
 /**
  * RFC 7592 client configuration endpoint for registered clients (instances and dynamic clients), authorized by
@@ -26,6 +28,8 @@ export interface ManagementDeps {
   issuer: string;
   policy: DynamicRegistrationPolicy;
   audit: AuditRecorder;
+  documents: OutboundDocuments;
+  now: number;
 }
 
 interface ManagementRequest {
@@ -105,10 +109,12 @@ export async function updateClient(
             ? withKeysMethod(choices, 'private_key_jwt')
             : choices,
     };
+    await requireSectorDocument(deps, sectorClientOf(template!.config, choices.redirect_uris));
   } else {
     const config: ClientConfig = dynamicClientConfig(rest, deps.policy);
     requireSameKind(config.token_endpoint_auth_methods[0]);
     updated = { ...stored, config };
+    await requireSectorDocument(deps, sectorClientOf(config));
   }
 
   const registrationAccessToken = randomToken(32);

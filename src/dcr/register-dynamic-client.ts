@@ -5,6 +5,7 @@ import { NO_REGISTRAR_ROLES, type DynamicClient } from '../model';
 import { issuedForUser } from '../tokens/access-token';
 import { clientMetadata, type ClientMetadata } from './client-response';
 import { dynamicClientConfig, type DynamicRegistrationPolicy } from './dynamic-metadata';
+import { requireSectorDocument, sectorClientOf } from './subject-metadata';
 import {
   acceptInitialAccessToken,
   enforceRegistrationLimits,
@@ -30,6 +31,7 @@ export async function registerDynamicClient(
     throw insufficientScope('this initial access token may not register clients without a template (send software_id)', DCR_SCOPE);
   }
   const config = dynamicClientConfig(input.metadata, deps.policy);
+  await requireSectorDocument(deps, sectorClientOf(config));
   await enforceRegistrationLimits(deps, iat, null);
 
   const credentials = await newCredentials(CREDENTIAL_OF[config.token_endpoint_auth_methods[0]!] === 'secret');

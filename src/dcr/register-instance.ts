@@ -15,6 +15,7 @@ import { instanceChoicesFrom } from './instance-metadata';
 import { withKeysMethod } from './key-metadata';
 import { CREDENTIAL_OF } from '../oauth/client';
 import { clientMetadata, type ClientMetadata } from './client-response';
+import { requireSectorDocument, sectorClientOf } from './subject-metadata';
 import {
   acceptInitialAccessToken,
   enforceRegistrationLimits,
@@ -53,6 +54,7 @@ export async function registerInstance(
     return withKeysMethod(instanceChoicesFrom(input.metadata, config), config.token_endpoint_auth_methods[0]);
   };
   const { template, choices } = await decidedOnTemplate(deps, softwareId, decide);
+  await requireSectorDocument(deps, sectorClientOf(template.config, choices.redirect_uris));
   await enforceRegistrationLimits(deps, iat, softwareId);
   const credentials = await newCredentials(hasSecret(choices, template.config));
   await spendInitialAccessToken(deps, iat);
@@ -86,6 +88,7 @@ export async function registerOpenInstance(
     return { ...instanceChoicesFrom(input.metadata, config), token_endpoint_auth_method: 'none' };
   };
   const { template, choices } = await decidedOnTemplate(deps, softwareId, decide);
+  await requireSectorDocument(deps, sectorClientOf(template.config, choices.redirect_uris));
   const about = { template: softwareId, details: { open_registration: true } };
   await deps.limits.enforce('registration_template', softwareId, `registrations of template "${softwareId}"`, about);
   const provenance = { createdByIat: null, createdByClient: null, createdByUser: null, createdByIpHash: input.ipHash };

@@ -8,6 +8,7 @@ import { issuedForUser, verifyAccessToken, type AccessTokenClaims } from '../tok
 import type { AuditRecorder } from '../audit/recorder';
 import type { Limits } from '../limits/rate-limits';
 import { randomToken, sha256Hex } from '../tokens/secrets';
+import type { OutboundDocuments } from '../outbound/documents';
 
 /**
  * The steps every registration shares (RFC 7591 with an initial access token). Everything that can be refused is
@@ -24,6 +25,8 @@ export interface RegistrationDeps {
   now: number;
   audit: AuditRecorder;
   limits: Limits;
+  /** For sector_identifier_uri documents (src/dcr/subject-metadata.ts). */
+  documents: OutboundDocuments;
 }
 
 /** A valid, unexpired access token with the `dcr` scope; not yet spent. */

@@ -32,12 +32,15 @@ export const authorizationCodeGrant: GrantHandler = {
       now: deps.now,
       family: { tokenHash: refresh?.hash ?? null, expiresAt: expiryOf(lifetimes), retainUntil: retentionOf(lifetimes) },
     });
+    const sub = await deps.subjects.of(client, granted.sub);
     return userTokenResponse(deps, client, {
       grant: granted,
+      sub,
+      ...(granted.idTokenClaims === undefined ? {} : { idTokenClaims: granted.idTokenClaims }),
       scope: granted.scope === '' ? [] : granted.scope.split(' '),
       grantId,
       ...(granted.nonce === undefined ? {} : { nonce: granted.nonce }),
-      refreshToken: refresh && refreshTokenOf(grantId, granted.sub, refresh.secret),
+      refreshToken: refresh && refreshTokenOf(grantId, sub, refresh.secret),
     });
   },
 };

@@ -6,6 +6,7 @@ import type { OneTimeLedger } from '../ledger/client';
 import type { StoredUser } from '../model';
 import type { AuditRecorder } from '../audit/recorder';
 import type { Limits } from '../limits/rate-limits';
+import type { Subjects } from '../oauth/subjects';
 
 /** What every grant handler gets: plain values, no HTTP framework. */
 export interface GrantDeps {
@@ -16,6 +17,7 @@ export interface GrantDeps {
   now: number;
   audit: AuditRecorder;
   limits: Limits;
+  subjects: Subjects;
 }
 
 export interface TokenResponse {
@@ -30,9 +32,9 @@ export interface TokenResponse {
 export interface GrantHandler {
   /**
    * The user a grant names before the ledger is asked (a refresh token carries its subject), read together with the
-   * client in the token endpoint's one storage round trip.
+   * client in the token endpoint's one storage round trip (a pairwise `sub` opened first: no storage).
    */
-  userSubject?: (form: Form) => string | undefined;
+  userSubject?: (form: Form, subjects: Subjects) => Promise<string | undefined>;
   /** `user`: the one `userSubject` named, or null when it named none or no such user exists. */
   issue(deps: GrantDeps, client: Client, form: Form, user: StoredUser | null): Promise<TokenResponse>;
 }

@@ -6,6 +6,7 @@ import { issueAccessToken } from '../tokens/access-token';
 import { DCR_SCOPE } from '../oauth/scopes';
 import { issueIdToken } from '../tokens/id-token';
 import { recordIatIssued } from './iat-issued';
+import { amrOf } from '../users/authenticate';
 
 /** Default refresh token lifetime for a client whose metadata names none (static clients). */
 const DEFAULT_REFRESH_TTL_SECONDS = 3600;
@@ -24,7 +25,11 @@ export async function userTokenResponse(
   deps: GrantDeps,
   client: Client,
   input: {
-    grant: Pick<FamilyGrant, 'sub' | 'authTime' | 'acr' | 'resource'>;
+    grant: Pick<FamilyGrant, 'authTime' | 'acr' | 'resource'>;
+    /** The `sub` the client knows the user by (src/oauth/subjects.ts). */
+    sub: string;
+    /** The user's claims the grant's claims parameter asked for in the ID token. */
+    idTokenClaims?: Record<string, unknown>;
     scope: string[];
     grantId: string;
     nonce?: string;
@@ -39,7 +44,7 @@ export async function userTokenResponse(
     // RFC 8707: a token for a resource is for that resource alone; without one, for this server.
     audience: input.grant.resource ?? deps.issuer,
     clientId: client.clientId,
-    subject: input.grant.sub,
+    subject: input.sub,
     scope,
     ttlSeconds,
     now: deps.now,
@@ -51,12 +56,14 @@ export async function userTokenResponse(
     ? await issueIdToken(deps.keys, {
         issuer: deps.issuer,
         clientId: client.clientId,
-        sub: input.grant.sub,
+        sub: input.sub,
         alg: client.idTokenAlg,
         ttlSeconds: client.accessTokenTtl,
         now: deps.now,
         authTime: input.grant.authTime,
         acr: input.grant.acr,
+        amr: amrOf(input.grant.acr),
+        ...(input.idTokenClaims === undefined ? {} : { claims: input.idTokenClaims }),
         ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
         accessToken: token,
       })

@@ -2,6 +2,7 @@ import type {
   CodeIssueRequest,
   CodeRedemption,
   CodeRedemptionRequest,
+  GrantStatus,
   IatConsumption,
   IatConsumptionRequest,
   Ledger,
@@ -15,7 +16,7 @@ import { newLedgerId, shardName, shardOf, singleUseShardOf, type Region, type Sh
 import { temporarilyUnavailable } from '../errors';
 import { sha256Hex } from '../tokens/secrets';
 
-export type { CodeRedemption, IatConsumption, RefreshTokenRevocation, RefreshTokenStatus, Rotation, SingleUse };
+export type { CodeRedemption, GrantStatus, IatConsumption, RefreshTokenRevocation, RefreshTokenStatus, Rotation, SingleUse };
 
 /** A value that may be used once while valid: `namespace` keeps kinds apart (say `client_assertion:<client id>`). */
 export interface SingleUseValue {
@@ -40,6 +41,8 @@ export interface OneTimeLedger {
   redeemCode(request: CodeRedemptionRequest): Promise<CodeRedemption>;
   rotateRefreshToken(request: RotationRequest): Promise<Rotation>;
   isGrantRevoked(grantId: string): Promise<boolean>;
+  /** Whether the grant is revoked and what its claims parameter asked for, in one call (userinfo). */
+  grantStatus(grantId: string): Promise<GrantStatus>;
   refreshTokenStatus(request: { grantId: string; tokenHash: string; now: number }): Promise<RefreshTokenStatus>;
   revokeGrant(request: { grantId: string; retainUntil: number }): Promise<void>;
   revokeRefreshToken(request: { grantId: string; tokenHash: string; clientId: string }): Promise<RefreshTokenRevocation>;
@@ -80,6 +83,8 @@ export function durableLedger(namespace: DurableObjectNamespace<Ledger>, placeme
     rotateRefreshToken: (request) =>
       call<Rotation>(request.grantId, { outcome: 'unknown' }, async (shard) => (await shard.rotateRefreshToken(request)) as Rotation),
     isGrantRevoked: (grantId) => call(grantId, false, (shard) => shard.isGrantRevoked({ grantId })),
+    grantStatus: (grantId) =>
+      call<GrantStatus>(grantId, { revoked: false }, async (shard) => (await shard.grantStatus({ grantId })) as GrantStatus),
     refreshTokenStatus: (request) =>
       call<RefreshTokenStatus>(
         request.grantId,

@@ -2,12 +2,14 @@ import { DurableObject } from 'cloudflare:workers';
 import {
   codeExchangeProblem,
   familyOf,
+  redeemedCode,
   refreshProblem,
   type CodeGrant,
   type FamilyGrant,
   type GrantError,
   type PresentedCode,
   type PresentedRefresh,
+  type RequestedClaims,
 } from '../grant-rules';
 
 /**
@@ -89,6 +91,12 @@ export type Rotation =
   | { outcome: 'replayed' }
   | ({ outcome: 'refused' } & GrantError)
   | { outcome: 'unknown' };
+
+/** What userinfo needs of an access token's grant: whether it is revoked, and the claims it asked for by name. */
+export interface GrantStatus {
+  revoked: boolean;
+  claims?: RequestedClaims;
+}
 
 export type RefreshTokenStatus = { active: true; grant: FamilyGrant; expiresAt: number } | { active: false };
 
@@ -191,8 +199,9 @@ export class Ledger extends DurableObject {
     const { family } = request;
     const retainUntil = Math.max(row.retain_until, family.retainUntil);
     this.ctx.storage.sql.exec(
-      `UPDATE grants SET code_redeemed_at = ?, family = ?, token_hash = ?, expires_at = ?, retain_until = ? WHERE grant_id = ?`,
+      `UPDATE grants SET code_redeemed_at = ?, code = ?, family = ?, token_hash = ?, expires_at = ?, retain_until = ? WHERE grant_id = ?`,
       request.now,
+      JSON.stringify(redeemedCode(code)),
       JSON.stringify(familyOf(code)),
       family.tokenHash,
       family.expiresAt,
@@ -247,6 +256,13 @@ export class Ledger extends DurableObject {
   /** Whether the grant has been revoked; its access tokens are dead then. */
   async isGrantRevoked(request: { grantId: string }): Promise<boolean> {
     return this.grant(request.grantId)?.revoked === 1;
+  }
+
+  /** Whether the grant is revoked, and the claims its family asked for (a grant without a family asked for none). */
+  async grantStatus(request: { grantId: string }): Promise<GrantStatus> {
+    const row = this.grant(request.grantId);
+    const claims = row?.family ? (JSON.parse(row.family) as FamilyGrant).claims : undefined;
+    return { revoked: row?.revoked === 1, ...(claims === undefined ? {} : { claims }) };
   }
 
   /** The grant behind a refresh token while that token is its family's current one and neither expired nor revoked. */

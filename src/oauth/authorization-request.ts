@@ -4,6 +4,8 @@ import { parseScope, requireAllowed } from './scopes';
 import { codeChallengeOf } from './pkce';
 import { resolveRedirectUri } from './redirect-uri-match';
 import { allowedResource } from './resources';
+import { claimsParameterOf, narrowedByAcrClaim } from './claims-request';
+import type { RequestedClaims } from '../grant-rules';
 
 /** Parameters of an authorization request (query or form), with the names that were repeated. */
 export interface AuthorizationParams {
@@ -27,6 +29,7 @@ export const AUTHORIZATION_PARAMS = [
   'response_mode',
   'login_hint',
   'resource',
+  'claims',
 ] as const;
 
 /** Empty values count as absent (RFC 6749 3.1); a repeated parameter is noted, empty copies included. */
@@ -117,9 +120,11 @@ export interface AuthorizationRequest extends VerifiedRedirect {
   codeChallenge: string | undefined;
   prompt: ReadonlySet<Prompt>;
   maxAgeSeconds: number | undefined;
-  /** The authenticators that may satisfy this request: the client's, narrowed by `acr_values`. */
+  /** The authenticators that may satisfy this request: the client's, narrowed by `acr_values` and the claims parameter. */
   acceptableAcrs: string[];
   loginHint: string | undefined;
+  /** The standard claims the claims parameter asks for by name (OpenID Connect Core 5.5). */
+  claims: RequestedClaims | undefined;
 }
 
 /** Step three: everything else. Errors are OAuthErrors, to be sent to the verified redirect URI. */
@@ -151,6 +156,7 @@ export function parseAuthorizationRequest(target: VerifiedRedirect, params: Auth
     throw invalidRequest(`${isPublicClient(client) ? 'a public client' : 'this client'} must use PKCE (code_challenge with S256)`);
   }
   const resource = get('resource');
+  const claims = claimsParameterOf(get('claims'));
 
   return {
     ...target,
@@ -161,8 +167,9 @@ export function parseAuthorizationRequest(target: VerifiedRedirect, params: Auth
     codeChallenge,
     prompt: promptOf(get('prompt')),
     maxAgeSeconds: maxAgeOf(get('max_age')),
-    acceptableAcrs: acceptableAcrs(client, get('acr_values')),
+    acceptableAcrs: narrowedByAcrClaim(acceptableAcrs(client, get('acr_values')), claims?.acr ?? null),
     loginHint: get('login_hint'),
+    claims: claims?.requested,
   };
 }
 

@@ -21,11 +21,15 @@ import { clientLookup } from '../dcr/metadata-document-url';
 import { clientWithDocument, metadataDocumentOf } from '../dcr/metadata-document';
 import { OutboundDocumentError, type OutboundDocuments } from '../outbound/documents';
 import { resolveRequestObject } from './request-object';
+import { approvalsOf } from './consent-items';
+import { claimsNamed } from '../users/claims';
+import type { Subjects } from './subjects';
 
 export interface AuthorizeDeps extends SignInDeps {
   ledger: OneTimeLedger;
   documents: OutboundDocuments;
   issuer: string;
+  subjects: Subjects;
 }
 
 export interface AuthorizeInput {
@@ -74,6 +78,8 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
       return { kind: 'error-page', error: 'invalid_client', description: error.description, client: null };
     throw error;
   }
+  // A pairwise client without PAIRWISE_SECRET: the operator's problem, answered and logged as one, before any code.
+  deps.subjects.requireUsable(target.client);
   try {
     const request = parseAuthorizationRequest(target, params);
     if (input.login) {
@@ -81,7 +87,7 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
       return await logIn(deps, request, { ...input.login, consent: lookup.consent }, record);
     }
     const session = usableSession(deps, request, input.session, lookup.user);
-    if (session) return await decide(deps, request, { session, fresh: false }, lookup.consent, input.consent);
+    if (session) return await decide(deps, request, { session, fresh: false, user: lookup.user! }, lookup.consent, input.consent);
     if (request.prompt.has('none')) throw new OAuthError('login_required', 'the user must log in');
     return { kind: 'login', request, status: 200 };
   } catch (error) {
@@ -136,7 +142,7 @@ async function logIn(
   if (!request.acceptableAcrs.includes(PASSWORD_ACR)) {
     throw new OAuthError('access_denied', 'no authenticator this client accepts is available');
   }
-  return decide(deps, request, { session: newSession(user.subject, PASSWORD_ACR, deps.now), fresh: true }, login.consent, undefined);
+  return decide(deps, request, { session: newSession(user.subject, PASSWORD_ACR, deps.now), fresh: true, user }, login.consent, undefined);
 }
 
 /** The same words for a limited address and a locked username (which may not exist): they reveal nobody. */
@@ -151,26 +157,27 @@ const tooMany = (seconds: number) =>
 async function decide(
   deps: AuthorizeDeps,
   request: AuthorizationRequest,
-  { session, fresh }: { session: Session; fresh: boolean },
+  { session, fresh, user }: { session: Session; fresh: boolean; user: StoredUser },
   consent: Consent | null,
   decision: AuthorizeInput['consent'],
 ): Promise<AuthorizeOutcome> {
   const newCookie = fresh ? { session } : {};
-  if (!needsConsent(request, consent)) return { kind: 'redirect', location: await codeRedirect(deps, request, session), ...newCookie };
+  if (!needsConsent(request, consent))
+    return { kind: 'redirect', location: await codeRedirect(deps, request, session, user), ...newCookie };
   if (request.prompt.has('none')) throw new OAuthError('consent_required', 'the user must approve this client first');
   if (decision === undefined) return { kind: 'consent', request, status: 200, ...newCookie };
   if (!decision.csrfValid) return { kind: 'consent', request, status: 403, message: 'This page has expired. Please decide again.' };
   if (!decision.approved) throw new OAuthError('access_denied', 'the user did not approve the request');
-  const scopes = [...new Set([...(consent?.scopes ?? []), ...request.scope])];
+  const scopes = [...new Set([...(consent?.scopes ?? []), ...approvalsOf(request)])];
   const [location] = await Promise.all([
-    codeRedirect(deps, request, session),
+    codeRedirect(deps, request, session, user),
     deps.store.consents.grant({ subject: session.sub, clientId: request.client.clientId, scopes, now: deps.now }),
   ]);
   return { kind: 'redirect', location };
 }
 
 const needsConsent = (request: AuthorizationRequest, consent: Consent | null) =>
-  request.client.unverified && (request.prompt.has('consent') || !request.scope.every((scope) => consent?.scopes.includes(scope)));
+  request.client.unverified && (request.prompt.has('consent') || !approvalsOf(request).every((item) => consent?.scopes.includes(item)));
 
 /** The session, when it exists, its user still does, and it meets `prompt=login`, `max_age` and `acr_values`. */
 function usableSession(
@@ -185,7 +192,7 @@ function usableSession(
   return user?.subject === session.sub ? session : null;
 }
 
-async function codeRedirect(deps: AuthorizeDeps, request: AuthorizationRequest, session: Session): Promise<string> {
+async function codeRedirect(deps: AuthorizeDeps, request: AuthorizationRequest, session: Session, user: StoredUser): Promise<string> {
   const code = await issueAuthorizationCode(
     deps.ledger,
     {
@@ -199,6 +206,8 @@ async function codeRedirect(deps: AuthorizeDeps, request: AuthorizationRequest, 
       sub: session.sub,
       authTime: session.authTime,
       acr: session.acr,
+      ...(request.claims === undefined ? {} : { claims: request.claims }),
+      ...(request.claims?.id_token === undefined ? {} : { idTokenClaims: claimsNamed(user.claims, request.claims.id_token) }),
     },
     deps.now,
   );

@@ -7,11 +7,14 @@ import {
   type IdTokenAlg,
   type Presentation,
   type StoredClient,
+  type SubjectSettings,
+  type SubjectType,
   type TemplateConfig,
 } from '../model';
 import type { ClientRecord } from '../store/store';
 import { DCR_SCOPE } from './scopes';
 import { redirectUriMatches } from './redirect-uri-match';
+import { sectorOf } from './pairwise-sector';
 
 /**
  * A client as the OAuth endpoints see it: a static or dynamic client's own metadata, or an instance's identity
@@ -42,6 +45,12 @@ export interface Client {
   accessTokenTtl: number;
   refreshTokenTtl: number | null;
   idTokenAlg: IdTokenAlg;
+  /** Userinfo answers a JWT signed with this (OpenID Connect Core 5.3.2); null: plain JSON. */
+  userinfoAlg: IdTokenAlg | null;
+  subjectType: SubjectType;
+  sectorIdentifierUri: string | null;
+  /** The sector its users' pairwise `sub` is computed for (src/oauth/subjects.ts); null for a public client. */
+  pairwiseSector: string | null;
   authenticators: string[];
   /** Authorization requests must carry a PKCE challenge: always for public clients, by default for all. */
   pkceRequired: boolean;
@@ -96,6 +105,17 @@ const presentationOf = (c: Presentation): Presentation => ({
  */
 const authMethodsFor = (credential: Credential, allowed: readonly ClientAuthMethod[]): ClientAuthMethod[] =>
   allowed.filter((method) => CREDENTIAL_OF[method] === credential);
+
+/**
+ * How users are identified to it and how it reads userinfo. An instance's sector comes from its template (the
+ * template's sector identifier, or the one host of the template's redirect URIs): all its instances share it.
+ */
+const subjectSettingsOf = (c: SubjectSettings & { redirect_uris: string[] }) => ({
+  userinfoAlg: c.userinfo_signed_response_alg ?? null,
+  subjectType: c.subject_type ?? 'public',
+  sectorIdentifierUri: c.sector_identifier_uri ?? null,
+  pairwiseSector: c.subject_type === 'pairwise' ? sectorOf(c) : null,
+});
 
 const pkceRequired = (credential: Credential, config: { pkce_required?: boolean }) =>
   credential === 'none' || config.pkce_required !== false;
@@ -167,6 +187,7 @@ function fromTemplate(t: TemplateConfig, credential: Credential) {
     accessTokenTtl: t.access_token_ttl,
     refreshTokenTtl: t.refresh_token_ttl,
     idTokenAlg: t.id_token_signed_response_alg,
+    ...subjectSettingsOf(t),
     authenticators: t.authenticators,
     pkceRequired: pkceRequired(credential, t),
     resources: t.resources ?? [],
@@ -193,6 +214,7 @@ function ownMetadata(clientId: string, credential: Credential, c: ClientConfig, 
     accessTokenTtl: c.access_token_ttl,
     refreshTokenTtl: c.refresh_token_ttl,
     idTokenAlg: c.id_token_signed_response_alg,
+    ...subjectSettingsOf(c),
     authenticators: [...AUTHENTICATORS],
     pkceRequired: pkceRequired(credential, c),
     resources: c.resources ?? [],

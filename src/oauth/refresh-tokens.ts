@@ -8,8 +8,9 @@ import { randomToken, sha256Hex } from '../tokens/secrets';
 /**
  * Refresh tokens are `<grantId>.<sub>.<secret>`. The grant id names the ledger shard where the family keeps its
  * current token's hash; rotation is one compare-and-swap there, and a rotated-out token coming back revokes the
- * family. The user's subject rides along so that the token endpoint can read the user with the client, in one round
- * trip, before the ledger is called. Access tokens of the family carry its id (`fid`), so revoking it revokes them.
+ * family. The `sub` the client knows the user by rides along (a pairwise one, src/oauth/subjects.ts, only this server
+ * can open) so that the token endpoint can read the user with the client, in one round trip, before the ledger is
+ * called. Access tokens of the family carry its id (`fid`), so revoking it revokes them.
  */
 
 const FORMAT = new RegExp(`^(${LEDGER_ID_PATTERN})\\.([A-Za-z0-9_-]{1,64})\\.([A-Za-z0-9_-]{43})$`);
@@ -51,6 +52,8 @@ export async function rotate(
   presented: PresentedRefreshToken,
   request: {
     clientId: string;
+    /** The user's subject, whose `sub` the token carries. */
+    subject: string;
     requestedScope: string[] | null;
     resource: string | null;
     allowedScopes: string[];
@@ -64,7 +67,7 @@ export async function rotate(
     presentedHash: await sha256Hex(presented.secret),
     nextHash: next.hash,
     clientId: request.clientId,
-    subject: presented.sub,
+    subject: request.subject,
     requestedScope: request.requestedScope,
     resource: request.resource,
     allowedScopes: request.allowedScopes,
@@ -79,7 +82,7 @@ export async function rotate(
     case 'replayed':
       audit.record('refresh_token.replayed', {
         clientId: request.clientId,
-        subject: presented.sub,
+        subject: request.subject,
         details: { grant_id: presented.grantId },
       });
       throw invalidGrant('the refresh token was already used; every token of its grant is revoked');
@@ -90,12 +93,15 @@ export async function rotate(
   }
 }
 
-/** The grant of a refresh token that is its family's current one and active, with the family's expiry; else null. */
+/**
+ * The grant of a refresh token that is its family's current one and active, with the family's expiry; else null.
+ * The `sub` it carries is checked once its client is known (src/oauth/token-introspection.ts).
+ */
 export async function activeRefreshToken(
   ledger: OneTimeLedger,
   presented: PresentedRefreshToken,
   now: number,
 ): Promise<{ grant: FamilyGrant; expiresAt: number } | null> {
   const status = await ledger.refreshTokenStatus({ grantId: presented.grantId, tokenHash: await sha256Hex(presented.secret), now });
-  return status.active && status.grant.sub === presented.sub ? { grant: status.grant, expiresAt: status.expiresAt } : null;
+  return status.active ? { grant: status.grant, expiresAt: status.expiresAt } : null;
 }

@@ -8,6 +8,7 @@ import { sha256Hex } from '../tokens/secrets';
 import { activeRefreshToken, parseRefreshToken, retentionOf, type Lifetimes } from './refresh-tokens';
 import type { FamilyGrant } from '../grant-rules';
 import { clientLookup } from '../dcr/metadata-document-url';
+import { isSubjectOf, type Subjects } from './subjects';
 
 /**
  * RFC 7662 introspection and RFC 7009 revocation. An access token is one of our JWTs (dead when its grant is
@@ -21,9 +22,11 @@ export interface TokenLookupDeps {
   ledger: OneTimeLedger;
   issuer: string;
   now: number;
+  subjects: Subjects;
 }
 
-type Found = { type: 'access_token'; claims: AccessTokenClaims } | { type: 'refresh_token'; grant: FamilyGrant; exp: number };
+/** A refresh token's `sub` is the one its client knows the user by (src/oauth/subjects.ts). */
+type Found = { type: 'access_token'; claims: AccessTokenClaims } | { type: 'refresh_token'; grant: FamilyGrant; sub: string; exp: number };
 
 async function verifiedAccessToken(deps: TokenLookupDeps, token: string): Promise<AccessTokenClaims | null> {
   try {
@@ -39,7 +42,7 @@ async function lookUpToken(deps: TokenLookupDeps, token: string): Promise<Found 
   const refresh = parseRefreshToken(token);
   if (refresh) {
     const active = await activeRefreshToken(deps.ledger, refresh, deps.now);
-    return active && { type: 'refresh_token', grant: active.grant, exp: Math.floor(active.expiresAt / 1000) };
+    return active && { type: 'refresh_token', grant: active.grant, sub: refresh.sub, exp: Math.floor(active.expiresAt / 1000) };
   }
   const claims = await verifiedAccessToken(deps, token);
   if (!claims || (await deps.ledger.isGrantRevoked(claims.fid))) return null;
@@ -72,11 +75,12 @@ export async function introspect(
 
   if (found.type === 'refresh_token') {
     const { grant } = found;
+    if (!(await isSubjectOf(deps.subjects, client, grant.sub, found.sub))) return inactive;
     return {
       active: true,
       token_type: 'refresh_token',
       client_id: clientId,
-      sub: grant.sub,
+      sub: found.sub,
       scope: liveScope(grant.scope, client),
       iss: deps.issuer,
       exp: found.exp,

@@ -13,6 +13,7 @@ import { PAGE_HEADERS } from '../views/page';
 import type { Requester } from '../views/requester';
 import { renderConsentPage, renderErrorPage, renderLoginPage } from '../views/render';
 import { randomToken, secretsEqual } from '../tokens/secrets';
+import { claimsToApprove } from '../oauth/consent-items';
 
 export const AUTHORIZE_PATH = '/oauth/v2/oauth-authorize';
 
@@ -114,6 +115,7 @@ async function handle(c: Ctx, params: AuthorizationParams, submitted: Pick<Autho
         action: AUTHORIZE_PATH,
         requester: requesterOf(request.client),
         scopes: request.scope,
+        claims: claimsToApprove(request),
         ...(request.resource === undefined ? {} : { resource: request.resource }),
         hidden: hiddenParams(request.params),
         csrfToken: await csrfValue(c),

@@ -8,11 +8,11 @@ import { AUTHORIZE_PATH } from './authorize';
 import { USERINFO_PATH } from './userinfo';
 import { INTROSPECTION_PATH, REVOCATION_PATH } from './introspection';
 import { TOKEN_PATH } from './token';
-import { AUTHENTICATORS, CLIENT_SIGNING_ALGS } from '../model';
+import { AUTHENTICATORS, CLIENT_SIGNING_ALGS, SUBJECT_TYPES } from '../model';
 import { STANDARD_CLAIMS } from '../users/claims';
 import { GRANTS } from '../grants';
 
-const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'at_hash', 'azp'];
+const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'at_hash', 'azp'];
 
 /** RFC 8414 and OpenID Connect Discovery 1.0: one document, served at both well-known paths. */
 function serverMetadata({ issuer, settings }: RequestDeps) {
@@ -39,7 +39,8 @@ function serverMetadata({ issuer, settings }: RequestDeps) {
     prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
     acr_values_supported: [...AUTHENTICATORS],
     claims_supported: [...ID_TOKEN_CLAIMS, ...STANDARD_CLAIMS],
-    claims_parameter_supported: false,
+    // OpenID Connect Core 5.5: userinfo and id_token members, standard claims by name, acr values.
+    claims_parameter_supported: true,
     // RFC 9101: signed request objects (src/oauth/request-object.ts).
     request_parameter_supported: true,
     request_object_signing_alg_values_supported: clientSigningAlgs,
@@ -51,7 +52,8 @@ function serverMetadata({ issuer, settings }: RequestDeps) {
     introspection_endpoint_auth_signing_alg_values_supported: clientSigningAlgs,
     revocation_endpoint_auth_signing_alg_values_supported: clientSigningAlgs,
     id_token_signing_alg_values_supported: [...SIGNING_ALGS],
-    subject_types_supported: ['public'],
+    userinfo_signing_alg_values_supported: [...SIGNING_ALGS],
+    subject_types_supported: [...SUBJECT_TYPES],
     scopes_supported: ['openid', 'profile', 'email', 'address', 'phone', 'dcr'],
   };
 }

@@ -15,8 +15,8 @@ export const tokenRoutes = new Hono<AppEnv>()
     const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
     if (!grant) throw new OAuthError('unsupported_grant_type', `grant_type "${grantType}" is not supported`);
 
-    const { client, user } = await authenticatedClient(c, form, TOKEN_PATH, grant.userSubject?.(form));
     const deps = c.get('deps');
+    const { client, user } = await authenticatedClient(c, form, TOKEN_PATH, await grant.userSubject?.(form, deps.subjects));
     return c.json(await grant.issue({ ...deps, keys: await deps.keys() }, client, form, user), 200, NO_STORE);
   })
   .all(TOKEN_PATH, methodNotAllowed('POST'));

@@ -13,6 +13,10 @@ export interface IdTokenInput {
   /** Seconds since epoch. */
   authTime: number;
   acr: string;
+  /** RFC 8176 methods of the authentication (OpenID Connect Core 2). */
+  amr: string[];
+  /** The user's claims the claims parameter asked for in the ID token (OpenID Connect Core 5.5). */
+  claims?: Record<string, unknown>;
   /** Only on the code exchange: a refreshed ID token carries no nonce (OpenID Connect Core 12.2). */
   nonce?: string;
   accessToken: string;
@@ -22,6 +26,7 @@ export async function issueIdToken(keys: KeySet, input: IdTokenInput): Promise<s
   const iat = Math.floor(input.now / 1000);
   const signer = keys.signer(input.alg);
   return new SignJWT({
+    ...input.claims,
     iss: input.issuer,
     sub: input.sub,
     aud: input.clientId,
@@ -30,6 +35,7 @@ export async function issueIdToken(keys: KeySet, input: IdTokenInput): Promise<s
     exp: iat + input.ttlSeconds,
     auth_time: input.authTime,
     acr: input.acr,
+    ...(input.amr.length ? { amr: input.amr } : {}),
     ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
     at_hash: await accessTokenHash(input.accessToken),
   })

@@ -1,4 +1,4 @@
-import { base64url } from '../tokens/secrets';
+import { base64url, fromBase64url } from '../tokens/secrets';
 
 /**
  * User passwords: PBKDF2-SHA256 at 100,000 iterations (the Workers maximum) with a 128-bit per-user salt.
@@ -31,9 +31,4 @@ export const spendPasswordCheck = (password: string) => verifyPassword(password,
 async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits']);
   return new Uint8Array(await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, HASH_BITS));
-}
-
-function fromBase64url(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }

@@ -9,6 +9,8 @@ export interface ConsentPageProps {
   action: string;
   requester: Requester;
   scopes: readonly string[];
+  /** Claims asked for by name (the claims parameter) beyond those the scopes release. */
+  claims?: readonly string[];
   resource?: string;
   hidden: ReadonlyArray<readonly [string, string]>;
   csrfToken: string;
@@ -41,6 +43,11 @@ export function ConsentPage(props: ConsentPageProps) {
         {props.scopes.map((scope) => (
           <li>
             {SCOPE_WORDS[scope] ?? 'use'} <code>{scope}</code>
+          </li>
+        ))}
+        {props.claims?.map((claim) => (
+          <li>
+            see your <code>{claim}</code>
           </li>
         ))}
         {props.resource && (

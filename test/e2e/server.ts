@@ -50,6 +50,7 @@ export async function startE2eServer(): Promise<E2eServer> {
     const secrets = {
       ADMIN_TOKEN: randomBytes(32).toString('base64url'),
       SESSION_SECRET: randomBytes(32).toString('base64url'),
+      PAIRWISE_SECRET: randomBytes(32).toString('base64url'),
       SIGNING_KEYS: generateSigningKeys() as string,
     };
     mf = new Miniflare(convertV4MiniflareOptions(workerOptions(scriptPath, secrets)));

@@ -62,7 +62,16 @@ function project() {
 
 function run(script: string, args: string[], cwd: string, extraEnv: Record<string, string>) {
   const env: Record<string, string | undefined> = { ...process.env, CI: 'true', TMPDIR: join(cwd, 'tmp'), ...extraEnv };
-  for (const name of ['ADMIN_TOKEN', 'SESSION_SECRET', 'SIGNING_KEYS', 'CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID']) delete env[name];
+  for (const name of [
+    'ADMIN_TOKEN',
+    'SESSION_SECRET',
+    'PAIRWISE_SECRET',
+    'SIGNING_KEYS',
+    'CLOUDFLARE_API_TOKEN',
+    'CLOUDFLARE_ACCOUNT_ID',
+  ]) {
+    delete env[name];
+  }
   return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'scripts', `${script}.mjs`), ...args], {
       cwd,
@@ -82,9 +91,10 @@ function run(script: string, args: string[], cwd: string, extraEnv: Record<strin
   });
 }
 
-const secretsIn = (store: { ADMIN_TOKEN: string; SESSION_SECRET: string; SIGNING_KEYS: { d: string }[] }) => [
+const secretsIn = (store: { ADMIN_TOKEN: string; SESSION_SECRET: string; PAIRWISE_SECRET: string; SIGNING_KEYS: { d: string }[] }) => [
   store.ADMIN_TOKEN,
   store.SESSION_SECRET,
+  store.PAIRWISE_SECRET,
   ...store.SIGNING_KEYS.map((k) => k.d),
 ];
 
@@ -97,7 +107,7 @@ describe('npm run setup -- --dry-run', () => {
     for (const command of [
       'would run: npx wrangler d1 list --json --env production',
       'would run: npx wrangler d1 create edge-dcr-production --env production',
-      'would run: npx wrangler secret bulk --env production < {ADMIN_TOKEN, SESSION_SECRET, SIGNING_KEYS} on standard input',
+      'would run: npx wrangler secret bulk --env production < {ADMIN_TOKEN, SESSION_SECRET, SIGNING_KEYS, PAIRWISE_SECRET} on standard input',
       'would run: npx wrangler d1 migrations apply DB --remote --env production',
       'migrations apply cleanly',
     ]) {
@@ -229,7 +239,9 @@ describe('setup, deploy and keys against a stand-in Cloudflare', () => {
       ADMIN_TOKEN: store.ADMIN_TOKEN,
       SESSION_SECRET: store.SESSION_SECRET,
       SIGNING_KEYS: JSON.stringify(store.SIGNING_KEYS),
+      PAIRWISE_SECRET: store.PAIRWISE_SECRET,
     });
+    expect(store.PAIRWISE_SECRET).toMatch(/^[A-Za-z0-9_-]{43}$/);
     for (const secret of secretsIn(store)) {
       expect(first.stdout + first.stderr).not.toContain(secret);
       for (const call of p.cloudflare().calls) expect(call.args.join(' ')).not.toContain(secret);
@@ -296,6 +308,38 @@ describe('setup, deploy and keys against a stand-in Cloudflare', () => {
     const lost = await p.run('setup', [], { fake: true });
     expect(lost.status).toBe(1);
     expect(lost.stderr).toContain('restore the file from your backup, or pass --replace-secrets');
+  });
+
+  it('PAIRWISE_SECRET, which came later: setup adds it to an older key file and sets it; --replace-secrets keeps it', async () => {
+    const p = project();
+    const issuer = ['--issuer', 'https://auth.example.com'];
+    expect((await p.run('setup', issuer, { fake: true })).status).toBe(0);
+    // As an older version left them: no PAIRWISE_SECRET in the file, nor on the Worker.
+    const { PAIRWISE_SECRET: _, ...older } = p.store();
+    writeFileSync(join(p.dir, '.secrets/production.json'), JSON.stringify(older), { mode: 0o600 });
+    const state = p.cloudflare();
+    delete state.workers['edge-dcr-production'].secrets.PAIRWISE_SECRET;
+    writeFileSync(join(p.dir, 'fake-cloudflare.json'), JSON.stringify(state));
+
+    const deployed = await p.run('deploy', [], { fake: true });
+    expect(deployed.status, deployed.stderr).toBe(0);
+    expect(deployed.stdout).toContain('warning: PAIRWISE_SECRET is not set');
+
+    const upgraded = await p.run('setup', [], { fake: true });
+    expect(upgraded.status, upgraded.stderr).toBe(0);
+    expect(upgraded.stdout).toContain('added PAIRWISE_SECRET to .secrets/production.json');
+    const store = p.store();
+    expect(store).toMatchObject({ ADMIN_TOKEN: older.ADMIN_TOKEN, SESSION_SECRET: older.SESSION_SECRET, SIGNING_KEYS: older.SIGNING_KEYS });
+    expect(p.cloudflare().workers['edge-dcr-production'].secrets).toMatchObject({
+      ADMIN_TOKEN: older.ADMIN_TOKEN,
+      PAIRWISE_SECRET: store.PAIRWISE_SECRET,
+    });
+    expect((await p.run('deploy', [], { fake: true })).stdout).not.toContain('PAIRWISE_SECRET is not set');
+
+    const replaced = await p.run('setup', ['--replace-secrets'], { fake: true });
+    expect(replaced.status, replaced.stderr).toBe(0);
+    expect(p.store().ADMIN_TOKEN).not.toBe(store.ADMIN_TOKEN);
+    expect(p.store().PAIRWISE_SECRET).toBe(store.PAIRWISE_SECRET);
   });
 
   it('keys -- rotate --dry-run without a key file works on a temporary set and sets nothing', async () => {

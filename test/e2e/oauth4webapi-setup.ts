@@ -1,0 +1,52 @@
+import * as oauth from 'oauth4webapi';
+import { REDIRECT_URI, REGISTRAR, e2e, issuer } from './context';
+
+// http://127.0.0.1 in tests only; every other check of the library stays on.
+export const insecure = { [oauth.allowInsecureRequests]: true } as const;
+
+export async function discover(): Promise<oauth.AuthorizationServer> {
+  return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oidc' }));
+}
+
+const registrar: oauth.Client = { client_id: REGISTRAR };
+
+/** docs/flow.md step 2: an initial access token for `server`. */
+export async function requestIat(as: oauth.AuthorizationServer): Promise<oauth.TokenEndpointResponse> {
+  const response = await oauth.clientCredentialsGrantRequest(
+    as,
+    registrar,
+    oauth.ClientSecretBasic(e2e.serverSecret),
+    { scope: 'dcr' },
+    insecure,
+  );
+  return oauth.processClientCredentialsResponse(as, registrar, response);
+}
+
+/** docs/flow.md step 3: a client registered with `metadata` (an instance when it names a software_id). */
+export async function register(as: oauth.AuthorizationServer, iat: string, metadata: Record<string, unknown>): Promise<oauth.Client> {
+  return oauth.processDynamicClientRegistrationResponse(
+    await oauth.dynamicClientRegistrationRequest(as, metadata as Partial<oauth.Client>, { ...insecure, initialAccessToken: iat }),
+  );
+}
+
+/** An authorization request for `openid` with PKCE (S256), `state` and `nonce`, `extra` parameters added. */
+export async function codeRequest(as: oauth.AuthorizationServer, client: oauth.Client, extra: Record<string, string> = {}) {
+  const checks = {
+    codeVerifier: oauth.generateRandomCodeVerifier(),
+    state: oauth.generateRandomState(),
+    nonce: oauth.generateRandomNonce(),
+  };
+  const url = new URL(as.authorization_endpoint!);
+  url.search = new URLSearchParams({
+    client_id: client.client_id,
+    response_type: 'code',
+    redirect_uri: REDIRECT_URI,
+    scope: 'openid',
+    state: checks.state,
+    nonce: checks.nonce,
+    code_challenge: await oauth.calculatePKCECodeChallenge(checks.codeVerifier),
+    code_challenge_method: 'S256',
+    ...extra,
+  }).toString();
+  return { url, ...checks };
+}
