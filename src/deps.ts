@@ -10,6 +10,7 @@ import { requestLimits, type Limits } from './limits/rate-limits';
 import type { JWTVerifyGetKey } from 'jose';
 import { accessKeySet } from './admin/access';
 import { outboundDocuments, type OutboundDocuments } from './outbound/documents';
+import { dpopNonces, type DPoPNonces } from './oauth/dpop-nonces';
 
 /**
  * Seams for tests: an injected clock, fault injection at the ledger, the outbound fetch (Workers-runtime tests cannot
@@ -46,6 +47,8 @@ export interface RequestDeps {
   limits: Limits;
   /** Documents clients publish (metadata documents, JWK Sets, sector identifiers), fetched and cached per isolate. */
   documents: OutboundDocuments;
+  /** The server's DPoP nonces at this request's time (RFC 9449 8), stateless. */
+  dpopNonces: DPoPNonces;
 }
 
 /** Where no location is known (local runs), new tokens go to eastern North America's shards. */
@@ -80,6 +83,7 @@ export function requestDeps(context: RequestContext, options: AppOptions, { sett
     limits: requestLimits(env, audit, now),
     accessKeys: settings.access ? (options.accessKeys ?? accessKeySet(settings.access.teamDomain)) : null,
     documents: outboundDocuments(options.outboundFetch ?? ((input, init) => fetch(input, init))),
+    dpopNonces: dpopNonces(env.SESSION_SECRET, now),
   };
 }
 

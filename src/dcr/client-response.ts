@@ -23,6 +23,8 @@ export interface ClientMetadata {
   subject_type: 'public';
   id_token_signed_response_alg: string;
   refresh_token_ttl: number | null;
+  /** RFC 9449 5.2. */
+  dpop_bound_access_tokens: boolean;
   registration_client_uri: string;
   registration_access_token?: string;
 }
@@ -48,6 +50,7 @@ export function clientMetadata(issuer: string, client: Client, chosenAuthMethod?
     subject_type: 'public',
     id_token_signed_response_alg: client.idTokenAlg,
     refresh_token_ttl: client.refreshTokenTtl,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     registration_client_uri: registrationClientUri(issuer, client.clientId),
   };
 }

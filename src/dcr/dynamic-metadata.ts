@@ -65,6 +65,9 @@ export function dynamicClientConfig(metadata: Record<string, unknown>, policy: D
   if (metadata.subject_type !== undefined && metadata.subject_type !== 'public')
     throw invalidClientMetadata('subject_type: only "public" is supported');
 
+  const dpopBound = metadata.dpop_bound_access_tokens ?? false;
+  if (typeof dpopBound !== 'boolean') throw invalidClientMetadata('dpop_bound_access_tokens must be true or false');
+
   const clientName = clientNameFrom(metadata);
   return {
     ...(clientName === undefined ? {} : { client_name: clientName }),
@@ -76,6 +79,7 @@ export function dynamicClientConfig(metadata: Record<string, unknown>, policy: D
     access_token_ttl: policy.accessTokenTtl,
     refresh_token_ttl: 3600,
     id_token_signed_response_alg: alg as ClientConfig['id_token_signed_response_alg'],
+    ...(dpopBound ? { dpop_bound_access_tokens: true } : {}),
   };
 }
 

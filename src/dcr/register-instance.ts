@@ -21,6 +21,7 @@ import {
   spendInitialAccessToken,
   storeRegisteredClient,
   type NewCredentials,
+  type PresentedIat,
   type RegistrationDeps,
 } from './registration';
 
@@ -39,9 +40,9 @@ type Decision = (template: StoredTemplate | null) => InstanceChoices;
  */
 export async function registerInstance(
   deps: RegistrationDeps,
-  input: { initialAccessToken: string; metadata: Record<string, unknown> },
+  input: PresentedIat & { metadata: Record<string, unknown> },
 ): Promise<ClientMetadata> {
-  const iat = await acceptInitialAccessToken(deps, input.initialAccessToken);
+  const iat = await acceptInitialAccessToken(deps, input);
   const softwareId = softwareIdOf(input.metadata);
   const decide: Decision = (template) => {
     const config = enabledTemplate(template, softwareId);
@@ -53,7 +54,7 @@ export async function registerInstance(
   const { template, choices } = await decidedOnTemplate(deps, softwareId, decide);
   await enforceRegistrationLimits(deps, iat, softwareId);
   const credentials = await newCredentials(!isPublic(choices, template.config));
-  await spendInitialAccessToken(deps, iat);
+  await spendInitialAccessToken(deps, iat, input.proof);
   const provenance = {
     createdByIat: iat.jti,
     createdByClient: iat.client_id,

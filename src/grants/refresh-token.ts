@@ -14,7 +14,7 @@ import { parseRefreshToken, rotate } from '../oauth/refresh-tokens';
 export const refreshTokenGrant: GrantHandler = {
   userSubject: (form) => parseRefreshToken(form.get('refresh_token') ?? '')?.sub,
 
-  async issue(deps, client, form, user) {
+  async issue(deps, client, form, user, dpopJkt) {
     if (!client.capabilities.includes('refresh')) throw unauthorizedClient('this client may not use the refresh_token grant');
     const presented = parseRefreshToken(requireParam(form, 'refresh_token'));
     if (!presented) throw invalidGrant('the refresh token is invalid');
@@ -26,7 +26,9 @@ export const refreshTokenGrant: GrantHandler = {
       resource: form.get('resource') ?? null,
       allowedScopes: client.scopes,
       lifetimes: lifetimesOf(client, deps.now),
+      ...(dpopJkt === undefined ? {} : { dpopJkt }),
     });
-    return userTokenResponse(deps, client, { grant, scope, grantId: presented.grantId, refreshToken });
+    const jkt = dpopJkt === undefined ? {} : { jkt: dpopJkt };
+    return userTokenResponse(deps, client, { grant, scope, grantId: presented.grantId, refreshToken, ...jkt });
   },
 };

@@ -1,4 +1,5 @@
 import type { OneTimeLedger } from '../ledger/client';
+import type { CodeRedemptionRequest } from '../ledger/ledger';
 import type { AuditRecorder } from '../audit/recorder';
 import { LEDGER_ID_PATTERN } from '../ledger/shards';
 import { invalidGrant, OAuthError, serverError } from '../errors';
@@ -30,9 +31,14 @@ export interface CodePresentation {
   /** The `resource` parameter (RFC 8707), when the token request named one. */
   resource: string | undefined;
   allowedScopes: readonly string[];
+  /** The thumbprint of the key of the token request's DPoP proof, when it carried one. */
+  dpopJkt?: string;
   now: number;
-  /** The family the code starts, if it is valid: its first refresh token's hash (none without refresh) and lifetimes. */
-  family: { tokenHash: string | null; expiresAt: number; retainUntil: number };
+  /**
+   * The family the code starts, if it is valid: its first refresh token's hash (none without refresh), lifetimes, and
+   * the DPoP key its refresh tokens are bound to, if they are.
+   */
+  family: CodeRedemptionRequest['family'];
 }
 
 /**
@@ -54,6 +60,7 @@ export async function redeemAuthorizationCode(
     verifierChallenge: presented.codeVerifier === undefined ? null : base64url(await sha256(presented.codeVerifier)),
     allowedScopes: presented.allowedScopes,
     resource: presented.resource ?? null,
+    dpopJkt: presented.dpopJkt ?? null,
     now: presented.now,
     family: presented.family,
   });

@@ -27,6 +27,7 @@ export const AUTHORIZATION_PARAMS = [
   'response_mode',
   'login_hint',
   'resource',
+  'dpop_jkt',
 ] as const;
 
 /** Empty values count as absent (RFC 6749 3.1); a repeated parameter is noted, empty copies included. */
@@ -118,6 +119,8 @@ export interface AuthorizationRequest extends VerifiedRedirect {
   /** The authenticators that may satisfy this request: the client's, narrowed by `acr_values`. */
   acceptableAcrs: string[];
   loginHint: string | undefined;
+  /** RFC 9449 10: the thumbprint of the DPoP key the code exchange must prove, when the request named one. */
+  dpopJkt: string | undefined;
 }
 
 /** Step three: everything else. Errors are OAuthErrors, to be sent to the verified redirect URI. */
@@ -161,7 +164,15 @@ export function parseAuthorizationRequest(target: VerifiedRedirect, params: Auth
     maxAgeSeconds: maxAgeOf(get('max_age')),
     acceptableAcrs: acceptableAcrs(client, get('acr_values')),
     loginHint: get('login_hint'),
+    dpopJkt: dpopJktOf(get('dpop_jkt')),
   };
+}
+
+/** An RFC 7638 SHA-256 thumbprint: 32 bytes, base64url. */
+function dpopJktOf(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(value))
+    throw invalidRequest('dpop_jkt must be the JWK SHA-256 thumbprint of the DPoP key');
+  return value;
 }
 
 function promptOf(value: string | undefined): ReadonlySet<Prompt> {

@@ -42,6 +42,8 @@ export interface Client {
   pkceRequired: boolean;
   /** RFC 8707 resources it may ask tokens for (exact URLs, or https prefixes ending in `/*`). */
   resources: string[];
+  /** RFC 9449 5.2: its token requests without a DPoP proof are refused. */
+  dpopBoundAccessTokens: boolean;
   /** Nobody vouched for it (open registration, a metadata document): users approve what it asks for first. */
   unverified: boolean;
   /** May introspect any token (a designated resource server); static clients only. */
@@ -127,6 +129,7 @@ function fromTemplate(t: TemplateConfig, secretHash: string | null) {
     authenticators: t.authenticators,
     pkceRequired: pkceRequired(secretHash, t),
     resources: t.resources ?? [],
+    dpopBoundAccessTokens: t.dpop_bound_access_tokens === true,
     resourceServer: false,
     registers: { instances: false, withoutTemplate: false },
   };
@@ -152,6 +155,7 @@ function ownMetadata(clientId: string, secretHash: string | null, c: ClientConfi
     authenticators: [...AUTHENTICATORS],
     pkceRequired: pkceRequired(secretHash, c),
     resources: c.resources ?? [],
+    dpopBoundAccessTokens: c.dpop_bound_access_tokens === true,
     unverified: false,
     resourceServer: c.resource_server ?? false,
   };

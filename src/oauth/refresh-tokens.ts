@@ -49,7 +49,15 @@ export function parseRefreshToken(token: string): PresentedRefreshToken | null {
 export async function rotate(
   { ledger, audit }: { ledger: OneTimeLedger; audit: AuditRecorder },
   presented: PresentedRefreshToken,
-  request: { clientId: string; requestedScope: string[] | null; resource: string | null; allowedScopes: string[]; lifetimes: Lifetimes },
+  request: {
+    clientId: string;
+    requestedScope: string[] | null;
+    resource: string | null;
+    allowedScopes: string[];
+    lifetimes: Lifetimes;
+    /** The thumbprint of the key of the request's DPoP proof, when it carried one. */
+    dpopJkt?: string;
+  },
 ): Promise<{ grant: FamilyGrant; scope: string[]; refreshToken: string }> {
   const next = await newRefreshSecret();
   const outcome = await ledger.rotateRefreshToken({
@@ -61,6 +69,7 @@ export async function rotate(
     requestedScope: request.requestedScope,
     resource: request.resource,
     allowedScopes: request.allowedScopes,
+    dpopJkt: request.dpopJkt ?? null,
     now: request.lifetimes.now,
     expiresAt: expiryOf(request.lifetimes),
     retainUntil: retentionOf(request.lifetimes),

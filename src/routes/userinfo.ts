@@ -1,20 +1,37 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from './types';
-import { NO_STORE, bearerToken, methodNotAllowed } from '../http';
+import { NO_STORE, methodNotAllowed } from '../http';
 import { verifyAccessToken } from '../tokens/access-token';
 import { userinfo } from '../oauth/userinfo';
+import { asResourceRefusal, presentedToken, requireSenderConstraint, resourceProof } from '../oauth/dpop-resource';
+import { dpopNonceHeader, proofExpectations } from './dpop';
 
 export const USERINFO_PATH = '/oauth/v2/oauth-userinfo';
 
-/** GET and POST alike (OpenID Connect Core 5.3.1); the token only in the Authorization header. */
+/**
+ * GET and POST alike (OpenID Connect Core 5.3.1); the token only in the Authorization header: Bearer, or DPoP with a
+ * proof of the key a bound token names (RFC 9449 7).
+ */
 async function handle(c: Context<AppEnv>): Promise<Response> {
   const deps = c.get('deps');
-  const token = await verifyAccessToken(await deps.keys(), bearerToken(c), { issuer: deps.issuer, now: deps.now, audience: deps.issuer });
-  c.set('clientId', token.client_id);
-  return c.json(await userinfo(deps, token), 200, NO_STORE);
+  const presented = presentedToken(c.req.header('Authorization'));
+  try {
+    const proof = await resourceProof(presented, c.req.header('DPoP'), proofExpectations(c, USERINFO_PATH));
+    const token = await verifyAccessToken(await deps.keys(), presented.token, {
+      issuer: deps.issuer,
+      now: deps.now,
+      audience: deps.issuer,
+    });
+    c.set('clientId', token.client_id);
+    requireSenderConstraint(token, proof);
+    return c.json(await userinfo(deps, token, proof), 200, NO_STORE);
+  } catch (error) {
+    throw asResourceRefusal(presented.scheme, error);
+  }
 }
 
 export const userinfoRoutes = new Hono<AppEnv>()
+  .use(USERINFO_PATH, dpopNonceHeader)
   .get(USERINFO_PATH, handle)
   .post(USERINFO_PATH, handle)
   .all(USERINFO_PATH, methodNotAllowed('GET', 'POST'));

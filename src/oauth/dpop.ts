@@ -1,0 +1,154 @@
+import {
+  EmbeddedJWK,
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
+import { base64url, sha256 } from '../tokens/secrets';
+import type { DPoPNonces } from './dpop-nonces';
+import type { OneTimeLedger, SingleUseValue } from '../ledger/client';
+
+/**
+ * DPoP proofs (RFC 9449 4): the checks of section 4.3 on one `DPoP` header, before any storage is asked. What is left
+ * is the proof's single use, which its caller checks with the ledger alongside its own storage wave.
+ */
+
+/** Asymmetric algorithms workerd verifies (discovery's `dpop_signing_alg_values_supported`); never `none` or HMAC. */
+export const DPOP_SIGNING_ALGS = ['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'];
+
+/** How old a proof's `iat` may be, and how far ahead of our clock. */
+export const PROOF_MAX_AGE_SECONDS = 60;
+export const PROOF_MAX_AHEAD_SECONDS = 5;
+
+/** JWK members that only private or symmetric keys have. */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+export type DPoPErrorCode = 'invalid_dpop_proof' | 'use_dpop_nonce';
+
+/** Why a proof is refused; the token endpoint and protected resources answer it each in their own way. */
+export class DPoPProofError extends Error {
+  constructor(
+    readonly code: DPoPErrorCode,
+    readonly description: string,
+  ) {
+    super(`${code}: ${description}`);
+    this.name = 'DPoPProofError';
+  }
+}
+
+const invalidProof = (description: string) => new DPoPProofError('invalid_dpop_proof', description);
+
+export interface DPoPProof {
+  /** The RFC 7638 thumbprint of the proof's key: what tokens are bound to (`cnf.jkt`). */
+  jkt: string;
+  jti: string;
+  /** ms since epoch: the proof is refused anyway after this, so its `jti` need not be remembered longer. */
+  expiresAt: number;
+}
+
+export interface ProofExpectations {
+  method: string;
+  /** The endpoint's URL as the issuer names it. */
+  url: string;
+  now: number;
+  /** At a protected resource: the access token presented with the proof, which `ath` must hash. */
+  accessToken?: string;
+  nonces: DPoPNonces;
+  /** Without a nonce a proof is refused with `use_dpop_nonce` (a stale one always is). */
+  nonceRequired: boolean;
+}
+
+/** The value of the request's `DPoP` header, checked as RFC 9449 4.3 says; its `jti` is not yet spent. */
+export async function verifyDPoPProof(header: string, expected: ProofExpectations): Promise<DPoPProof> {
+  // Headers sent twice arrive joined by commas; a compact JWS has none.
+  if (header.includes(',')) throw invalidProof('send exactly one DPoP header');
+  const jwk = embeddedPublicKey(header);
+  const payload = await verifiedPayload(header, expected.now);
+
+  const { jti, htm, htu, iat } = payload;
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) throw invalidProof('the DPoP proof needs a jti');
+  if (htm !== expected.method) throw invalidProof(`the DPoP proof is for another method (htm must be "${expected.method}")`);
+  if (typeof htu !== 'string' || !sameTarget(htu, expected.url))
+    throw invalidProof(`the DPoP proof is for another URL (htu must be ${expected.url})`);
+  if (typeof iat !== 'number') throw invalidProof('the DPoP proof needs an iat');
+  const now = Math.floor(expected.now / 1000);
+  if (iat < now - PROOF_MAX_AGE_SECONDS || iat > now + PROOF_MAX_AHEAD_SECONDS) {
+    throw invalidProof(`the DPoP proof's iat is not within ${PROOF_MAX_AGE_SECONDS} s of the server's time`);
+  }
+  if (expected.accessToken !== undefined && payload.ath !== base64url(await sha256(expected.accessToken))) {
+    throw invalidProof("the DPoP proof's ath is not the hash of the access token presented with it");
+  }
+  await checkNonce(payload.nonce, expected);
+  return { jkt: await calculateJwkThumbprint(jwk), jti, expiresAt: (iat + PROOF_MAX_AGE_SECONDS) * 1000 };
+}
+
+/** The header's `jwk`, once it is sure to be a public key and the header says `typ` and an allowed `alg`. */
+function embeddedPublicKey(proof: string): JWK {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(proof);
+  } catch {
+    throw invalidProof('the DPoP header is not a JWT');
+  }
+  if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'dpop+jwt')
+    throw invalidProof('the DPoP proof must have typ "dpop+jwt"');
+  if (typeof header.alg !== 'string' || !DPOP_SIGNING_ALGS.includes(header.alg)) {
+    throw invalidProof(`the DPoP proof must be signed with one of ${DPOP_SIGNING_ALGS.join(', ')}`);
+  }
+  const { jwk } = header;
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw invalidProof('the DPoP proof must carry its public key as jwk');
+  if (PRIVATE_MEMBERS.some((member) => member in jwk))
+    throw invalidProof('the jwk of a DPoP proof must be a public key, never a private one');
+  return jwk;
+}
+
+async function verifiedPayload(proof: string, now: number): Promise<JWTPayload> {
+  try {
+    return (await jwtVerify(proof, EmbeddedJWK, { algorithms: DPOP_SIGNING_ALGS, typ: 'dpop+jwt', currentDate: new Date(now) })).payload;
+  } catch (error) {
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) throw invalidProof('the DPoP proof is not signed by its jwk');
+    if (error instanceof joseErrors.JOSEError || error instanceof TypeError) {
+      throw invalidProof(`the DPoP proof is not valid (${(error as Error).message})`);
+    }
+    throw error;
+  }
+}
+
+/** RFC 9449 4.3 item 9: the same URI, query and fragment aside (both parsed, so that equivalent spellings match). */
+function sameTarget(htu: string, endpoint: string): boolean {
+  let presented: URL;
+  try {
+    presented = new URL(htu);
+  } catch {
+    return false;
+  }
+  presented.search = '';
+  presented.hash = '';
+  return presented.href === new URL(endpoint).href;
+}
+
+async function checkNonce(nonce: unknown, expected: ProofExpectations): Promise<void> {
+  if (nonce === undefined) {
+    if (expected.nonceRequired) throw new DPoPProofError('use_dpop_nonce', 'the DPoP proof must carry the nonce of the DPoP-Nonce header');
+    return;
+  }
+  if (typeof nonce !== 'string' || !(await expected.nonces.accepts(nonce))) {
+    throw new DPoPProofError('use_dpop_nonce', "the DPoP proof's nonce is stale: use the one of the DPoP-Nonce header");
+  }
+}
+
+/** The proof's single use (RFC 9449 11.1): per key, a `jti` counts once while the proof is valid. */
+export const proofUse = (proof: DPoPProof): SingleUseValue => ({
+  namespace: `dpop:${proof.jkt}`,
+  value: proof.jti,
+  expiresAt: proof.expiresAt,
+});
+
+export async function spendProof(ledger: Pick<OneTimeLedger, 'useOnce'>, proof: DPoPProof): Promise<void> {
+  if ((await ledger.useOnce(proofUse(proof))) === 'replayed') throw replayedProof();
+}
+
+export const replayedProof = () => invalidProof('this DPoP proof was already used: make a new one for every request');
