@@ -14,6 +14,7 @@ import {
   TOKEN,
 } from './flow-helpers';
 import { waveRecorder, type RoundTrip } from './support/storage-waves';
+import { REGISTRATION_URL, USERINFO_URL, currentNonce, dpopKey, proof, type ProofFields } from './support/dpop';
 import expected from '../docs/storage-waves.json';
 
 /**
@@ -95,6 +96,73 @@ async function measureUnverifiedClients(user: { username: string; password: stri
   measured.authorize_with_session_and_consent = await wavesOf(() => b.fetch(authorizeUrl(params)), 302);
 }
 
+/**
+ * DPoP (RFC 9449): the proof is checked without storage, and its single use is recorded in the ledger alongside the
+ * wave the request makes anyway (with the client's read at the token endpoint, with the grant's at userinfo, in the
+ * IAT's own spend at registration): no wave more than without it.
+ */
+async function measureDPoP(user: { username: string; password: string }) {
+  const key = await dpopKey();
+  const dpop = async (fields: ProofFields = {}) => ({ DPoP: await proof(key, { nonce: await currentNonce(fetch, key), ...fields }) });
+  const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'] });
+  const asInstance = { Authorization: basic(instance.clientId, instance.secret) };
+  const { registrar } = instance;
+
+  let iat = '';
+  measured.client_credentials_dpop = await wavesOf(async () => {
+    const res = await fetch(
+      TOKEN,
+      form(
+        { grant_type: 'client_credentials', scope: 'dcr' },
+        { Authorization: basic(registrar.clientId, registrar.secret), ...(await dpop()) },
+      ),
+    );
+    iat = ((await res.clone().json()) as { access_token: string }).access_token;
+    return res;
+  });
+  const registrationProof = await dpop({ htu: REGISTRATION_URL, accessToken: iat });
+  measured.registration_dpop = await wavesOf(
+    () => fetch(REGISTRATION_URL, json({ software_id: instance.templateName }, { Authorization: `DPoP ${iat}`, ...registrationProof })),
+    201,
+  );
+
+  const b = browser(fetch);
+  const { verifier, challenge } = await pkce();
+  const params = {
+    client_id: instance.clientId,
+    response_type: 'code',
+    scope: 'openid',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  };
+  const page = await b.fetch(authorizeUrl(params));
+  const login = await b.fetch('/oauth/v2/oauth-authorize', form({ ...hiddenFields(await page.text()), ...user }));
+  const code = new URL(login.headers.get('Location')!).searchParams.get('code')!;
+  let tokens: Record<string, string> = {};
+  const exchangeProof = await dpop();
+  measured.code_exchange_dpop = await wavesOf(async () => {
+    const res = await fetch(
+      TOKEN,
+      form({ grant_type: 'authorization_code', code, code_verifier: verifier }, { ...asInstance, ...exchangeProof }),
+    );
+    tokens = await res.clone().json();
+    return res;
+  });
+  const refreshProof = await dpop();
+  measured.refresh_dpop = await wavesOf(async () => {
+    const res = await fetch(
+      TOKEN,
+      form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, { ...asInstance, ...refreshProof }),
+    );
+    tokens = await res.clone().json();
+    return res;
+  });
+  const userinfoProof = await dpop({ htm: 'GET', htu: USERINFO_URL, accessToken: tokens.access_token! });
+  measured.userinfo_dpop = await wavesOf(() =>
+    fetch('/oauth/v2/oauth-userinfo', { headers: { Authorization: `DPoP ${tokens.access_token}`, ...userinfoProof } }),
+  );
+}
+
 describe('storage waves per endpoint', () => {
   it('is the table in docs/storage-waves.json, endpoint by endpoint', async () => {
     const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'] });
@@ -157,6 +225,7 @@ describe('storage waves per endpoint', () => {
     measured.revocation = await wavesOf(() => fetch('/oauth/v2/oauth-revoke', form({ token: tokens.refresh_token! }, asInstance)));
 
     await measureUnverifiedClients(user);
+    await measureDPoP(user);
 
     expect(measured).toEqual(expected.after);
   });
