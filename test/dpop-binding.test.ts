@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adminCall, basic, expectOAuthError, registerWith, requestIat, setUpTemplate, testServer, unique, type Fetch } from './helpers';
+import { adminCall, basic, expectOAuthError, registerWith, requestIat, setUpTemplate, testServer, unique } from './helpers';
 import {
   authorizationCode,
   authorizeUrl,
@@ -279,15 +279,15 @@ describe('clients that require DPoP (dpop_bound_access_tokens, RFC 9449 5.2)', (
 });
 
 describe('a DPoP-bound initial access token at registration', () => {
-  async function boundIat(f: Fetch = fetch) {
-    const { registrar, templateName } = await setUpTemplate(f);
+  async function boundIat() {
+    const { registrar, templateName } = await setUpTemplate(fetch);
     const key = await dpopKey();
     const res = await tokenCall(registrar, { grant_type: 'client_credentials', scope: 'dcr' }, await proofFor(key));
     const { access_token } = await tokens(res);
     expect(claimsOf(access_token).cnf).toEqual({ jkt: key.jkt });
     return { key, iat: access_token, templateName };
   }
-  const register = (iat: string, templateName: string, authorization: string, dpop?: string) =>
+  const register = (templateName: string, authorization: string, dpop?: string) =>
     fetch(REGISTRATION_URL, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: authorization, ...(dpop === undefined ? {} : { DPoP: dpop }) },
@@ -297,10 +297,10 @@ describe('a DPoP-bound initial access token at registration', () => {
 
   it('registers with the DPoP scheme and a proof of its key; as a Bearer token or with another key it is refused and not spent', async () => {
     const { key, iat, templateName } = await boundIat();
-    await dpopRefusal(await register(iat, templateName, `Bearer ${iat}`), 'invalid_token');
-    await dpopRefusal(await register(iat, templateName, `DPoP ${iat}`, await registrationProof(await dpopKey(), iat)), 'invalid_token');
-    await dpopRefusal(await register(iat, templateName, `DPoP ${iat}`, await proofFor(key, { accessToken: iat })), 'invalid_dpop_proof');
-    const res = await register(iat, templateName, `DPoP ${iat}`, await registrationProof(key, iat));
+    await dpopRefusal(await register(templateName, `Bearer ${iat}`), 'invalid_token');
+    await dpopRefusal(await register(templateName, `DPoP ${iat}`, await registrationProof(await dpopKey(), iat)), 'invalid_token');
+    await dpopRefusal(await register(templateName, `DPoP ${iat}`, await proofFor(key, { accessToken: iat })), 'invalid_dpop_proof');
+    const res = await register(templateName, `DPoP ${iat}`, await registrationProof(key, iat));
     expect(res.status).toBe(201);
     expect(res.headers.get('DPoP-Nonce')).toBeTruthy();
   });
@@ -308,9 +308,9 @@ describe('a DPoP-bound initial access token at registration', () => {
   it('a proof used once is refused as such, before the IAT is found spent', async () => {
     const { key, iat, templateName } = await boundIat();
     const dpop = await registrationProof(key, iat);
-    expect((await register(iat, templateName, `DPoP ${iat}`, dpop)).status).toBe(201);
-    await dpopRefusal(await register(iat, templateName, `DPoP ${iat}`, dpop), 'invalid_dpop_proof');
+    expect((await register(templateName, `DPoP ${iat}`, dpop)).status).toBe(201);
+    await dpopRefusal(await register(templateName, `DPoP ${iat}`, dpop), 'invalid_dpop_proof');
     // A new proof meets the spent IAT.
-    await dpopRefusal(await register(iat, templateName, `DPoP ${iat}`, await registrationProof(key, iat)), 'invalid_token');
+    await dpopRefusal(await register(templateName, `DPoP ${iat}`, await registrationProof(key, iat)), 'invalid_token');
   });
 });

@@ -1,12 +1,4 @@
-import {
-  EmbeddedJWK,
-  calculateJwkThumbprint,
-  decodeProtectedHeader,
-  errors as joseErrors,
-  jwtVerify,
-  type JWK,
-  type JWTPayload,
-} from 'jose';
+import { EmbeddedJWK, calculateJwkThumbprint, errors as joseErrors, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { base64url, sha256 } from '../tokens/secrets';
 import type { DPoPNonces } from './dpop-nonces';
 import type { OneTimeLedger, SingleUseValue } from '../ledger/client';
@@ -22,9 +14,6 @@ export const DPOP_SIGNING_ALGS = ['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256']
 /** How old a proof's `iat` may be, and how far ahead of our clock. */
 export const PROOF_MAX_AGE_SECONDS = 60;
 export const PROOF_MAX_AHEAD_SECONDS = 5;
-
-/** JWK members that only private or symmetric keys have. */
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 export type DPoPErrorCode = 'invalid_dpop_proof' | 'use_dpop_nonce';
 
@@ -65,8 +54,7 @@ export interface ProofExpectations {
 export async function verifyDPoPProof(header: string, expected: ProofExpectations): Promise<DPoPProof> {
   // Headers sent twice arrive joined by commas; a compact JWS has none.
   if (header.includes(',')) throw invalidProof('send exactly one DPoP header');
-  const jwk = embeddedPublicKey(header);
-  const payload = await verifiedPayload(header, expected.now);
+  const { payload, jwk } = await verifiedProof(header, expected.now);
 
   const { jti, htm, htu, iat } = payload;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) throw invalidProof('the DPoP proof needs a jti');
@@ -85,30 +73,19 @@ export async function verifyDPoPProof(header: string, expected: ProofExpectation
   return { jkt: await calculateJwkThumbprint(jwk), jti, expiresAt: (iat + PROOF_MAX_AGE_SECONDS) * 1000 };
 }
 
-/** The header's `jwk`, once it is sure to be a public key and the header says `typ` and an allowed `alg`. */
-function embeddedPublicKey(proof: string): JWK {
-  let header: ReturnType<typeof decodeProtectedHeader>;
+/** The proof's payload and key, once jose has checked its `typ`, its `alg` and its signature by its own public `jwk`. */
+async function verifiedProof(proof: string, now: number): Promise<{ payload: JWTPayload; jwk: JWK }> {
   try {
-    header = decodeProtectedHeader(proof);
-  } catch {
-    throw invalidProof('the DPoP header is not a JWT');
-  }
-  if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'dpop+jwt')
-    throw invalidProof('the DPoP proof must have typ "dpop+jwt"');
-  if (typeof header.alg !== 'string' || !DPOP_SIGNING_ALGS.includes(header.alg)) {
-    throw invalidProof(`the DPoP proof must be signed with one of ${DPOP_SIGNING_ALGS.join(', ')}`);
-  }
-  const { jwk } = header;
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw invalidProof('the DPoP proof must carry its public key as jwk');
-  if (PRIVATE_MEMBERS.some((member) => member in jwk))
-    throw invalidProof('the jwk of a DPoP proof must be a public key, never a private one');
-  return jwk;
-}
-
-async function verifiedPayload(proof: string, now: number): Promise<JWTPayload> {
-  try {
-    return (await jwtVerify(proof, EmbeddedJWK, { algorithms: DPOP_SIGNING_ALGS, typ: 'dpop+jwt', currentDate: new Date(now) })).payload;
+    // EmbeddedJWK refuses a jwk that is not a public key (a private or symmetric one) before any signature is checked.
+    const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, {
+      algorithms: DPOP_SIGNING_ALGS,
+      typ: 'dpop+jwt',
+      currentDate: new Date(now),
+    });
+    return { payload, jwk: protectedHeader.jwk! };
   } catch (error) {
+    if (error instanceof joseErrors.JOSEAlgNotAllowed)
+      throw invalidProof(`the DPoP proof must be signed with one of ${DPOP_SIGNING_ALGS.join(', ')}`);
     if (error instanceof joseErrors.JWSSignatureVerificationFailed) throw invalidProof('the DPoP proof is not signed by its jwk');
     if (error instanceof joseErrors.JOSEError || error instanceof TypeError) {
       throw invalidProof(`the DPoP proof is not valid (${(error as Error).message})`);
