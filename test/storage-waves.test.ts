@@ -3,6 +3,7 @@ import { env } from 'cloudflare:test';
 import { adminCall, basic, json, form, registerWith, requestIat, testServer, unique } from './helpers';
 import {
   CALLBACK,
+  authorizationCode,
   authorizeUrl,
   browser,
   createUser,
@@ -12,6 +13,7 @@ import {
   refresh,
   registerInstance,
   TOKEN,
+  type TestUser,
 } from './flow-helpers';
 import { waveRecorder, type RoundTrip } from './support/storage-waves';
 import { REGISTRATION_URL, USERINFO_URL, currentNonce, dpopKey, proof, type ProofFields } from './support/dpop';
@@ -101,7 +103,7 @@ async function measureUnverifiedClients(user: { username: string; password: stri
  * wave the request makes anyway (with the client's read at the token endpoint, with the grant's at userinfo, in the
  * IAT's own spend at registration): no wave more than without it.
  */
-async function measureDPoP(user: { username: string; password: string }) {
+async function measureDPoP(user: TestUser) {
   const key = await dpopKey();
   const dpop = async (fields: ProofFields = {}) => ({ DPoP: await proof(key, { nonce: await currentNonce(fetch, key), ...fields }) });
   const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'] });
@@ -126,18 +128,8 @@ async function measureDPoP(user: { username: string; password: string }) {
     201,
   );
 
-  const b = browser(fetch);
   const { verifier, challenge } = await pkce();
-  const params = {
-    client_id: instance.clientId,
-    response_type: 'code',
-    scope: 'openid',
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-  };
-  const page = await b.fetch(authorizeUrl(params));
-  const login = await b.fetch('/oauth/v2/oauth-authorize', form({ ...hiddenFields(await page.text()), ...user }));
-  const code = new URL(login.headers.get('Location')!).searchParams.get('code')!;
+  const code = await authorizationCode(fetch, instance, user, { code_challenge: challenge, code_challenge_method: 'S256' });
   let tokens: Record<string, string> = {};
   const exchangeProof = await dpop();
   measured.code_exchange_dpop = await wavesOf(async () => {

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
-import { REDIRECT_URI, REGISTRAR, TEMPLATE, createTemplate, e2e, issuer } from '../context';
+import { REDIRECT_URI, TEMPLATE, createTemplate, e2e, issuer } from '../context';
 import { insecure, refusal, registrarConfig } from '../openid-client-setup';
 import { CookieJar, logInOverHttp } from '../login-over-http';
+import { authorizationUrl, discover, insecure as insecure4, registerInstance, requestIat } from '../oauth4webapi-setup';
 
 /**
  * DPoP (RFC 9449) through the two libraries that implement it, with their own support: openid-client's DPoP handle
@@ -102,10 +103,7 @@ describe('openid-client with a DPoP handle', () => {
 });
 
 describe('oauth4webapi with DPoP()', () => {
-  const as = oauth
-    .discoveryRequest(issuer, { [oauth.allowInsecureRequests]: true, algorithm: 'oidc' })
-    .then((res) => oauth.processDiscoveryResponse(issuer, res));
-  const options = (DPoP: oauth.DPoPHandle) => ({ DPoP, [oauth.allowInsecureRequests]: true });
+  const options = (DPoP: oauth.DPoPHandle) => ({ DPoP, ...insecure4 });
 
   /** The library's own nonce retry: a `use_dpop_nonce` refusal is tried again once, the handle holding the new nonce. */
   async function withNonceRetry<T>(call: () => Promise<T>): Promise<T> {
@@ -117,60 +115,27 @@ describe('oauth4webapi with DPoP()', () => {
     }
   }
 
-  async function instanceOf(softwareId: string, auth: 'secret' | 'none'): Promise<oauth.Client> {
-    const registrar: oauth.Client = { client_id: REGISTRAR };
-    const server = await as;
-    const iatResponse = await oauth.clientCredentialsGrantRequest(
-      server,
-      registrar,
-      oauth.ClientSecretBasic(e2e.serverSecret),
-      { scope: 'dcr' },
-      {
-        [oauth.allowInsecureRequests]: true,
-      },
-    );
-    const iat = await oauth.processClientCredentialsResponse(server, registrar, iatResponse);
-    const metadata = (
-      auth === 'none' ? { software_id: softwareId, token_endpoint_auth_method: 'none' } : { software_id: softwareId }
-    ) as Partial<oauth.Client>;
-    return oauth.processDynamicClientRegistrationResponse(
-      await oauth.dynamicClientRegistrationRequest(server, metadata, {
-        [oauth.allowInsecureRequests]: true,
-        initialAccessToken: iat.access_token,
-      }),
-    );
-  }
-
   it.each(['secret', 'none'] as const)(
     'an instance (auth %s): code flow, userinfo and refresh, every access token bound to the key',
     async (auth) => {
-      const server = await as;
-      const instance = await instanceOf(auth === 'none' ? await publicTemplate : TEMPLATE, auth);
+      const server = await discover();
+      const metadata =
+        auth === 'none' ? { software_id: await publicTemplate, token_endpoint_auth_method: 'none' } : { software_id: TEMPLATE };
+      const instance = await registerInstance(server, (await requestIat(server)).access_token, metadata);
       const clientAuth = auth === 'none' ? oauth.None() : oauth.ClientSecretBasic(instance.client_secret as string);
       const dpop = oauth.DPoP(instance, await oauth.generateKeyPair('ES256'));
       const jkt = await dpop.calculateThumbprint();
 
-      const codeVerifier = oauth.generateRandomCodeVerifier();
-      const state = oauth.generateRandomState();
-      const url = new URL(server.authorization_endpoint!);
-      url.search = new URLSearchParams({
-        client_id: instance.client_id,
-        response_type: 'code',
-        redirect_uri: REDIRECT_URI,
-        scope: 'openid',
-        state,
-        code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-        code_challenge_method: 'S256',
-        dpop_jkt: jkt,
-      }).toString();
+      const checks = { codeVerifier: oauth.generateRandomCodeVerifier(), state: oauth.generateRandomState() };
+      const url = await authorizationUrl(server, instance, checks, { dpop_jkt: jkt });
       const { callback } = await logInOverHttp(url, e2e.user, new CookieJar());
-      const params = oauth.validateAuthResponse(server, instance, callback, state);
+      const params = oauth.validateAuthResponse(server, instance, callback, checks.state);
 
       const tokens = await withNonceRetry(async () =>
         oauth.processAuthorizationCodeResponse(
           server,
           instance,
-          await oauth.authorizationCodeGrantRequest(server, instance, clientAuth, params, REDIRECT_URI, codeVerifier, options(dpop)),
+          await oauth.authorizationCodeGrantRequest(server, instance, clientAuth, params, REDIRECT_URI, checks.codeVerifier, options(dpop)),
         ),
       );
       expect(tokens.token_type).toBe('dpop');

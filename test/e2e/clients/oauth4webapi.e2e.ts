@@ -1,36 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as oauth from 'oauth4webapi';
-import { REDIRECT_URI, REGISTRAR, TEMPLATE, e2e, issuer } from '../context';
+import { REDIRECT_URI, REGISTRAR, TEMPLATE, e2e } from '../context';
 import { CookieJar, logInOverHttp } from '../login-over-http';
-
-// http://127.0.0.1 in tests only; every other check of the library stays on.
-const insecure = { [oauth.allowInsecureRequests]: true } as const;
-
-async function discover(): Promise<oauth.AuthorizationServer> {
-  return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oidc' }));
-}
-
-const registrar: oauth.Client = { client_id: REGISTRAR };
-
-/** docs/flow.md step 2: an initial access token for `server`. */
-async function requestIat(as: oauth.AuthorizationServer): Promise<oauth.TokenEndpointResponse> {
-  const response = await oauth.clientCredentialsGrantRequest(
-    as,
-    registrar,
-    oauth.ClientSecretBasic(e2e.serverSecret),
-    { scope: 'dcr' },
-    insecure,
-  );
-  return oauth.processClientCredentialsResponse(as, registrar, response);
-}
-
-/** docs/flow.md step 3: an instance of template-client. */
-async function registerInstance(as: oauth.AuthorizationServer, iat: string): Promise<oauth.Client> {
-  const metadata = { software_id: TEMPLATE } as Partial<oauth.Client>;
-  return oauth.processDynamicClientRegistrationResponse(
-    await oauth.dynamicClientRegistrationRequest(as, metadata, { ...insecure, initialAccessToken: iat }),
-  );
-}
+import { authorizationUrl, discover, insecure, registerInstance, requestIat } from '../oauth4webapi-setup';
 
 /** A resource server's view of an access token: RFC 9068 JWT profile, signature checked against the JWKS. */
 const accessTokenClaims = (as: oauth.AuthorizationServer, token: string) =>
@@ -72,17 +44,7 @@ describe('oauth4webapi against the built Worker', () => {
     const codeVerifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
     const nonce = oauth.generateRandomNonce();
-    const url = new URL(as.authorization_endpoint!);
-    url.search = new URLSearchParams({
-      client_id: instance.client_id,
-      response_type: 'code',
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid',
-      state,
-      nonce,
-      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-    }).toString();
+    const url = await authorizationUrl(as, instance, { state, codeVerifier }, { nonce });
     const { callback } = await logInOverHttp(url, e2e.user, new CookieJar());
 
     // state and, as discovery announces RFC 9207, iss are required here.
