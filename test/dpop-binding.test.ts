@@ -144,8 +144,17 @@ describe('DPoP in the code flow', () => {
     await expectOAuthError(await tokenCall(instance, refresh), 400, 'invalid_grant');
     const rotated = await tokens(await tokenCall(instance, refresh, await proofFor(key)));
     expect(claimsOf(rotated.access_token).cnf).toEqual({ jkt: key.jkt });
-    // The rotated token carries the binding on.
+    // The rotated token carries the binding on, and introspection names its key (RFC 9449 6.2).
     await expectOAuthError(await tokenCall(instance, { ...refresh, refresh_token: rotated.refresh_token }), 400, 'invalid_grant');
+    const resourceServer = unique('rs');
+    const created = await adminCall(fetch, 'POST', '/clients', { client_id: resourceServer, resource_server: true });
+    const rs = { clientId: resourceServer, secret: ((await created.json()) as { client_secret: string }).client_secret };
+    const introspected = await fetch('/oauth/v2/oauth-introspect', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic(rs.clientId, rs.secret) },
+      body: new URLSearchParams({ token: rotated.refresh_token }),
+    });
+    expect(await introspected.json()).toMatchObject({ active: true, token_type: 'refresh_token', cnf: { jkt: key.jkt } });
   });
 
   it("a public instance's refresh token is not bound when its code exchange carried no proof", async () => {
