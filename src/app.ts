@@ -44,7 +44,8 @@ const crossOrigin = cors({
   origin: '*',
   allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
   allowHeaders: ['Authorization', 'Content-Type', 'DPoP'],
-  exposeHeaders: ['WWW-Authenticate'],
+  // DPoP-Nonce: a browser app's DPoP client must read the nonce it is asked to use (RFC 9449 8).
+  exposeHeaders: ['WWW-Authenticate', 'DPoP-Nonce'],
   maxAge: 600,
 });
 

@@ -11,6 +11,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import { accessKeySet } from './admin/access';
 import { outboundDocuments, type OutboundDocuments } from './outbound/documents';
 import { subjectsFor, type Subjects } from './oauth/subjects';
+import { dpopNonces, type DPoPNonces } from './oauth/dpop-nonces';
 
 /**
  * Seams for tests: an injected clock, fault injection at the ledger, the outbound fetch (Workers-runtime tests cannot
@@ -49,6 +50,8 @@ export interface RequestDeps {
   documents: OutboundDocuments;
   /** The `sub` each client knows a user by: public, or pairwise for its sector. */
   subjects: Subjects;
+  /** The server's DPoP nonces at this request's time (RFC 9449 8), stateless. */
+  dpopNonces: DPoPNonces;
 }
 
 /** Where no location is known (local runs), new tokens go to eastern North America's shards. */
@@ -84,6 +87,7 @@ export function requestDeps(context: RequestContext, options: AppOptions, { sett
     accessKeys: settings.access ? (options.accessKeys ?? accessKeySet(settings.access.teamDomain)) : null,
     documents: outboundDocuments(options.outboundFetch ?? ((input, init) => fetch(input, init))),
     subjects: subjectsFor(env.PAIRWISE_SECRET),
+    dpopNonces: dpopNonces(env.SESSION_SECRET, now),
   };
 }
 

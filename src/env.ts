@@ -36,6 +36,8 @@ export interface Settings {
   loginLockout: LockoutPolicy;
   /** Cloudflare Access in front of /admin: its assertion signs admins in. Null: the admin token only. */
   access: AccessSettings | null;
+  /** DPoP proofs without a server nonce are answered `use_dpop_nonce` (RFC 9449 8 and 9). */
+  dpopNonceRequired: boolean;
 }
 
 /** Failed sign-ins are forgotten this long after the last one (Keycloak's default failure reset time). */
@@ -80,6 +82,7 @@ export function settingsOf(env: Env): Settings {
         memorySeconds: FAILURE_MEMORY_SECONDS,
       },
       access: accessSettings(env.ACCESS_TEAM_DOMAIN, env.ACCESS_AUD, problems),
+      dpopNonceRequired: flag('DPOP_NONCE_REQUIRED', env.DPOP_NONCE_REQUIRED, true),
     };
     if (settings.loginLockout.maxLockoutSeconds < settings.loginLockout.lockoutSeconds) {
       problems.push('LOGIN_LOCKOUT_MAX_SECONDS must not be less than LOGIN_LOCKOUT_SECONDS');

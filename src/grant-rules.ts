@@ -25,6 +25,8 @@ export interface CodeGrant {
   resource?: string;
   nonce?: string;
   codeChallenge?: string;
+  /** RFC 9449 10 (`dpop_jkt`): the thumbprint of the key whose DPoP proof the code exchange must carry. */
+  dpopJkt?: string;
   sub: string;
   /** Seconds since epoch. */
   authTime: number;
@@ -45,16 +47,18 @@ export interface FamilyGrant {
   acr: string;
   /** The claims asked for by name: userinfo releases them, and a refresh's ID token carries them again. */
   claims?: RequestedClaims;
+  /** RFC 9449 5: a public client's refresh tokens work only with a DPoP proof of this key (its thumbprint). */
+  jkt?: string;
 }
 
 /** The scope that lets an access token register one client; it is never carried on by a refresh token. */
 const REGISTRATION_SCOPE = 'dcr';
 
 /**
- * The family a code starts. `dcr` stays with the code exchange's access token alone: one sign-in gives at most one
- * registration, however often the grant is refreshed.
+ * The family a code starts, its refresh tokens bound to `jkt` when given. `dcr` stays with the code exchange's access
+ * token alone: one sign-in gives at most one registration, however often the grant is refreshed.
  */
-export function familyOf(code: CodeGrant): FamilyGrant {
+export function familyOf(code: CodeGrant, jkt?: string): FamilyGrant {
   const scope = code.scope.split(' ').filter((s) => s !== '' && s !== REGISTRATION_SCOPE);
   return {
     clientId: code.clientId,
@@ -64,6 +68,7 @@ export function familyOf(code: CodeGrant): FamilyGrant {
     authTime: code.authTime,
     acr: code.acr,
     ...(code.claims === undefined ? {} : { claims: code.claims }),
+    ...(jkt === undefined ? {} : { jkt }),
   };
 }
 
@@ -88,6 +93,8 @@ export interface PresentedCode {
   resource?: string | null;
   /** The resources the client's template (or its own metadata) allows right now; absent: not checked (an older caller). */
   allowedResources?: readonly string[];
+  /** The thumbprint of the key of the request's DPoP proof, or null/absent without one. */
+  dpopJkt?: string | null;
 }
 
 const refuse = (error: GrantError['error'], description: string): GrantError => ({ error, description });
@@ -113,7 +120,14 @@ export function codeExchangeProblem(code: CodeGrant, presented: PresentedCode): 
   }
   const dropped = code.scope.split(' ').find((scope) => scope !== '' && !presented.allowedScopes.includes(scope));
   if (dropped !== undefined) return refuse('invalid_scope', `scope "${dropped}" is no longer allowed for this client`);
-  return resourceProblem(code.resource, presented);
+  return resourceProblem(code.resource, presented) ?? keyProblem(code.dpopJkt, presented.dpopJkt, 'the code (dpop_jkt)');
+}
+
+/** RFC 9449 5 and 10: what is bound to a key is usable only with a DPoP proof of that key. */
+function keyProblem(bound: string | undefined, proved: string | null | undefined, what: string): GrantError | null {
+  if (bound === undefined || proved === bound) return null;
+  const needed = proved == null ? 'send a DPoP proof of that key' : 'the DPoP proof is of another key';
+  return refuse('invalid_grant', `${what} is bound to a DPoP key: ${needed}`);
 }
 
 /** An RFC 8707 allowed resource: an exact URL, or an https prefix written with a trailing `/*`. */
@@ -151,11 +165,15 @@ export interface PresentedRefresh {
   resource?: string | null;
   /** As for a code: the resources the client may ask for right now. */
   allowedResources?: readonly string[];
+  /** The thumbprint of the key of the request's DPoP proof, or null/absent without one. */
+  dpopJkt?: string | null;
 }
 
 /** The scope a valid refresh token is refreshed with, or why not: it may narrow, never widen (RFC 6749 6). */
 export function refreshProblem(family: FamilyGrant, presented: PresentedRefresh): GrantError | { scope: string[] } {
   if (family.sub !== presented.subject) return refuse('invalid_grant', 'the refresh token is invalid');
+  const unproved = keyProblem(family.jkt, presented.dpopJkt, 'the refresh token');
+  if (unproved) return unproved;
   const granted = family.scope === '' ? [] : family.scope.split(' ');
   const scope = presented.requestedScope === null ? granted : [...presented.requestedScope];
   const widened = scope.find((s) => !granted.includes(s));

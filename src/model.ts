@@ -96,6 +96,8 @@ export interface TemplateConfig extends Presentation, SubjectSettings {
   pkce_required?: boolean;
   /** RFC 8707 resources instances may ask tokens for: exact URLs, or an https prefix ending in `/*`. */
   resources?: string[];
+  /** RFC 9449 5.2: every token request of its instances must carry a DPoP proof; absent means false. */
+  dpop_bound_access_tokens?: boolean;
   registration: RegistrationPolicy;
   access_token_ttl: number;
   refresh_token_ttl: number;
@@ -132,6 +134,8 @@ export interface ClientConfig extends Presentation, ClientKeys, SubjectSettings 
   pkce_required?: boolean;
   /** As for templates: the RFC 8707 resources it may ask tokens for. */
   resources?: string[];
+  /** As for templates: every token request must carry a DPoP proof (RFC 9449 5.2). */
+  dpop_bound_access_tokens?: boolean;
 }
 
 export interface StaticClientConfig extends ClientConfig {

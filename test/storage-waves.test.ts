@@ -20,6 +20,7 @@ import {
 } from './flow-helpers';
 import { waveRecorder, type RoundTrip } from './support/storage-waves';
 import { assertionClaims, assertionFields, clientKey, keysInstance, signed } from './support/client-keys';
+import { REGISTRATION_URL, USERINFO_URL, currentNonce, dpopKey, proof, type ProofFields } from './support/dpop';
 import expected from '../docs/storage-waves.json';
 import { REGIONS, shardName } from '../src/ledger/shards';
 import { settingsOf } from '../src/env';
@@ -151,6 +152,63 @@ async function measurePairwise(user: TestUser) {
   );
 }
 
+/**
+ * DPoP (RFC 9449): the proof is checked without storage, and its single use is recorded in the ledger alongside the
+ * wave the request makes anyway (with the client's read at the token endpoint, with the grant's at userinfo, in the
+ * IAT's own spend at registration): no wave more than without it.
+ */
+async function measureDPoP(user: TestUser) {
+  const key = await dpopKey();
+  const dpop = async (fields: ProofFields = {}) => ({ DPoP: await proof(key, { nonce: await currentNonce(fetch, key), ...fields }) });
+  const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'] });
+  const asInstance = { Authorization: basic(instance.clientId, instance.secret) };
+  const { registrar } = instance;
+
+  let iat = '';
+  measured.client_credentials_dpop = await wavesOf(async () => {
+    const res = await fetch(
+      TOKEN,
+      form(
+        { grant_type: 'client_credentials', scope: 'dcr' },
+        { Authorization: basic(registrar.clientId, registrar.secret), ...(await dpop()) },
+      ),
+    );
+    iat = ((await res.clone().json()) as { access_token: string }).access_token;
+    return res;
+  });
+  const registrationProof = await dpop({ htu: REGISTRATION_URL, accessToken: iat });
+  measured.registration_dpop = await wavesOf(
+    () => fetch(REGISTRATION_URL, json({ software_id: instance.templateName }, { Authorization: `DPoP ${iat}`, ...registrationProof })),
+    201,
+  );
+
+  const { verifier, challenge } = await pkce();
+  const code = await authorizationCode(fetch, instance, user, { code_challenge: challenge, code_challenge_method: 'S256' });
+  let tokens: Record<string, string> = {};
+  const exchangeProof = await dpop();
+  measured.code_exchange_dpop = await wavesOf(async () => {
+    const res = await fetch(
+      TOKEN,
+      form({ grant_type: 'authorization_code', code, code_verifier: verifier }, { ...asInstance, ...exchangeProof }),
+    );
+    tokens = await res.clone().json();
+    return res;
+  });
+  const refreshProof = await dpop();
+  measured.refresh_dpop = await wavesOf(async () => {
+    const res = await fetch(
+      TOKEN,
+      form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, { ...asInstance, ...refreshProof }),
+    );
+    tokens = await res.clone().json();
+    return res;
+  });
+  const userinfoProof = await dpop({ htm: 'GET', htu: USERINFO_URL, accessToken: tokens.access_token! });
+  measured.userinfo_dpop = await wavesOf(() =>
+    fetch('/oauth/v2/oauth-userinfo', { headers: { Authorization: `DPoP ${tokens.access_token}`, ...userinfoProof } }),
+  );
+}
+
 describe('storage waves per endpoint', () => {
   it('is the table in docs/storage-waves.json, endpoint by endpoint', async () => {
     const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'] });
@@ -215,6 +273,7 @@ describe('storage waves per endpoint', () => {
     await measureUnverifiedClients(user);
     await measurePrivateKeyJwt(user);
     await measurePairwise(user);
+    await measureDPoP(user);
 
     expect(measured).toEqual(expected.after);
   });

@@ -62,10 +62,12 @@ describe('userinfo', () => {
     expect(await (await fetch(USERINFO, bearer(token))).json()).toEqual({ sub: user.sub, name: 'Ada King' });
   });
 
-  it('RFC 6750: no token -> 401 with a bare Bearer challenge; a bad token -> 401 invalid_token', async () => {
+  it('RFC 6750 and RFC 9449 7.2: no token -> 401 with bare Bearer and DPoP challenges; a bad token -> 401 invalid_token', async () => {
     const none = await fetch(USERINFO);
     await expectOAuthError(none, 401, 'invalid_token');
-    expect(none.headers.get('WWW-Authenticate')).toBe('Bearer realm="edge-dcr"');
+    expect(none.headers.get('WWW-Authenticate')).toBe(
+      'Bearer realm="edge-dcr", DPoP realm="edge-dcr", algs="ES256 EdDSA Ed25519 PS256 RS256"',
+    );
     const bad = await fetch(USERINFO, bearer('not.a.token'));
     await expectOAuthError(bad, 401, 'invalid_token');
     expect(bad.headers.get('WWW-Authenticate')).toMatch(/^Bearer .*error="invalid_token"/);

@@ -66,6 +66,8 @@ const clientPolicy = {
     .default([...SECRET_AUTH_METHODS]),
   /** false lets confidential clients skip PKCE: not recommended (README "PKCE"). */
   pkce_required: z.boolean().default(true),
+  /** RFC 9449 5.2: token requests without a DPoP proof are refused. */
+  dpop_bound_access_tokens: z.boolean().default(false),
   /** RFC 8707 resources tokens may be asked for: exact URLs, or https prefixes ending in "/*". */
   resources: unique(problemFree(allowedResourceProblem)).default([]),
   logo_uri: httpsUrl.optional(),

@@ -25,6 +25,8 @@ export interface ClientMetadata extends ClientKeys {
   id_token_signed_response_alg: string;
   userinfo_signed_response_alg?: string;
   refresh_token_ttl: number | null;
+  /** RFC 9449 5.2. */
+  dpop_bound_access_tokens: boolean;
   registration_client_uri: string;
   registration_access_token?: string;
 }
@@ -53,6 +55,7 @@ export function clientMetadata(issuer: string, client: Client, chosenAuthMethod?
     id_token_signed_response_alg: client.idTokenAlg,
     ...(client.userinfoAlg === null ? {} : { userinfo_signed_response_alg: client.userinfoAlg }),
     refresh_token_ttl: client.refreshTokenTtl,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     registration_client_uri: registrationClientUri(issuer, client.clientId),
   };
 }

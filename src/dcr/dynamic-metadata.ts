@@ -68,6 +68,9 @@ export function dynamicClientConfig(metadata: Record<string, unknown>, policy: D
     throw invalidClientMetadata(`id_token_signed_response_alg must be one of ${ID_TOKEN_ALGS.join(', ')}`);
   const subjectSettings = subjectSettingsFrom(metadata, redirectUris);
 
+  const dpopBound = metadata.dpop_bound_access_tokens ?? false;
+  if (typeof dpopBound !== 'boolean') throw invalidClientMetadata('dpop_bound_access_tokens must be true or false');
+
   const clientName = clientNameFrom(metadata);
   return {
     ...(clientName === undefined ? {} : { client_name: clientName }),
@@ -81,6 +84,7 @@ export function dynamicClientConfig(metadata: Record<string, unknown>, policy: D
     refresh_token_ttl: 3600,
     id_token_signed_response_alg: alg as ClientConfig['id_token_signed_response_alg'],
     ...subjectSettings,
+    ...(dpopBound ? { dpop_bound_access_tokens: true } : {}),
   };
 }
 

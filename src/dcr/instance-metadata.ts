@@ -51,6 +51,7 @@ function requireAgreement(metadata: Record<string, unknown>, template: TemplateC
     userinfo_signed_response_alg: (v) => v === template.userinfo_signed_response_alg,
     default_acr_values: (v) => isStringArray(v) && sameSet(v, template.authenticators),
     refresh_token_ttl: (v) => v === template.refresh_token_ttl,
+    dpop_bound_access_tokens: (v) => v === (template.dpop_bound_access_tokens === true),
   };
   for (const [field, agrees] of Object.entries(governed)) {
     if (field in metadata && !agrees(metadata[field])) {

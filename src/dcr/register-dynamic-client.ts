@@ -13,6 +13,7 @@ import {
   newCredentials,
   spendInitialAccessToken,
   storeRegisteredClient,
+  type PresentedIat,
   type RegistrationDeps,
 } from './registration';
 
@@ -23,9 +24,9 @@ import {
  */
 export async function registerDynamicClient(
   deps: RegistrationDeps & { policy: DynamicRegistrationPolicy },
-  input: { initialAccessToken: string; metadata: Record<string, unknown> },
+  input: PresentedIat & { metadata: Record<string, unknown> },
 ): Promise<ClientMetadata> {
-  const iat = await acceptInitialAccessToken(deps, input.initialAccessToken);
+  const iat = await acceptInitialAccessToken(deps, input);
   const registrar = await deps.store.clients.getStatic(iat.client_id);
   if (issuedForUser(iat) || !registrar?.config.may_register_clients) {
     throw insufficientScope('this initial access token may not register clients without a template (send software_id)', DCR_SCOPE);
@@ -45,7 +46,7 @@ export async function registerDynamicClient(
     createdByUser: null,
     createdByIpHash: null,
   };
-  await spendInitialAccessToken(deps, iat);
+  await spendInitialAccessToken(deps, iat, input.proof);
   if ((await storeRegisteredClient(deps, client, null)) !== 'inserted') throw serverError('the client could not be stored');
   const registered = effectiveClient({ client: { ...client, lastUsedAt: null }, template: null, registrarRoles: NO_REGISTRAR_ROLES })!;
   return { ...clientMetadata(deps.issuer, registered), ...issuedCredentials(credentials) };

@@ -24,6 +24,7 @@ import {
   spendInitialAccessToken,
   storeRegisteredClient,
   type NewCredentials,
+  type PresentedIat,
   type RegistrationDeps,
 } from './registration';
 
@@ -42,9 +43,9 @@ type Decision = (template: StoredTemplate | null) => InstanceChoices;
  */
 export async function registerInstance(
   deps: RegistrationDeps,
-  input: { initialAccessToken: string; metadata: Record<string, unknown> },
+  input: PresentedIat & { metadata: Record<string, unknown> },
 ): Promise<ClientMetadata> {
-  const iat = await acceptInitialAccessToken(deps, input.initialAccessToken);
+  const iat = await acceptInitialAccessToken(deps, input);
   const softwareId = softwareIdOf(input.metadata);
   const decide: Decision = (template) => {
     const config = enabledTemplate(template, softwareId);
@@ -57,7 +58,7 @@ export async function registerInstance(
   await requireSectorDocument(deps, sectorClientOf(template.config, choices.redirect_uris));
   await enforceRegistrationLimits(deps, iat, softwareId);
   const credentials = await newCredentials(hasSecret(choices, template.config));
-  await spendInitialAccessToken(deps, iat);
+  await spendInitialAccessToken(deps, iat, input.proof);
   const provenance = {
     createdByIat: iat.jti,
     createdByClient: iat.client_id,

@@ -9,6 +9,8 @@ import type { AuditRecorder } from '../audit/recorder';
 import type { Limits } from '../limits/rate-limits';
 import { randomToken, sha256Hex } from '../tokens/secrets';
 import type { OutboundDocuments } from '../outbound/documents';
+import { proofUse, replayedProof, type DPoPProof } from '../oauth/dpop';
+import { requireSenderConstraint } from '../oauth/dpop-resource';
 
 /**
  * The steps every registration shares (RFC 7591 with an initial access token). Everything that can be refused is
@@ -29,9 +31,20 @@ export interface RegistrationDeps {
   documents: OutboundDocuments;
 }
 
-/** A valid, unexpired access token with the `dcr` scope; not yet spent. */
-export async function acceptInitialAccessToken(deps: RegistrationDeps, token: string): Promise<AccessTokenClaims> {
-  const iat = await verifyAccessToken(deps.keys, token, { issuer: deps.issuer, now: deps.now, audience: deps.issuer });
+/** How the IAT was presented: the token and, for a DPoP-bound one, the proof of its key (its `jti` not yet spent). */
+export interface PresentedIat {
+  initialAccessToken: string;
+  proof: DPoPProof | null;
+}
+
+/** A valid, unexpired access token with the `dcr` scope, presented as its binding asks; not yet spent. */
+export async function acceptInitialAccessToken(deps: RegistrationDeps, presented: PresentedIat): Promise<AccessTokenClaims> {
+  const iat = await verifyAccessToken(deps.keys, presented.initialAccessToken, {
+    issuer: deps.issuer,
+    now: deps.now,
+    audience: deps.issuer,
+  });
+  requireSenderConstraint(iat, presented.proof);
   if (!iat.scope.split(' ').includes(DCR_SCOPE)) {
     throw insufficientScope(`registration needs an initial access token with scope "${DCR_SCOPE}"`, DCR_SCOPE);
   }
@@ -77,13 +90,20 @@ export async function enforceRegistrationLimits(deps: RegistrationDeps, iat: Acc
 }
 
 /**
- * Spends the IAT in its ledger shard. A revoked IAT (its grant revoked through RFC 7009, or the user's grant behind
- * a users-mode token) is refused here and spends nothing.
+ * Spends the IAT in its ledger shard, with the DPoP proof it came with. A revoked IAT (its grant revoked through
+ * RFC 7009, or the user's grant behind a users-mode token) and a replayed proof are refused there and spend nothing.
  */
-export async function spendInitialAccessToken(deps: RegistrationDeps, iat: AccessTokenClaims): Promise<void> {
-  const outcome = await deps.ledger.consumeInitialAccessToken({ jti: iat.jti, grantId: iat.fid, now: deps.now, expiresAt: iat.exp * 1000 });
+export async function spendInitialAccessToken(deps: RegistrationDeps, iat: AccessTokenClaims, proof: DPoPProof | null): Promise<void> {
+  const outcome = await deps.ledger.consumeInitialAccessToken({
+    jti: iat.jti,
+    grantId: iat.fid,
+    now: deps.now,
+    expiresAt: iat.exp * 1000,
+    ...(proof ? { proof: proofUse(proof) } : {}),
+  });
   if (outcome === 'revoked') throw invalidToken('the initial access token has been revoked');
   if (outcome === 'used') throw invalidToken('the initial access token has already been used');
+  if (outcome === 'proof-replayed') throw replayedProof();
   deps.audit.record('initial_access_token.consumed', {
     clientId: iat.client_id,
     subject: issuedForUser(iat) ? iat.sub : null,

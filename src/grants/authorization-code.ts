@@ -5,6 +5,7 @@ import { requireParam } from '../oauth/form';
 import { redeemAuthorizationCode } from '../oauth/authorization-codes';
 import { requireWellFormedVerifier } from '../oauth/pkce';
 import { expiryOf, newRefreshSecret, refreshTokenOf, retentionOf } from '../oauth/refresh-tokens';
+import { isPublicClient } from '../oauth/client';
 
 /**
  * RFC 6749 4.1.3 with RFC 7636. The client is authenticated before this runs, so a failed client authentication
@@ -12,7 +13,7 @@ import { expiryOf, newRefreshSecret, refreshTokenOf, retentionOf } from '../oaut
  * the grant's refresh-token family in the same call.
  */
 export const authorizationCodeGrant: GrantHandler = {
-  async issue(deps, client, form) {
+  async issue(deps, client, form, _user, dpopJkt) {
     if (!client.capabilities.includes('code')) throw unauthorizedClient('this client may not use the authorization_code grant');
     const code = requireParam(form, 'code');
     const codeVerifier = form.get('code_verifier');
@@ -29,8 +30,15 @@ export const authorizationCodeGrant: GrantHandler = {
       resource: form.get('resource'),
       allowedScopes: client.scopes,
       allowedResources: client.resources,
+      ...(dpopJkt === undefined ? {} : { dpopJkt }),
       now: deps.now,
-      family: { tokenHash: refresh?.hash ?? null, expiresAt: expiryOf(lifetimes), retainUntil: retentionOf(lifetimes) },
+      family: {
+        tokenHash: refresh?.hash ?? null,
+        expiresAt: expiryOf(lifetimes),
+        retainUntil: retentionOf(lifetimes),
+        // RFC 9449 5: a public client's refresh tokens are bound to its key; a confidential one's to its authentication.
+        ...(dpopJkt !== undefined && isPublicClient(client) ? { jkt: dpopJkt } : {}),
+      },
     });
     const sub = await deps.subjects.of(client, granted.sub);
     return userTokenResponse(deps, client, {
@@ -41,6 +49,7 @@ export const authorizationCodeGrant: GrantHandler = {
       grantId,
       ...(granted.nonce === undefined ? {} : { nonce: granted.nonce }),
       refreshToken: refresh && refreshTokenOf(grantId, sub, refresh.secret),
+      ...(dpopJkt === undefined ? {} : { jkt: dpopJkt }),
     });
   },
 };

@@ -1,7 +1,7 @@
 import type { GrantHandler } from './types';
 import { invalidScope, unauthorizedClient } from '../errors';
 import { DCR_SCOPE, parseScope, requireAllowed } from '../oauth/scopes';
-import { issueAccessToken } from '../tokens/access-token';
+import { issueAccessToken, tokenTypeOf } from '../tokens/access-token';
 import { isPublicClient } from '../oauth/client';
 import { recordIatIssued } from './iat-issued';
 
@@ -11,7 +11,7 @@ import { recordIatIssued } from './iat-issued';
  * non-templatized registration on, a static client flagged for it).
  */
 export const clientCredentialsGrant: GrantHandler = {
-  async issue(deps, client, form) {
+  async issue(deps, client, form, _user, dpopJkt) {
     // A public client proved nothing by naming itself: it cannot act on its own behalf.
     if (!client.capabilities.includes('client_credentials') || isPublicClient(client)) {
       throw unauthorizedClient('this client may not use the client_credentials grant');
@@ -45,8 +45,9 @@ export const clientCredentialsGrant: GrantHandler = {
       now: deps.now,
       grantId,
       tokenId: deps.ledger.newTokenId(grantId),
+      ...(dpopJkt === undefined ? {} : { jkt: dpopJkt }),
     });
     if (initialAccessToken) recordIatIssued(deps.audit, claims);
-    return { access_token: token, ...(scope ? { scope } : {}), token_type: 'bearer', expires_in: ttlSeconds };
+    return { access_token: token, ...(scope ? { scope } : {}), token_type: tokenTypeOf(claims), expires_in: ttlSeconds };
   },
 };

@@ -20,7 +20,7 @@ export const refreshTokenGrant: GrantHandler = {
     return presented ? subjects.toRead(presented.sub) : undefined;
   },
 
-  async issue(deps, client, form, user) {
+  async issue(deps, client, form, user, dpopJkt) {
     if (!client.capabilities.includes('refresh')) throw unauthorizedClient('this client may not use the refresh_token grant');
     const presented = parseRefreshToken(requireParam(form, 'refresh_token'));
     if (!presented) throw invalidGrant('the refresh token is invalid');
@@ -36,8 +36,10 @@ export const refreshTokenGrant: GrantHandler = {
       allowedScopes: client.scopes,
       allowedResources: client.resources,
       lifetimes: lifetimesOf(client, deps.now),
+      ...(dpopJkt === undefined ? {} : { dpopJkt }),
     });
     const idTokenClaims = grant.claims?.id_token === undefined ? {} : { idTokenClaims: claimsNamed(user.claims, grant.claims.id_token) };
+    const jkt = dpopJkt === undefined ? {} : { jkt: dpopJkt };
     return userTokenResponse(deps, client, {
       grant,
       sub: presented.sub,
@@ -45,6 +47,7 @@ export const refreshTokenGrant: GrantHandler = {
       scope,
       grantId: presented.grantId,
       refreshToken,
+      ...jkt,
     });
   },
 };

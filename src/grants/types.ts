@@ -22,7 +22,8 @@ export interface GrantDeps {
 
 export interface TokenResponse {
   access_token: string;
-  token_type: 'bearer';
+  /** `DPoP` for a token bound to the key of the request's proof (RFC 9449 5). */
+  token_type: 'bearer' | 'DPoP';
   expires_in: number;
   scope?: string;
   refresh_token?: string;
@@ -35,6 +36,9 @@ export interface GrantHandler {
    * client in the token endpoint's one storage round trip (a pairwise `sub` opened first: no storage).
    */
   userSubject?: (form: Form, subjects: Subjects) => Promise<string | undefined>;
-  /** `user`: the one `userSubject` named, or null when it named none or no such user exists. */
-  issue(deps: GrantDeps, client: Client, form: Form, user: StoredUser | null): Promise<TokenResponse>;
+  /**
+   * `user`: the one `userSubject` named, or null when it named none or no such user exists. `dpopJkt`: the thumbprint
+   * of the key of the request's DPoP proof (checked and spent), which the access token is then bound to.
+   */
+  issue(deps: GrantDeps, client: Client, form: Form, user: StoredUser | null, dpopJkt?: string): Promise<TokenResponse>;
 }

@@ -2,7 +2,7 @@ import type { GrantDeps, TokenResponse } from './types';
 import type { Client } from '../oauth/client';
 import type { FamilyGrant } from '../grant-rules';
 import type { Lifetimes } from '../oauth/refresh-tokens';
-import { issueAccessToken } from '../tokens/access-token';
+import { issueAccessToken, tokenTypeOf } from '../tokens/access-token';
 import { DCR_SCOPE } from '../oauth/scopes';
 import { issueIdToken } from '../tokens/id-token';
 import { recordIatIssued } from './iat-issued';
@@ -34,6 +34,8 @@ export async function userTokenResponse(
     grantId: string;
     nonce?: string;
     refreshToken: string | null;
+    /** The DPoP key the access token is bound to. */
+    jkt?: string;
   },
 ): Promise<TokenResponse> {
   const scope = input.scope.join(' ');
@@ -50,6 +52,7 @@ export async function userTokenResponse(
     now: deps.now,
     grantId: input.grantId,
     tokenId: deps.ledger.newTokenId(input.grantId),
+    ...(input.jkt === undefined ? {} : { jkt: input.jkt }),
   });
   if (input.scope.includes(DCR_SCOPE)) recordIatIssued(deps.audit, claims);
   const idToken = input.scope.includes('openid')
@@ -70,7 +73,7 @@ export async function userTokenResponse(
     : undefined;
   return {
     access_token: token,
-    token_type: 'bearer',
+    token_type: tokenTypeOf(claims),
     expires_in: ttlSeconds,
     scope,
     ...(input.refreshToken ? { refresh_token: input.refreshToken } : {}),

@@ -26,6 +26,14 @@ export interface SingleUseValue {
   expiresAt: number;
 }
 
+/** An initial access token's spend, with the DPoP proof presented with it as a value to use once (not yet hashed). */
+export interface IatSpend extends Omit<IatConsumptionRequest, 'proof'> {
+  proof?: SingleUseValue;
+}
+
+/** The key a single-use value is kept under: its hash with its namespace, so kinds never collide. */
+const singleUseKey = ({ namespace, value }: Omit<SingleUseValue, 'expiresAt'>) => sha256Hex(`${namespace}\n${value}`);
+
 /**
  * What the domain needs from the ledger: one call per grant step, each routed to the shard its id names. Every call
  * throws `temporarily_unavailable` (503) when the shard cannot answer: callers fail closed. An id that names no shard
@@ -36,7 +44,7 @@ export interface OneTimeLedger {
   newGrantId(): string;
   /** A new token id (`jti`) on the same shard as its grant, so spending it and revoking the grant meet in one object. */
   newTokenId(grantId: string): string;
-  consumeInitialAccessToken(request: IatConsumptionRequest): Promise<IatConsumption>;
+  consumeInitialAccessToken(request: IatSpend): Promise<IatConsumption>;
   issueCode(request: CodeIssueRequest): Promise<boolean>;
   redeemCode(request: CodeRedemptionRequest): Promise<CodeRedemption>;
   rotateRefreshToken(request: RotationRequest): Promise<Rotation>;
@@ -75,8 +83,12 @@ export function durableLedger(namespace: DurableObjectNamespace<Ledger>, placeme
   return {
     newGrantId: () => newLedgerId(placement.region, placement.shardCount),
     newTokenId: (grantId) => newLedgerId(placement.region, placement.shardCount, grantId),
-    consumeInitialAccessToken: (request) =>
-      call<IatConsumption>(request.grantId, 'used', (shard) => shard.consumeInitialAccessToken(request)),
+    async consumeInitialAccessToken({ proof, ...spend }) {
+      const request: IatConsumptionRequest = proof
+        ? { ...spend, proof: { keyHash: await singleUseKey(proof), expiresAt: proof.expiresAt } }
+        : spend;
+      return call<IatConsumption>(request.grantId, 'used', (shard) => shard.consumeInitialAccessToken(request));
+    },
     issueCode: (request) => call(request.grantId, false, (shard) => shard.issueCode(request)),
     redeemCode: (request) =>
       call<CodeRedemption>(request.grantId, { outcome: 'unknown' }, async (shard) => (await shard.redeemCode(request)) as CodeRedemption),
@@ -94,7 +106,7 @@ export function durableLedger(namespace: DurableObjectNamespace<Ledger>, placeme
     revokeGrant: (request) => call(request.grantId, undefined, (shard) => shard.revokeGrant(request)),
     revokeRefreshToken: (request) => call<RefreshTokenRevocation>(request.grantId, 'unknown', (shard) => shard.revokeRefreshToken(request)),
     async useOnce({ namespace, value, expiresAt }) {
-      const keyHash = await sha256Hex(`${namespace}\n${value}`);
+      const keyHash = await singleUseKey({ namespace, value });
       return callShard<SingleUse>(singleUseShardOf(keyHash, placement.shardCount), (shard) => shard.useOnce({ keyHash, expiresAt }));
     },
     ping: () => call(newLedgerId(placement.region, 1), undefined, (shard) => shard.ping()),

@@ -31,7 +31,7 @@ const SWEEP_INTERVAL_MS = 15 * 60_000;
 /** Every table of a shard; each row carries `retain_until`, which the sweep goes by. */
 const TABLES = ['spent_tokens', 'grants', 'rotated_tokens', 'single_use'] as const;
 
-export type IatConsumption = 'consumed' | 'used' | 'revoked';
+export type IatConsumption = 'consumed' | 'used' | 'revoked' | 'proof-replayed';
 
 /**
  * A value that must be seen at most once while it is valid, which the server did not mint and so cannot route by
@@ -52,6 +52,11 @@ export interface IatConsumptionRequest {
   grantId: string;
   now: number;
   expiresAt: number;
+  /**
+   * The DPoP proof presented with a DPoP-bound IAT, spent in the same step (its `ath` names this IAT, so it can only
+   * ever be replayed to this shard): a replayed proof spends nothing.
+   */
+  proof?: SingleUseRequest;
 }
 
 export interface CodeIssueRequest {
@@ -65,8 +70,11 @@ export interface CodeRedemptionRequest extends PresentedCode {
   grantId: string;
   codeHash: string;
   now: number;
-  /** The family the code starts: its first refresh token (null when the client has no refresh capability). */
-  family: { tokenHash: string | null; expiresAt: number; retainUntil: number };
+  /**
+   * The family the code starts: its first refresh token (null when the client has no refresh capability), and the
+   * thumbprint of the DPoP key its refresh tokens are bound to, if they are.
+   */
+  family: { tokenHash: string | null; expiresAt: number; retainUntil: number; jkt?: string };
 }
 
 export type CodeRedemption =
@@ -139,6 +147,7 @@ export class Ledger extends DurableObject {
   /** Spends an initial access token: `consumed` exactly once per `jti`, unless its grant was revoked first. */
   async consumeInitialAccessToken(request: IatConsumptionRequest): Promise<IatConsumption> {
     if (this.grant(request.grantId)?.revoked) return 'revoked';
+    if (request.proof && !this.firstUse(request.proof)) return 'proof-replayed';
     const inserted = this.ctx.storage.sql.exec(
       'INSERT INTO spent_tokens (jti, retain_until) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING jti',
       request.jti,
@@ -152,12 +161,7 @@ export class Ledger extends DurableObject {
 
   /** Records a value's first use: `first` exactly once per key while its row is kept, `replayed` after. */
   async useOnce(request: SingleUseRequest): Promise<SingleUse> {
-    const inserted = this.ctx.storage.sql.exec(
-      'INSERT INTO single_use (key_hash, retain_until) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING key_hash',
-      request.keyHash,
-      request.expiresAt + SKEW_MS,
-    );
-    if (inserted.toArray().length !== 1) return 'replayed';
+    if (!this.firstUse(request)) return 'replayed';
     await this.scheduleSweep();
     return 'first';
   }
@@ -202,7 +206,7 @@ export class Ledger extends DurableObject {
       `UPDATE grants SET code_redeemed_at = ?, code = ?, family = ?, token_hash = ?, expires_at = ?, retain_until = ? WHERE grant_id = ?`,
       request.now,
       JSON.stringify(redeemedCode(code)),
-      JSON.stringify(familyOf(code)),
+      JSON.stringify(familyOf(code, family.jkt)),
       family.tokenHash,
       family.expiresAt,
       retainUntil,
@@ -318,6 +322,16 @@ export class Ledger extends DurableObject {
     if (this.sweepScheduled) return;
     this.sweepScheduled = true;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
+  }
+
+  /** Inserts a single-use key: true the first time. */
+  private firstUse(request: SingleUseRequest): boolean {
+    const inserted = this.ctx.storage.sql.exec(
+      'INSERT INTO single_use (key_hash, retain_until) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING key_hash',
+      request.keyHash,
+      request.expiresAt + SKEW_MS,
+    );
+    return inserted.toArray().length === 1;
   }
 
   private grant(grantId: string): GrantRow | undefined {

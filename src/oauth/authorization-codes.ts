@@ -1,4 +1,5 @@
 import type { OneTimeLedger } from '../ledger/client';
+import type { CodeRedemptionRequest } from '../ledger/ledger';
 import type { AuditRecorder } from '../audit/recorder';
 import { LEDGER_ID_PATTERN } from '../ledger/shards';
 import { invalidGrant, OAuthError, serverError } from '../errors';
@@ -31,9 +32,14 @@ export interface CodePresentation {
   resource: string | undefined;
   allowedScopes: readonly string[];
   allowedResources: readonly string[];
+  /** The thumbprint of the key of the token request's DPoP proof, when it carried one. */
+  dpopJkt?: string;
   now: number;
-  /** The family the code starts, if it is valid: its first refresh token's hash (none without refresh) and lifetimes. */
-  family: { tokenHash: string | null; expiresAt: number; retainUntil: number };
+  /**
+   * The family the code starts, if it is valid: its first refresh token's hash (none without refresh), lifetimes, and
+   * the DPoP key its refresh tokens are bound to, if they are.
+   */
+  family: CodeRedemptionRequest['family'];
 }
 
 /**
@@ -56,6 +62,7 @@ export async function redeemAuthorizationCode(
     allowedScopes: presented.allowedScopes,
     allowedResources: presented.allowedResources,
     resource: presented.resource ?? null,
+    dpopJkt: presented.dpopJkt ?? null,
     now: presented.now,
     family: presented.family,
   });

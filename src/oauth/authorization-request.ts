@@ -30,6 +30,7 @@ export const AUTHORIZATION_PARAMS = [
   'login_hint',
   'resource',
   'claims',
+  'dpop_jkt',
 ] as const;
 
 /** Empty values count as absent (RFC 6749 3.1); a repeated parameter is noted, empty copies included. */
@@ -125,6 +126,8 @@ export interface AuthorizationRequest extends VerifiedRedirect {
   loginHint: string | undefined;
   /** The standard claims the claims parameter asks for by name (OpenID Connect Core 5.5). */
   claims: RequestedClaims | undefined;
+  /** RFC 9449 10: the thumbprint of the DPoP key the code exchange must prove, when the request named one. */
+  dpopJkt: string | undefined;
 }
 
 /** Step three: everything else. Errors are OAuthErrors, to be sent to the verified redirect URI. */
@@ -170,7 +173,15 @@ export function parseAuthorizationRequest(target: VerifiedRedirect, params: Auth
     acceptableAcrs: narrowedByAcrClaim(acceptableAcrs(client, get('acr_values')), claims?.acr ?? null),
     loginHint: get('login_hint'),
     claims: claims?.requested,
+    dpopJkt: dpopJktOf(get('dpop_jkt')),
   };
+}
+
+/** An RFC 7638 SHA-256 thumbprint: 32 bytes, base64url. */
+function dpopJktOf(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(value))
+    throw invalidRequest('dpop_jkt must be the JWK SHA-256 thumbprint of the DPoP key');
+  return value;
 }
 
 function promptOf(value: string | undefined): ReadonlySet<Prompt> {

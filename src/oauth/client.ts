@@ -56,6 +56,8 @@ export interface Client {
   pkceRequired: boolean;
   /** RFC 8707 resources it may ask tokens for (exact URLs, or https prefixes ending in `/*`). */
   resources: string[];
+  /** RFC 9449 5.2: its token requests without a DPoP proof are refused. */
+  dpopBoundAccessTokens: boolean;
   /** Nobody vouched for it (open registration, a metadata document): users approve what it asks for first. */
   unverified: boolean;
   /** May introspect any token (a designated resource server); static clients only. */
@@ -191,6 +193,7 @@ function fromTemplate(t: TemplateConfig, credential: Credential) {
     authenticators: t.authenticators,
     pkceRequired: pkceRequired(credential, t),
     resources: t.resources ?? [],
+    dpopBoundAccessTokens: t.dpop_bound_access_tokens === true,
     resourceServer: false,
     registers: { instances: false, withoutTemplate: false },
   };
@@ -218,6 +221,7 @@ function ownMetadata(clientId: string, credential: Credential, c: ClientConfig, 
     authenticators: [...AUTHENTICATORS],
     pkceRequired: pkceRequired(credential, c),
     resources: c.resources ?? [],
+    dpopBoundAccessTokens: c.dpop_bound_access_tokens === true,
     unverified: false,
     resourceServer: c.resource_server ?? false,
   };

@@ -59,6 +59,8 @@ export async function rotate(
     allowedScopes: string[];
     allowedResources: readonly string[];
     lifetimes: Lifetimes;
+    /** The thumbprint of the key of the request's DPoP proof, when it carried one. */
+    dpopJkt?: string;
   },
 ): Promise<{ grant: FamilyGrant; scope: string[]; refreshToken: string }> {
   const next = await newRefreshSecret();
@@ -72,6 +74,7 @@ export async function rotate(
     resource: request.resource,
     allowedScopes: request.allowedScopes,
     allowedResources: request.allowedResources,
+    dpopJkt: request.dpopJkt ?? null,
     now: request.lifetimes.now,
     expiresAt: expiryOf(request.lifetimes),
     retainUntil: retentionOf(request.lifetimes),

@@ -84,12 +84,15 @@ export async function introspect(
       scope: liveScope(grant.scope, client),
       iss: deps.issuer,
       exp: found.exp,
+      ...(grant.jkt === undefined ? {} : { cnf: { jkt: grant.jkt } }),
     };
   }
   const { claims } = found;
   return {
     active: true,
-    token_type: 'Bearer',
+    // RFC 9449 6.2: a DPoP-bound token says so, and names its key.
+    token_type: claims.cnf ? 'DPoP' : 'Bearer',
+    ...(claims.cnf ? { cnf: claims.cnf } : {}),
     client_id: claims.client_id,
     sub: claims.sub,
     scope: liveScope(claims.scope, client),

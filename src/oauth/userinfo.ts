@@ -6,6 +6,7 @@ import type { AccessTokenClaims } from '../tokens/access-token';
 import { claimsNamed, releasedClaims } from '../users/claims';
 import { clientLookup } from '../dcr/metadata-document-url';
 import { isSubjectOf, type Subjects } from './subjects';
+import { spendProof, type DPoPProof } from './dpop';
 
 export interface UserinfoDeps {
   store: Store;
@@ -16,15 +17,21 @@ export interface UserinfoDeps {
 /**
  * OpenID Connect Core 5.3 for a verified access token: `sub` and the claims its scopes release, with those the
  * grant's claims parameter asked for in `userinfo` (5.5). The token's grant must not be revoked, and its client and
- * scopes are checked against the template as it is now: the ledger (the grant's status and claims request) and the
- * store (the client and the user, a pairwise `sub` opened first) are asked at the same time, one round trip. The
- * answer says which client it is for: the route signs it when that client asks for signed userinfo.
+ * scopes are checked against the template as it is now; the DPoP proof that came with a bound token is spent: the
+ * ledger (the grant's status and claims request, the proof) and the store (the client and the user, a pairwise `sub`
+ * opened first) are asked at the same time, one round trip. The answer says which client it is for: the route signs
+ * it when that client asks for signed userinfo.
  */
-export async function userinfo(deps: UserinfoDeps, token: AccessTokenClaims): Promise<{ client: Client; claims: Record<string, unknown> }> {
+export async function userinfo(
+  deps: UserinfoDeps,
+  token: AccessTokenClaims,
+  proof: DPoPProof | null = null,
+): Promise<{ client: Client; claims: Record<string, unknown> }> {
   const userSubject = await deps.subjects.toRead(token.sub);
   const [grant, { client: record, user }] = await Promise.all([
     deps.ledger.grantStatus(token.fid),
     deps.store.lookUp({ ...clientLookup(token.client_id), userSubject }),
+    proof && spendProof(deps.ledger, proof),
   ]);
   if (grant.revoked) throw invalidToken('the access token has been revoked');
   const client = activeClient(record);

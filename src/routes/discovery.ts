@@ -11,6 +11,7 @@ import { TOKEN_PATH } from './token';
 import { AUTHENTICATORS, CLIENT_SIGNING_ALGS, SUBJECT_TYPES } from '../model';
 import { STANDARD_CLAIMS } from '../users/claims';
 import { GRANTS } from '../grants';
+import { DPOP_SIGNING_ALGS } from '../oauth/dpop';
 
 const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'at_hash', 'azp'];
 
@@ -54,6 +55,8 @@ function serverMetadata({ issuer, settings }: RequestDeps) {
     id_token_signing_alg_values_supported: [...SIGNING_ALGS],
     userinfo_signing_alg_values_supported: [...SIGNING_ALGS],
     subject_types_supported: [...SUBJECT_TYPES],
+    // RFC 9449 5.1: DPoP proofs at the token endpoint, userinfo and registration.
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
     scopes_supported: ['openid', 'profile', 'email', 'address', 'phone', 'dcr'],
   };
 }

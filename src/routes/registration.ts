@@ -10,6 +10,8 @@ import { deleteClient, readClient, updateClient } from '../dcr/manage-client';
 import { registerDynamicClient } from '../dcr/register-dynamic-client';
 import type { RequestDeps } from '../deps';
 import { REGISTRATION_PATH } from '../dcr/paths';
+import { asResourceRefusal, presentedToken, resourceProof } from '../oauth/dpop-resource';
+import { dpopNonceHeader, proofExpectations } from './dpop';
 
 /** With DCR off the endpoint does not exist, for every method and sub-path; discovery omits it too. */
 const requireDcrEnabled: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -21,24 +23,32 @@ const requireDcrEnabled: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 export const registrationRoutes = new Hono<AppEnv>()
   .use(REGISTRATION_PATH, requireDcrEnabled)
+  .use(REGISTRATION_PATH, dpopNonceHeader)
   .use(`${REGISTRATION_PATH}/*`, requireDcrEnabled)
   .post(REGISTRATION_PATH, async (c) => {
     const deps = c.get('deps');
     // No initial access token: open registration, where a template allows it.
     if (c.req.header('Authorization') === undefined) return c.json(await openRegistration(c), 201, NO_STORE);
-    const input = { initialAccessToken: bearerToken(c), metadata: await jsonObjectBody(c) };
-    const registrationDeps = { ...deps, keys: await deps.keys(), policy: dynamicPolicy(deps) };
-    // With software_id: an instance of a template. Without: a plain RFC 7591 client, where that mode is on.
-    let registered: ClientMetadata;
-    if (input.metadata.software_id !== undefined) {
-      if (!deps.settings.dcrTemplatized) throw invalidClientMetadata('templatized registration is disabled on this server');
-      registered = await registerInstance(registrationDeps, input);
-    } else {
-      if (!deps.settings.dcrNonTemplatized) throw invalidClientMetadata('software_id is required: name the template to instantiate');
-      registered = await registerDynamicClient(registrationDeps, input);
+    // The IAT as a Bearer token, or DPoP-bound with a proof of its key (RFC 9449 7).
+    const presented = presentedToken(c.req.header('Authorization'));
+    try {
+      const proof = await resourceProof(presented, c.req.header('DPoP'), proofExpectations(c, REGISTRATION_PATH));
+      const input = { initialAccessToken: presented.token, proof, metadata: await jsonObjectBody(c) };
+      const registrationDeps = { ...deps, keys: await deps.keys(), policy: dynamicPolicy(deps) };
+      // With software_id: an instance of a template. Without: a plain RFC 7591 client, where that mode is on.
+      let registered: ClientMetadata;
+      if (input.metadata.software_id !== undefined) {
+        if (!deps.settings.dcrTemplatized) throw invalidClientMetadata('templatized registration is disabled on this server');
+        registered = await registerInstance(registrationDeps, input);
+      } else {
+        if (!deps.settings.dcrNonTemplatized) throw invalidClientMetadata('software_id is required: name the template to instantiate');
+        registered = await registerDynamicClient(registrationDeps, input);
+      }
+      c.set('clientId', registered.client_id);
+      return c.json(registered, 201, NO_STORE);
+    } catch (error) {
+      throw asResourceRefusal(presented.scheme, error);
     }
-    c.set('clientId', registered.client_id);
-    return c.json(registered, 201, NO_STORE);
   })
   .all(REGISTRATION_PATH, methodNotAllowed('POST'))
   .get(`${REGISTRATION_PATH}/:clientId`, async (c) => {

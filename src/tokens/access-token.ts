@@ -22,6 +22,8 @@ export interface AccessTokenClaims {
   exp: number;
   /** The grant the token belongs to (a ledger id); revoking the grant revokes the token. */
   fid: string;
+  /** RFC 9449 6.1: a DPoP-bound token names the thumbprint of its key; it works only with a proof of that key. */
+  cnf?: { jkt: string };
 }
 
 export interface IssuedAccessToken {
@@ -42,6 +44,8 @@ export async function issueAccessToken(
     now: number;
     grantId: string;
     tokenId: string;
+    /** The thumbprint of the DPoP key the token is bound to, if any. */
+    jkt?: string;
   },
 ): Promise<IssuedAccessToken> {
   const iat = Math.floor(input.now / 1000);
@@ -55,6 +59,7 @@ export async function issueAccessToken(
     iat,
     exp: iat + input.ttlSeconds,
     fid: input.grantId,
+    ...(input.jkt === undefined ? {} : { cnf: { jkt: input.jkt } }),
   };
   const signer = keys.signer(ACCESS_TOKEN_ALG);
   const token = await new SignJWT({ ...claims })
@@ -100,7 +105,8 @@ export async function verifyAccessToken(
     typeof payload.client_id !== 'string' ||
     typeof payload.scope !== 'string' ||
     typeof payload.fid !== 'string' ||
-    typeof payload.aud !== 'string'
+    typeof payload.aud !== 'string' ||
+    !(payload.cnf === undefined || typeof (payload.cnf as { jkt?: unknown } | null)?.jkt === 'string')
   ) {
     throw invalidToken('the access token is not valid');
   }
@@ -112,3 +118,6 @@ export async function verifyAccessToken(
  * Client tokens name the client as subject; user subjects are random and never a client id.
  */
 export const issuedForUser = (claims: Pick<AccessTokenClaims, 'sub' | 'client_id'>) => claims.sub !== claims.client_id;
+
+/** The token_type a token is answered with (RFC 9449 5): `DPoP` when it is bound to a key, else as before. */
+export const tokenTypeOf = (claims: Pick<AccessTokenClaims, 'cnf'>) => (claims.cnf ? ('DPoP' as const) : ('bearer' as const));
