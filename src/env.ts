@@ -33,6 +33,8 @@ export interface Settings {
   loginLockout: LockoutPolicy;
   /** Cloudflare Access in front of /admin: its assertion signs admins in. Null: the admin token only. */
   access: AccessSettings | null;
+  /** RFC 9126 6: every client's authorization requests must be pushed (REQUIRE_PAR). */
+  requirePushedAuthorizationRequests: boolean;
 }
 
 /** Failed sign-ins are forgotten this long after the last one (Keycloak's default failure reset time). */
@@ -77,6 +79,7 @@ export function settingsOf(env: Env): Settings {
         memorySeconds: FAILURE_MEMORY_SECONDS,
       },
       access: accessSettings(env.ACCESS_TEAM_DOMAIN, env.ACCESS_AUD, problems),
+      requirePushedAuthorizationRequests: flag('REQUIRE_PAR', env.REQUIRE_PAR, false),
     };
     if (settings.loginLockout.maxLockoutSeconds < settings.loginLockout.lockoutSeconds) {
       problems.push('LOGIN_LOCKOUT_MAX_SECONDS must not be less than LOGIN_LOCKOUT_SECONDS');

@@ -53,6 +53,10 @@ export interface TemplateConfig extends Presentation {
   pkce_required?: boolean;
   /** RFC 8707 resources instances may ask tokens for: exact URLs, or an https prefix ending in `/*`. */
   resources?: string[];
+  /** RFC 9126 6: instances' authorization requests must be pushed; absent means false. */
+  require_pushed_authorization_requests?: boolean;
+  /** Where instances may send the browser after an RP-initiated logout (exact match); absent means none. */
+  post_logout_redirect_uris?: string[];
   registration: RegistrationPolicy;
   access_token_ttl: number;
   refresh_token_ttl: number;
@@ -89,6 +93,10 @@ export interface ClientConfig extends Presentation {
   pkce_required?: boolean;
   /** As for templates: the RFC 8707 resources it may ask tokens for. */
   resources?: string[];
+  /** As for templates: its authorization requests must be pushed (RFC 9126). */
+  require_pushed_authorization_requests?: boolean;
+  /** As for templates: where an RP-initiated logout may send the browser back to. */
+  post_logout_redirect_uris?: string[];
 }
 
 export interface StaticClientConfig extends ClientConfig {
@@ -225,6 +233,8 @@ export const AUDIT_EVENT_TYPES = [
   'registration.deleted',
   'login.succeeded',
   'login.failed',
+  /** A user confirmed an RP-initiated logout: the session cookie is cleared. */
+  'logout.succeeded',
   /** A used code presented again by its client: its grant is revoked. */
   'authorization_code.replayed',
   /** A rotated-out refresh token presented again: its family is revoked. */

@@ -204,6 +204,7 @@ describe('settings', () => {
       login_max_failures: 5,
       login_lockout_seconds: 60,
       login_lockout_max_seconds: 900,
+      require_par: false,
     });
   });
 });

@@ -89,6 +89,7 @@ export const settingsView = (s: Settings): z.infer<typeof settingsAnswer> => ({
   login_max_failures: s.loginLockout.maxFailures,
   login_lockout_seconds: s.loginLockout.lockoutSeconds,
   login_lockout_max_seconds: s.loginLockout.maxLockoutSeconds,
+  require_par: s.requirePushedAuthorizationRequests,
 });
 
 /** An audit event, in the admin API and in its log line alike (without the id until it is stored). */

@@ -23,6 +23,8 @@ export interface ClientMetadata {
   subject_type: 'public';
   id_token_signed_response_alg: string;
   refresh_token_ttl: number | null;
+  require_pushed_authorization_requests: boolean;
+  post_logout_redirect_uris: string[];
   registration_client_uri: string;
   registration_access_token?: string;
 }
@@ -48,6 +50,8 @@ export function clientMetadata(issuer: string, client: Client, chosenAuthMethod?
     subject_type: 'public',
     id_token_signed_response_alg: client.idTokenAlg,
     refresh_token_ttl: client.refreshTokenTtl,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
     registration_client_uri: registrationClientUri(issuer, client.clientId),
   };
 }

@@ -4,6 +4,7 @@ import { redirectUriProblem } from '../oauth/redirect-uris';
 import { ID_TOKEN_ALGS, type Capability, type ClientAuthMethod, type ClientConfig } from '../model';
 import { clientNameFrom, invalidRedirectUri, isStringArray, rejectServerAssigned } from './metadata-rules';
 import { presentationFrom } from './presentation';
+import { parAndLogoutConfig } from './par-logout-metadata';
 
 /**
  * Non-templatized registration: a full RFC 7591 metadata document, validated and completed with defaults.
@@ -69,6 +70,7 @@ export function dynamicClientConfig(metadata: Record<string, unknown>, policy: D
   return {
     ...(clientName === undefined ? {} : { client_name: clientName }),
     ...presentationFrom(metadata),
+    ...parAndLogoutConfig(metadata),
     capabilities,
     redirect_uris: [...new Set(redirectUris)],
     scopes: [...new Set(scopes)],

@@ -9,6 +9,8 @@ import { allowedResource } from './resources';
 export interface AuthorizationParams {
   values: ReadonlyMap<string, string>;
   repeated: ReadonlySet<string>;
+  /** They came from a pushed authorization request (RFC 9126): taken at this request, or proven by the form carrying them. */
+  pushed?: boolean;
 }
 
 /** The parameters the login form carries through unchanged (OpenID Connect Core 3.1.2.1). */
@@ -48,7 +50,7 @@ export function authorizationParams(query: string): AuthorizationParams {
  */
 export class UnverifiedRedirectError extends Error {
   constructor(
-    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_redirect_uri',
+    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_redirect_uri' | 'invalid_request_uri',
     readonly description: string,
     readonly client: Client | null = null,
   ) {
@@ -108,6 +110,8 @@ export type Prompt = 'none' | 'login' | 'consent';
 
 /** A valid authorization request of the code flow. */
 export interface AuthorizationRequest extends VerifiedRedirect {
+  /** The parameters it was read from: what the login and consent forms post back. */
+  params: AuthorizationParams;
   scope: string[];
   /** The RFC 8707 resource the tokens are for, when the request named one. */
   resource: string | undefined;
@@ -153,6 +157,7 @@ export function parseAuthorizationRequest(target: VerifiedRedirect, params: Auth
 
   return {
     ...target,
+    params,
     scope,
     resource: resource === undefined ? undefined : allowedResource(resource, client.resources),
     nonce: get('nonce'),

@@ -4,7 +4,6 @@ import {
   parseAuthorizationRequest,
   requestedClientId,
   requireClient,
-  verifyRedirect,
   type AuthorizationParams,
   type AuthorizationRequest,
   type VerifiedRedirect,
@@ -18,13 +17,16 @@ import { newSession, type Session } from '../session/session';
 import { PASSWORD_ACR } from '../users/authenticate';
 import { MAX_USERNAME_LENGTH, signIn, type SignInDeps, type SignInRecord } from '../users/sign-in';
 import { clientLookup } from '../dcr/metadata-document-url';
-import { clientWithDocument, metadataDocumentOf } from '../dcr/metadata-document';
 import { OutboundDocumentError, type OutboundDocuments } from '../outbound/documents';
+import type { Settings } from '../env';
+import { verifiedAuthorization } from './verified-authorization';
+import { pushedParams, pushedRequestUri, requirePushWhereDemanded, takePushedRequest } from './pushed-requests';
 
 export interface AuthorizeDeps extends SignInDeps {
   ledger: OneTimeLedger;
   documents: OutboundDocuments;
   issuer: string;
+  settings: Pick<Settings, 'loginLockout' | 'requirePushedAuthorizationRequests'>;
 }
 
 export interface AuthorizeInput {
@@ -48,19 +50,26 @@ export type AuthorizeOutcome =
  * The authorization endpoint's decision (RFC 6749 4.1.1, OpenID Connect Core 3.1.2). The client, the user the
  * session or the login form names, and that user's consent to the client are read in one round trip. The client and
  * its redirect URI are verified first (a metadata-document client's document is read then) and any problem there is
- * an error page; after that, errors go back to the client's redirect URI with `state` and `iss` (RFC 9207).
+ * an error page; after that, errors go back to the client's redirect URI with `state` and `iss` (RFC 9207). A
+ * pushed request's `request_uri` (RFC 9126 4) is taken in the same round trip as the client is read, and its
+ * parameters replace the request's.
  */
 export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Promise<AuthorizeOutcome> {
   const clientId = requestedClientId(input.params);
   const username = input.login && input.login.username.length <= MAX_USERNAME_LENGTH ? input.login.username : undefined;
   const user = username !== undefined ? { username } : input.session ? { userSubject: input.session.sub } : {};
-  const lookup: Lookup =
+  const requestUri = pushedRequestUri(input.params);
+  const [lookup, pushed] = await Promise.all([
     clientId === null
-      ? { client: null, user: null, consent: null, loginFailures: null }
-      : await deps.store.lookUp({ ...clientLookup(clientId), ...user, consent: 'username' in user || 'userSubject' in user });
+      ? ({ client: null, user: null, consent: null, loginFailures: null } satisfies Lookup)
+      : deps.store.lookUp({ ...clientLookup(clientId), ...user, consent: 'username' in user || 'userSubject' in user }),
+    requestUri === null || clientId === null ? null : takePushedRequest(deps.ledger, requestUri, clientId, deps.now),
+  ]);
   let target: VerifiedRedirect;
+  let params: AuthorizationParams;
   try {
-    target = verifyRedirect(await withDocument(deps, requireClient(activeClient(lookup.client), input.params)), input.params);
+    const client = requireClient(activeClient(lookup.client), input.params);
+    ({ target, params } = await verifiedAuthorization(deps, client, pushed ? pushedParams(pushed, client) : input.params));
   } catch (error) {
     if (error instanceof UnverifiedRedirectError) {
       return { kind: 'error-page', error: error.code, description: error.description, client: error.client };
@@ -70,7 +79,8 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
     throw error;
   }
   try {
-    const request = parseAuthorizationRequest(target, input.params);
+    requirePushWhereDemanded(target.client, params, deps.settings.requirePushedAuthorizationRequests);
+    const request = parseAuthorizationRequest(target, params);
     if (input.login) {
       const record = username === undefined ? { user: null, failures: null } : { user: lookup.user, failures: lookup.loginFailures };
       return await logIn(deps, request, { ...input.login, consent: lookup.consent }, record);
@@ -83,12 +93,6 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
     if (!(error instanceof OAuthError)) throw error;
     return { kind: 'redirect', location: responseLocation(deps, target, { error: error.code, error_description: error.description }) };
   }
-}
-
-/** A metadata-document client as its document (fetched or cached) describes it; any other client as it is. */
-async function withDocument(deps: AuthorizeDeps, client: Client): Promise<Client> {
-  if (client.kind !== 'metadata_document') return client;
-  return clientWithDocument(client, await metadataDocumentOf(deps.documents, client.clientId, deps.now));
 }
 
 async function logIn(

@@ -42,6 +42,10 @@ export interface Client {
   pkceRequired: boolean;
   /** RFC 8707 resources it may ask tokens for (exact URLs, or https prefixes ending in `/*`). */
   resources: string[];
+  /** Its own metadata says its authorization requests must be pushed (RFC 9126 6); REQUIRE_PAR may demand it of all. */
+  requirePushedAuthorizationRequests: boolean;
+  /** Where an RP-initiated logout may send the browser back to (exact match). */
+  postLogoutRedirectUris: string[];
   /** Nobody vouched for it (open registration, a metadata document): users approve what it asks for first. */
   unverified: boolean;
   /** May introspect any token (a designated resource server); static clients only. */
@@ -127,6 +131,8 @@ function fromTemplate(t: TemplateConfig, secretHash: string | null) {
     authenticators: t.authenticators,
     pkceRequired: pkceRequired(secretHash, t),
     resources: t.resources ?? [],
+    requirePushedAuthorizationRequests: t.require_pushed_authorization_requests === true,
+    postLogoutRedirectUris: t.post_logout_redirect_uris ?? [],
     resourceServer: false,
     registers: { instances: false, withoutTemplate: false },
   };
@@ -152,6 +158,8 @@ function ownMetadata(clientId: string, secretHash: string | null, c: ClientConfi
     authenticators: [...AUTHENTICATORS],
     pkceRequired: pkceRequired(secretHash, c),
     resources: c.resources ?? [],
+    requirePushedAuthorizationRequests: c.require_pushed_authorization_requests === true,
+    postLogoutRedirectUris: c.post_logout_redirect_uris ?? [],
     unverified: false,
     resourceServer: c.resource_server ?? false,
   };

@@ -68,6 +68,7 @@ const SETTINGS: [key: string, label: string, variable: string][] = [
   ['login_max_failures', 'Failed sign-ins before a lockout', 'LOGIN_MAX_FAILURES'],
   ['login_lockout_seconds', 'First lockout (s)', 'LOGIN_LOCKOUT_SECONDS'],
   ['login_lockout_max_seconds', 'Longest lockout (s)', 'LOGIN_LOCKOUT_MAX_SECONDS'],
+  ['require_par', 'Pushed authorization requests required', 'REQUIRE_PAR'],
 ];
 
 const shown = (value: unknown) =>
