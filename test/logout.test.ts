@@ -6,11 +6,11 @@ import {
   editTemplate,
   expectOAuthError,
   form,
-  manualClock,
   registerWith,
   requestIat,
   testServer,
   unique,
+  type Fetch,
 } from './helpers';
 import {
   CALLBACK,
@@ -33,18 +33,17 @@ const LOGOUT = '/oauth/v2/oauth-session/logout';
 const SIGNED_OUT = 'https://localhost/signed-out';
 const SESSION_COOKIE = '__Host-edge_dcr_session';
 
-const clock = manualClock();
-const fetch = testServer({ clock: () => clock.now }, { DCR_NON_TEMPLATIZED: 'true' });
+const fetch = testServer({}, { DCR_NON_TEMPLATIZED: 'true' });
 
 const logoutUrl = (params: Record<string, string>) => `${LOGOUT}?${new URLSearchParams(params)}`;
 
 /** An instance of a template that registers SIGNED_OUT for logout, a user signed in to it, and their ID token. */
-async function signedIn(template: Record<string, unknown> = {}) {
-  const instance = await registerInstance(fetch, { post_logout_redirect_uris: [SIGNED_OUT], scopes: ['openid', 'profile'], ...template });
-  const user = await createUser(fetch);
-  const b = browser(fetch);
+async function signedIn(template: Record<string, unknown> = {}, server: Fetch = fetch) {
+  const instance = await registerInstance(server, { post_logout_redirect_uris: [SIGNED_OUT], scopes: ['openid', 'profile'], ...template });
+  const user = await createUser(server);
+  const b = browser(server);
   const code = redirectParams(await logIn(b, codeRequest(instance), user)).get('code')!;
-  const tokens = (await (await exchangeCode(fetch, instance, code)).json()) as { id_token: string; access_token: string };
+  const tokens = (await (await exchangeCode(server, instance, code)).json()) as { id_token: string; access_token: string };
   expect(b.cookies.get(SESSION_COOKIE)).toBeTruthy();
   return { instance, user, b, idToken: tokens.id_token, accessToken: tokens.access_token };
 }
@@ -119,8 +118,12 @@ describe('RP-initiated logout', () => {
   });
 
   it('accepts an expired ID token as the hint', async () => {
-    const { b, idToken } = await signedIn();
-    clock.advance(((decodeJwt(idToken).exp as number) - Math.floor(clock.now / 1000) + 3600) * 1000);
+    // Signed in three hours ago (the session lasts eight), with an ID token that lived one.
+    const past = testServer({ clock: () => Date.now() - 3 * 3600_000 });
+    const { idToken, b: pastBrowser } = await signedIn({}, past);
+    expect((decodeJwt(idToken).exp as number) * 1000).toBeLessThan(Date.now());
+    const b = browser(fetch);
+    for (const [name, value] of pastBrowser.cookies) b.cookies.set(name, value);
     const { res } = await confirmLogout(b, logoutUrl({ id_token_hint: idToken, post_logout_redirect_uri: SIGNED_OUT }));
     expect(res.headers.get('Location')).toBe(SIGNED_OUT);
   });
@@ -174,6 +177,14 @@ describe('refused logout requests: an error page, never a redirect', () => {
     // The hint names its own client, whose URIs are the ones checked.
     const foreign = await fetch(logoutUrl({ id_token_hint: idToken, post_logout_redirect_uri: 'https://localhost/other-out' }));
     await expectErrorPage(foreign, 'invalid_redirect_uri');
+  });
+
+  it('an ID token of another issuer, even signed with our keys', async () => {
+    const elsewhere = testServer({}, { ISSUER: 'https://other-issuer.example' });
+    const { idToken } = await signedIn({}, elsewhere);
+    expect(decodeJwt(idToken).iss).toBe('https://other-issuer.example');
+    const res = await fetch(logoutUrl({ id_token_hint: idToken, post_logout_redirect_uri: SIGNED_OUT }));
+    expect(await expectErrorPage(res, 'invalid_request')).toContain('not an ID token this server issued');
   });
 
   it('a forged or altered hint, and a token that is not an ID token', async () => {

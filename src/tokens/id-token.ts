@@ -71,7 +71,7 @@ export async function verifiedIdTokenHint(keys: KeySet, issuer: string, token: s
   }
   if (verified.protectedHeader.typ !== 'JWT') return null;
   // Signed by one of our keys, so a JSON object we made.
-  const { iss, sub, aud, azp } = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
-  if (iss !== issuer || typeof sub !== 'string' || typeof aud !== 'string' || azp !== aud) return null;
+  const { iss, sub, aud } = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
+  if (iss !== issuer || typeof sub !== 'string' || typeof aud !== 'string') return null;
   return { sub, aud };
 }
