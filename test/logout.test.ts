@@ -23,6 +23,8 @@ import {
   logIn,
   redirectParams,
   registerInstance,
+  registrarWithoutTemplate,
+  staticCodeClient,
   type Browser,
   type Instance,
 } from './flow-helpers';
@@ -236,15 +238,7 @@ describe('post_logout_redirect_uris', () => {
   });
 
   it('a static client’s own', async () => {
-    const clientId = unique('logout-static');
-    const created = await adminCall(fetch, 'POST', '/clients', {
-      client_id: clientId,
-      capabilities: ['code'],
-      redirect_uris: [CALLBACK],
-      scopes: ['openid'],
-      post_logout_redirect_uris: [SIGNED_OUT],
-    });
-    expect(created.status).toBe(201);
+    const { clientId } = await staticCodeClient(fetch, { post_logout_redirect_uris: [SIGNED_OUT] });
     const res = await fetch(logoutUrl({ client_id: clientId, post_logout_redirect_uri: SIGNED_OUT }));
     expect(res.headers.get('Location')).toBe(SIGNED_OUT);
     const refused = await adminCall(fetch, 'POST', '/clients', {
@@ -255,9 +249,7 @@ describe('post_logout_redirect_uris', () => {
   });
 
   it('a dynamic client’s, from its registration metadata: validated as redirect URIs are, and echoed', async () => {
-    const registrarId = unique('logout-registrar');
-    const created = await adminCall(fetch, 'POST', '/clients', { client_id: registrarId, may_register_clients: true });
-    const registrar = { clientId: registrarId, secret: ((await created.json()) as { client_secret: string }).client_secret };
+    const registrar = await registrarWithoutTemplate(fetch);
     const register = async (metadata: Record<string, unknown>) =>
       registerWith(fetch, await requestIat(fetch, registrar), { redirect_uris: [CALLBACK], ...metadata });
     for (const bad of [['http://example.com/out'], ['https://localhost/out#fragment'], 'https://localhost/out']) {

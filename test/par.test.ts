@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   ORIGIN,
-  adminCall,
   basic,
   editTemplate,
   expectOAuthError,
@@ -10,7 +9,6 @@ import {
   registerWith,
   requestIat,
   testServer,
-  unique,
   type Fetch,
 } from './helpers';
 import {
@@ -25,7 +23,9 @@ import {
   hiddenFields,
   redirectParams,
   registerInstance,
+  registrarWithoutTemplate,
   serverWithUnreachableLedger,
+  staticCodeClient,
   type Instance,
   type TestUser,
 } from './flow-helpers';
@@ -216,27 +216,13 @@ describe('require_pushed_authorization_requests', () => {
   });
 
   it('per static client', async () => {
-    const clientId = unique('par-static');
-    const created = await adminCall(fetch, 'POST', '/clients', {
-      client_id: clientId,
-      capabilities: ['code'],
-      redirect_uris: [CALLBACK],
-      scopes: ['openid'],
-      require_pushed_authorization_requests: true,
-    });
-    expect(created.status).toBe(201);
-    const client = { clientId, secret: ((await created.json()) as { client_secret: string }).client_secret };
+    const client = await staticCodeClient(fetch, { require_pushed_authorization_requests: true });
     expect(redirectParams(await fetch(authorizeUrl(codeRequest(client)))).get('error')).toBe('invalid_request');
     expect((await fetch(byReference(client, await push(fetch, client, codeRequest(client))))).status).toBe(200);
   });
 
   it('per dynamic client: registration metadata, echoed', async () => {
-    const registrarId = unique('par-registrar');
-    const created = await adminCall(fetch, 'POST', '/clients', { client_id: registrarId, may_register_clients: true });
-    const iat = await requestIat(fetch, {
-      clientId: registrarId,
-      secret: ((await created.json()) as { client_secret: string }).client_secret,
-    });
+    const iat = await requestIat(fetch, await registrarWithoutTemplate(fetch));
     const res = await registerWith(fetch, iat, { redirect_uris: [CALLBACK], require_pushed_authorization_requests: true });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { client_id: string; client_secret: string; require_pushed_authorization_requests: boolean };
