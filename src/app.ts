@@ -19,6 +19,8 @@ import { USERINFO_PATH, userinfoRoutes } from './routes/userinfo';
 import { REVOCATION_PATH, introspectionRoutes } from './routes/introspection';
 import { REGISTRATION_PATH } from './dcr/paths';
 import { healthRoutes } from './routes/health';
+import { PAR_PATH, parRoutes } from './routes/par';
+import { logoutRoutes } from './routes/logout';
 import { answeringRoute, requestLog } from './request-log';
 import { logError } from './log';
 
@@ -27,14 +29,16 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * What browser apps and browser-based agents call from their own origin (OpenID Connect Core 5.3 asks it of
- * userinfo). All are bearer- or client-authenticated, never by cookie, so any origin may read them and no credentials
- * are allowed. Never the authorization endpoint (its login and consent forms) or the admin API.
+ * userinfo; a browser app pushes its authorization requests too). All are bearer- or client-authenticated, never by
+ * cookie, so any origin may read them and no credentials are allowed. Never the authorization endpoint (its login and
+ * consent forms), the logout endpoint, or the admin API.
  */
 const CROSS_ORIGIN_PATHS = [
   '/.well-known/openid-configuration',
   '/.well-known/oauth-authorization-server',
   JWKS_PATH,
   TOKEN_PATH,
+  PAR_PATH,
   USERINFO_PATH,
   REVOCATION_PATH,
   REGISTRATION_PATH,
@@ -86,6 +90,8 @@ export function createApp(options: AppOptions = {}) {
   app.route('/', jwksRoutes);
   app.route('/', tokenRoutes);
   app.route('/', authorizeRoutes);
+  app.route('/', parRoutes);
+  app.route('/', logoutRoutes);
   app.route('/', userinfoRoutes);
   app.route('/', introspectionRoutes);
   app.route('/', registrationRoutes);

@@ -38,6 +38,8 @@ export interface Settings {
   access: AccessSettings | null;
   /** DPoP proofs without a server nonce are answered `use_dpop_nonce` (RFC 9449 8 and 9). */
   dpopNonceRequired: boolean;
+  /** RFC 9126 6: every client's authorization requests must be pushed (REQUIRE_PAR). */
+  requirePushedAuthorizationRequests: boolean;
 }
 
 /** Failed sign-ins are forgotten this long after the last one (Keycloak's default failure reset time). */
@@ -83,6 +85,7 @@ export function settingsOf(env: Env): Settings {
       },
       access: accessSettings(env.ACCESS_TEAM_DOMAIN, env.ACCESS_AUD, problems),
       dpopNonceRequired: flag('DPOP_NONCE_REQUIRED', env.DPOP_NONCE_REQUIRED, true),
+      requirePushedAuthorizationRequests: flag('REQUIRE_PAR', env.REQUIRE_PAR, false),
     };
     if (settings.loginLockout.maxLockoutSeconds < settings.loginLockout.lockoutSeconds) {
       problems.push('LOGIN_LOCKOUT_MAX_SECONDS must not be less than LOGIN_LOCKOUT_SECONDS');

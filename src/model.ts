@@ -98,6 +98,10 @@ export interface TemplateConfig extends Presentation, SubjectSettings {
   resources?: string[];
   /** RFC 9449 5.2: every token request of its instances must carry a DPoP proof; absent means false. */
   dpop_bound_access_tokens?: boolean;
+  /** RFC 9126 6: instances' authorization requests must be pushed; absent means false. */
+  require_pushed_authorization_requests?: boolean;
+  /** Where instances may send the browser after an RP-initiated logout (exact match); absent means none. */
+  post_logout_redirect_uris?: string[];
   registration: RegistrationPolicy;
   access_token_ttl: number;
   refresh_token_ttl: number;
@@ -136,6 +140,10 @@ export interface ClientConfig extends Presentation, ClientKeys, SubjectSettings 
   resources?: string[];
   /** As for templates: every token request must carry a DPoP proof (RFC 9449 5.2). */
   dpop_bound_access_tokens?: boolean;
+  /** As for templates: its authorization requests must be pushed (RFC 9126). */
+  require_pushed_authorization_requests?: boolean;
+  /** As for templates: where an RP-initiated logout may send the browser back to. */
+  post_logout_redirect_uris?: string[];
 }
 
 export interface StaticClientConfig extends ClientConfig {
@@ -272,6 +280,8 @@ export const AUDIT_EVENT_TYPES = [
   'registration.deleted',
   'login.succeeded',
   'login.failed',
+  /** A user confirmed an RP-initiated logout: the session cookie is cleared. */
+  'logout.succeeded',
   /** A used code presented again by its client: its grant is revoked. */
   'authorization_code.replayed',
   /** A rotated-out refresh token presented again: its family is revoked. */

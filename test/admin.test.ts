@@ -205,6 +205,7 @@ describe('settings', () => {
       login_lockout_seconds: 60,
       login_lockout_max_seconds: 900,
       dpop_nonce_required: true,
+      require_par: false,
     });
   });
 });

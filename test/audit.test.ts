@@ -21,7 +21,17 @@ import {
   unique,
   type Fetch,
 } from './helpers';
-import { authorizationCode, browser, createUser, exchangeCode, logIn, refresh, registerInstance, TOKEN } from './flow-helpers';
+import {
+  authorizationCode,
+  browser,
+  createUser,
+  exchangeCode,
+  hiddenFields,
+  logIn,
+  refresh,
+  registerInstance,
+  TOKEN,
+} from './flow-helpers';
 
 /** README "Operating", audit events: each type is emitted where it happens, stored, queryable and logged. */
 
@@ -121,6 +131,15 @@ const scenarios: Record<AuditEventType, () => Promise<Scenario>> = {
     const user = await createUser(fetch);
     await authorizationCode(fetch, instance, user);
     return { query: { user: user.username }, event: { client_id: instance.clientId, subject: user.sub } };
+  },
+  async 'logout.succeeded'() {
+    const instance = await registerInstance(fetch);
+    const user = await createUser(fetch);
+    const b = browser(fetch);
+    await logIn(b, { client_id: instance.clientId, response_type: 'code', scope: 'openid' }, user);
+    const page = await b.fetch(`/oauth/v2/oauth-session/logout?client_id=${instance.clientId}`);
+    expect((await b.fetch('/oauth/v2/oauth-session/logout', form(hiddenFields(await page.text())))).status).toBe(200);
+    return { query: { client_id: instance.clientId }, event: { subject: user.sub } };
   },
   async 'login.failed'() {
     const instance = await registerInstance(fetch);

@@ -11,6 +11,7 @@ const CROSS_ORIGIN_ENDPOINTS = [
   '/.well-known/oauth-authorization-server',
   '/oauth/v2/oauth-anonymous/jwks',
   TOKEN,
+  '/oauth/v2/oauth-authorize/par',
   USERINFO,
   '/oauth/v2/oauth-revoke',
   '/oauth/v2/oauth-dynamic-client-registration',
@@ -46,7 +47,7 @@ describe('CORS', () => {
   });
 
   it('is absent on the authorization endpoint (login form included) and the admin API', async () => {
-    for (const path of [AUTHORIZE, '/admin/v1/templates']) {
+    for (const path of [AUTHORIZE, '/oauth/v2/oauth-session/logout', '/admin/v1/templates']) {
       const res = await preflight(path, 'GET');
       expect(res.headers.get('Access-Control-Allow-Origin'), path).toBeNull();
       expect(res.status, path).not.toBe(204);

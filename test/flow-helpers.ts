@@ -224,3 +224,25 @@ export async function userIatOf(fetch: Fetch, loginClient: Instance, user: TestU
   expect(res.status).toBe(200);
   return (await res.json()) as { access_token: string; refresh_token?: string; scope: string; expires_in: number };
 }
+
+/** A static client of the code flow (CALLBACK, `openid`), with `config` added: its id and generated secret. */
+export async function staticCodeClient(fetch: Fetch, config: Record<string, unknown> = {}): Promise<Registrar> {
+  const clientId = unique('static-app');
+  const created = await adminCall(fetch, 'POST', '/clients', {
+    client_id: clientId,
+    capabilities: ['code'],
+    redirect_uris: [CALLBACK],
+    scopes: ['openid'],
+    ...config,
+  });
+  expect(created.status).toBe(201);
+  return { clientId, secret: ((await created.json()) as { client_secret: string }).client_secret };
+}
+
+/** A static client that earns IATs for registration without a template (with DCR_NON_TEMPLATIZED on). */
+export async function registrarWithoutTemplate(fetch: Fetch): Promise<Registrar> {
+  const clientId = unique('registrar');
+  const created = await adminCall(fetch, 'POST', '/clients', { client_id: clientId, may_register_clients: true });
+  expect(created.status).toBe(201);
+  return { clientId, secret: ((await created.json()) as { client_secret: string }).client_secret };
+}

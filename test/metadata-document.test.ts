@@ -195,3 +195,24 @@ describe('Client ID Metadata Documents', () => {
     },
   );
 });
+
+describe('RP-initiated logout of a metadata-document client', () => {
+  it('returns only to a post_logout_redirect_uri its document lists and its template allows', async () => {
+    const name = await metadataTemplate();
+    const [listed, allowedOnly] = [`https://${HOST}/signed-out`, `https://${HOST}/also-allowed`];
+    await editTemplate(fetch, name, { post_logout_redirect_uris: [listed, allowedOnly] });
+    const url = publish((doc) => ({ ...doc, post_logout_redirect_uris: [listed, 'https://elsewhere.example/out'] }));
+    const logout = (uri: string) =>
+      fetch(`/oauth/v2/oauth-session/logout?${new URLSearchParams({ client_id: url, post_logout_redirect_uri: uri, state: 's' })}`);
+
+    const res = await logout(listed);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('Location')).toBe(`${listed}?state=s`);
+    for (const refused of [allowedOnly, 'https://elsewhere.example/out']) {
+      const page = await logout(refused);
+      expect(page.status).toBe(400);
+      expect(page.headers.get('Location')).toBeNull();
+      expect(await page.text()).toContain('Reference: <code>invalid_redirect_uri</code>');
+    }
+  });
+});

@@ -17,6 +17,7 @@ import {
   registerInstance,
   TOKEN,
   type TestUser,
+  type Instance,
 } from './flow-helpers';
 import { waveRecorder, type RoundTrip } from './support/storage-waves';
 import { assertionClaims, assertionFields, clientKey, keysInstance, signed } from './support/client-keys';
@@ -209,6 +210,42 @@ async function measureDPoP(user: TestUser) {
   );
 }
 
+/**
+ * A pushed authorization request (RFC 9126): the push (the client, then the ledger row), the authorization request
+ * that takes it with a session (taken while the client is read, then the code), and the login form of a pushed request
+ * (as any login). Then RP-initiated logout: the confirmation page and the confirmed form, the client read once each.
+ */
+async function measurePushedRequestsAndLogout(instance: Instance, user: { username: string; password: string }) {
+  const asInstance = { Authorization: basic(instance.clientId, instance.secret) };
+  const { challenge } = await pkce();
+  const params = { response_type: 'code', scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' };
+  const push = () => fetch('/oauth/v2/oauth-authorize/par', form(params, asInstance));
+  let requestUri = '';
+  measured.par_push = await wavesOf(async () => {
+    const res = await push();
+    requestUri = ((await res.clone().json()) as { request_uri: string }).request_uri;
+    return res;
+  }, 201);
+
+  const b = browser(fetch);
+  const byReference = async () =>
+    authorizeUrl({ client_id: instance.clientId, request_uri: ((await (await push()).json()) as { request_uri: string }).request_uri });
+  const page = await b.fetch(authorizeUrl({ client_id: instance.clientId, request_uri: requestUri }));
+  const loginForm = { ...hiddenFields(await page.text()), username: user.username, password: user.password };
+  measured.login_via_par = await wavesOf(() => b.fetch('/oauth/v2/oauth-authorize', form(loginForm)), 302);
+  const url = await byReference();
+  measured.authorize_with_session_via_par = await wavesOf(() => b.fetch(url), 302);
+
+  const logoutUrl = `/oauth/v2/oauth-session/logout?client_id=${instance.clientId}`;
+  let confirmation = '';
+  measured.logout_confirmation = await wavesOf(async () => {
+    const res = await b.fetch(logoutUrl);
+    confirmation = await res.clone().text();
+    return res;
+  });
+  measured.logout = await wavesOf(() => b.fetch('/oauth/v2/oauth-session/logout', form(hiddenFields(confirmation))));
+}
+
 describe('storage waves per endpoint', () => {
   it('is the table in docs/storage-waves.json, endpoint by endpoint', async () => {
     const instance = await registerInstance(fetch, { capabilities: ['code', 'refresh'] });
@@ -274,6 +311,7 @@ describe('storage waves per endpoint', () => {
     await measurePrivateKeyJwt(user);
     await measurePairwise(user);
     await measureDPoP(user);
+    await measurePushedRequestsAndLogout(instance, user);
 
     expect(measured).toEqual(expected.after);
   });

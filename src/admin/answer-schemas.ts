@@ -28,6 +28,7 @@ export const settingsAnswer = z.object({
   login_lockout_seconds: z.number().int(),
   login_lockout_max_seconds: z.number().int(),
   dpop_nonce_required: z.boolean(),
+  require_par: z.boolean(),
 });
 
 /** Shown with a template; sent back in a PUT they must say what is stored. */

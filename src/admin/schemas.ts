@@ -70,6 +70,10 @@ const clientPolicy = {
   dpop_bound_access_tokens: z.boolean().default(false),
   /** RFC 8707 resources tokens may be asked for: exact URLs, or https prefixes ending in "/*". */
   resources: unique(problemFree(allowedResourceProblem)).default([]),
+  /** RFC 9126 6: authorization requests only through the pushed authorization request endpoint. */
+  require_pushed_authorization_requests: z.boolean().default(false),
+  /** Where an RP-initiated logout may send the browser back to (OpenID Connect RP-Initiated Logout 1.0, exact match). */
+  post_logout_redirect_uris: unique(redirectUri).default([]),
   logo_uri: httpsUrl.optional(),
   policy_uri: httpsUrl.optional(),
   tos_uri: httpsUrl.optional(),

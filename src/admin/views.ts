@@ -90,6 +90,7 @@ export const settingsView = (s: Settings): z.infer<typeof settingsAnswer> => ({
   login_lockout_seconds: s.loginLockout.lockoutSeconds,
   login_lockout_max_seconds: s.loginLockout.maxLockoutSeconds,
   dpop_nonce_required: s.dpopNonceRequired,
+  require_par: s.requirePushedAuthorizationRequests,
 });
 
 /** An audit event, in the admin API and in its log line alike (without the id until it is stored). */

@@ -27,6 +27,8 @@ export interface ClientMetadata extends ClientKeys {
   refresh_token_ttl: number | null;
   /** RFC 9449 5.2. */
   dpop_bound_access_tokens: boolean;
+  require_pushed_authorization_requests: boolean;
+  post_logout_redirect_uris: string[];
   registration_client_uri: string;
   registration_access_token?: string;
 }
@@ -56,6 +58,8 @@ export function clientMetadata(issuer: string, client: Client, chosenAuthMethod?
     ...(client.userinfoAlg === null ? {} : { userinfo_signed_response_alg: client.userinfoAlg }),
     refresh_token_ttl: client.refreshTokenTtl,
     dpop_bound_access_tokens: client.dpopBoundAccessTokens,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
     registration_client_uri: registrationClientUri(issuer, client.clientId),
   };
 }

@@ -6,6 +6,7 @@ import { clientNameFrom, invalidRedirectUri, isStringArray, rejectServerAssigned
 import { presentationFrom } from './presentation';
 import { keysFrom, requireKeysFor } from './key-metadata';
 import { subjectSettingsFrom } from './subject-metadata';
+import { parAndLogoutConfig } from './par-logout-metadata';
 
 /**
  * Non-templatized registration: a full RFC 7591 metadata document, validated and completed with defaults.
@@ -76,6 +77,7 @@ export function dynamicClientConfig(metadata: Record<string, unknown>, policy: D
     ...(clientName === undefined ? {} : { client_name: clientName }),
     ...presentationFrom(metadata),
     ...keys,
+    ...parAndLogoutConfig(metadata),
     capabilities,
     redirect_uris: [...new Set(redirectUris)],
     scopes: [...new Set(scopes)],

@@ -52,6 +52,8 @@ function requireAgreement(metadata: Record<string, unknown>, template: TemplateC
     default_acr_values: (v) => isStringArray(v) && sameSet(v, template.authenticators),
     refresh_token_ttl: (v) => v === template.refresh_token_ttl,
     dpop_bound_access_tokens: (v) => v === (template.dpop_bound_access_tokens === true),
+    require_pushed_authorization_requests: (v) => v === (template.require_pushed_authorization_requests === true),
+    post_logout_redirect_uris: (v) => isStringArray(v) && sameSet(v, template.post_logout_redirect_uris ?? []),
   };
   for (const [field, agrees] of Object.entries(governed)) {
     if (field in metadata && !agrees(metadata[field])) {

@@ -45,5 +45,14 @@ export function clientWithDocument(client: Client, document: MetadataDocument): 
   );
   if (foreign !== undefined) throw new OutboundDocumentError(`the redirect URI ${JSON.stringify(foreign)} is not one this server allows`);
   const clientName = typeof name === 'string' && name.length > 0 && name.length <= 200 ? name : client.clientName;
-  return { ...client, clientName, applicationName: clientName, redirectUris: uris };
+  // Logout may return only to URIs the document lists and the template allows (exactly): the others are not registered.
+  const { post_logout_redirect_uris: postLogout } = document;
+  const postLogoutRedirectUris = isStringArray(postLogout) ? postLogout.filter((uri) => client.postLogoutRedirectUris.includes(uri)) : [];
+  return { ...client, clientName, applicationName: clientName, redirectUris: uris, postLogoutRedirectUris };
+}
+
+/** A metadata-document client as its document (fetched or cached) describes it; any other client as it is. */
+export async function withMetadataDocument(deps: { documents: OutboundDocuments; now: number }, client: Client): Promise<Client> {
+  if (client.kind !== 'metadata_document') return client;
+  return clientWithDocument(client, await metadataDocumentOf(deps.documents, client.clientId, deps.now));
 }

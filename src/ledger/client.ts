@@ -6,6 +6,9 @@ import type {
   IatConsumption,
   IatConsumptionRequest,
   Ledger,
+  PushedRequestStorage,
+  PushedRequestTake,
+  PushedRequestTaking,
   RefreshTokenRevocation,
   RefreshTokenStatus,
   Rotation,
@@ -16,7 +19,16 @@ import { newLedgerId, shardName, shardOf, singleUseShardOf, type Region, type Sh
 import { temporarilyUnavailable } from '../errors';
 import { sha256Hex } from '../tokens/secrets';
 
-export type { CodeRedemption, GrantStatus, IatConsumption, RefreshTokenRevocation, RefreshTokenStatus, Rotation, SingleUse };
+export type {
+  CodeRedemption,
+  GrantStatus,
+  IatConsumption,
+  PushedRequestTake,
+  RefreshTokenRevocation,
+  RefreshTokenStatus,
+  Rotation,
+  SingleUse,
+};
 
 /** A value that may be used once while valid: `namespace` keeps kinds apart (say `client_assertion:<client id>`). */
 export interface SingleUseValue {
@@ -56,6 +68,10 @@ export interface OneTimeLedger {
   revokeRefreshToken(request: { grantId: string; tokenHash: string; clientId: string }): Promise<RefreshTokenRevocation>;
   /** `first` the first time a value is used while valid, `replayed` every time after (a `jti` we did not mint). */
   useOnce(request: SingleUseValue): Promise<SingleUse>;
+  /** Stores a pushed authorization request on the shard its id names; false when the id is taken. */
+  pushAuthorizationRequest(request: PushedRequestStorage): Promise<boolean>;
+  /** Takes a pushed authorization request, once, for the client that pushed it. */
+  takePushedRequest(request: PushedRequestTaking): Promise<PushedRequestTake>;
   /** Readiness: shard 0 of this request's region answers. */
   ping(): Promise<void>;
 }
@@ -109,6 +125,13 @@ export function durableLedger(namespace: DurableObjectNamespace<Ledger>, placeme
       const keyHash = await singleUseKey({ namespace, value });
       return callShard<SingleUse>(singleUseShardOf(keyHash, placement.shardCount), (shard) => shard.useOnce({ keyHash, expiresAt }));
     },
+    pushAuthorizationRequest: (request) => call(request.requestId, false, (shard) => shard.pushAuthorizationRequest(request)),
+    takePushedRequest: (request) =>
+      call<PushedRequestTake>(
+        request.requestId,
+        { outcome: 'unknown' },
+        async (shard) => (await shard.takePushedRequest(request)) as PushedRequestTake,
+      ),
     ping: () => call(newLedgerId(placement.region, 1), undefined, (shard) => shard.ping()),
   };
 }

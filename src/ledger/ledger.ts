@@ -29,7 +29,7 @@ const SKEW_MS = 60_000;
 /** How often a shard with rows sweeps the expired ones. */
 const SWEEP_INTERVAL_MS = 15 * 60_000;
 /** Every table of a shard; each row carries `retain_until`, which the sweep goes by. */
-const TABLES = ['spent_tokens', 'grants', 'rotated_tokens', 'single_use'] as const;
+const TABLES = ['spent_tokens', 'grants', 'rotated_tokens', 'single_use', 'pushed_requests'] as const;
 
 export type IatConsumption = 'consumed' | 'used' | 'revoked' | 'proof-replayed';
 
@@ -45,6 +45,40 @@ export interface SingleUseRequest {
 }
 
 export type SingleUse = 'first' | 'replayed';
+
+/** A pushed authorization request (RFC 9126): its parameters, kept until its `request_uri` is used once or expires. */
+export interface PushedRequestStorage {
+  requestId: string;
+  /** Hex SHA-256 of the secret half of the `request_uri`. */
+  secretHash: string;
+  /** The client that pushed it: the only one that may use it. */
+  clientId: string;
+  params: [string, string][];
+  expiresAt: number;
+}
+
+export interface PushedRequestTaking {
+  requestId: string;
+  secretHash: string;
+  clientId: string;
+  now: number;
+}
+
+/** `other-client` leaves the request as it was: only its own client's use spends it. */
+export type PushedRequestTake =
+  | { outcome: 'taken'; params: [string, string][] }
+  | { outcome: 'other-client' }
+  | { outcome: 'used' }
+  | { outcome: 'expired' }
+  | { outcome: 'unknown' };
+
+interface PushedRequestRow extends Record<string, SqlStorageValue> {
+  secret_hash: string;
+  client_id: string;
+  params: string;
+  expires_at: number;
+  used_at: number | null;
+}
 
 export interface IatConsumptionRequest {
   jti: string;
@@ -139,6 +173,11 @@ export class Ledger extends DurableObject {
       'CREATE TABLE IF NOT EXISTS rotated_tokens (token_hash TEXT PRIMARY KEY, grant_id TEXT NOT NULL, retain_until INTEGER NOT NULL)',
     );
     sql.exec('CREATE TABLE IF NOT EXISTS single_use (key_hash TEXT PRIMARY KEY, retain_until INTEGER NOT NULL)');
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS pushed_requests (
+         request_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, client_id TEXT NOT NULL, params TEXT NOT NULL,
+         expires_at INTEGER NOT NULL, used_at INTEGER, retain_until INTEGER NOT NULL)`,
+    );
     for (const table of TABLES) {
       sql.exec(`CREATE INDEX IF NOT EXISTS ${table}_by_retention ON ${table} (retain_until)`);
     }
@@ -255,6 +294,39 @@ export class Ledger extends DurableObject {
     );
     await this.scheduleSweep();
     return { outcome: 'rotated', grant: family, scope: checked.scope };
+  }
+
+  /** Stores a pushed authorization request (the secret's hash only). False when the id is taken. */
+  async pushAuthorizationRequest(request: PushedRequestStorage): Promise<boolean> {
+    const inserted = this.ctx.storage.sql.exec(
+      `INSERT INTO pushed_requests (request_id, secret_hash, client_id, params, expires_at, retain_until) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING RETURNING request_id`,
+      request.requestId,
+      request.secretHash,
+      request.clientId,
+      JSON.stringify(request.params),
+      request.expiresAt,
+      request.expiresAt + SKEW_MS,
+    );
+    if (inserted.toArray().length !== 1) return false;
+    await this.scheduleSweep();
+    return true;
+  }
+
+  /**
+   * Takes a pushed request for its own client, once (RFC 9126 4: single use). The row stays, marked used, until it is
+   * swept, so that a second use is told apart from a guess.
+   */
+  async takePushedRequest(request: PushedRequestTaking): Promise<PushedRequestTake> {
+    const row = this.ctx.storage.sql
+      .exec<PushedRequestRow>('SELECT * FROM pushed_requests WHERE request_id = ?', request.requestId)
+      .toArray()[0];
+    if (!row || row.secret_hash !== request.secretHash) return { outcome: 'unknown' };
+    if (row.client_id !== request.clientId) return { outcome: 'other-client' };
+    if (row.used_at !== null) return { outcome: 'used' };
+    if (request.now >= row.expires_at) return { outcome: 'expired' };
+    this.ctx.storage.sql.exec('UPDATE pushed_requests SET used_at = ? WHERE request_id = ?', request.now, request.requestId);
+    return { outcome: 'taken', params: JSON.parse(row.params) as [string, string][] };
   }
 
   /** Whether the grant has been revoked; its access tokens are dead then. */

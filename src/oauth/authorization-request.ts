@@ -11,6 +11,8 @@ import type { RequestedClaims } from '../grant-rules';
 export interface AuthorizationParams {
   values: ReadonlyMap<string, string>;
   repeated: ReadonlySet<string>;
+  /** They came from a pushed authorization request (RFC 9126): taken at this request, or proven by the form carrying them. */
+  pushed?: boolean;
 }
 
 /** The parameters the login form carries through unchanged (OpenID Connect Core 3.1.2.1). */
@@ -52,7 +54,7 @@ export function authorizationParams(query: string): AuthorizationParams {
  */
 export class UnverifiedRedirectError extends Error {
   constructor(
-    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_redirect_uri' | 'invalid_request_object',
+    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_redirect_uri' | 'invalid_request_object' | 'invalid_request_uri',
     readonly description: string,
     readonly client: Client | null = null,
   ) {
@@ -112,7 +114,7 @@ export type Prompt = 'none' | 'login' | 'consent';
 
 /** A valid authorization request of the code flow. */
 export interface AuthorizationRequest extends VerifiedRedirect {
-  /** The parameters it was read from (a request object's in place of the query's), for the forms to post back. */
+  /** The parameters it was read from (a request object's or a pushed request's in place of the query's): what the login and consent forms post back. */
   params: AuthorizationParams;
   scope: string[];
   /** The RFC 8707 resource the tokens are for, when the request named one. */

@@ -4,7 +4,6 @@ import {
   parseAuthorizationRequest,
   requestedClientId,
   requireClient,
-  verifyRedirect,
   type AuthorizationParams,
   type AuthorizationRequest,
   type VerifiedRedirect,
@@ -18,18 +17,20 @@ import { newSession, type Session } from '../session/session';
 import { PASSWORD_ACR } from '../users/authenticate';
 import { MAX_USERNAME_LENGTH, signIn, type SignInDeps, type SignInRecord } from '../users/sign-in';
 import { clientLookup } from '../dcr/metadata-document-url';
-import { clientWithDocument, metadataDocumentOf } from '../dcr/metadata-document';
 import { OutboundDocumentError, type OutboundDocuments } from '../outbound/documents';
-import { resolveRequestObject } from './request-object';
 import { approvalsOf } from './consent-items';
 import { claimsNamed } from '../users/claims';
 import type { Subjects } from './subjects';
+import type { Settings } from '../env';
+import { verifiedAuthorization } from './verified-authorization';
+import { pushedParams, pushedRequestUri, requirePushWhereDemanded, takePushedRequest } from './pushed-requests';
 
 export interface AuthorizeDeps extends SignInDeps {
   ledger: OneTimeLedger;
   documents: OutboundDocuments;
   issuer: string;
   subjects: Subjects;
+  settings: Pick<Settings, 'loginLockout' | 'requirePushedAuthorizationRequests'>;
 }
 
 export interface AuthorizeInput {
@@ -54,22 +55,25 @@ export type AuthorizeOutcome =
  * session or the login form names, and that user's consent to the client are read in one round trip. The client and
  * its redirect URI are verified first (a metadata-document client's document is read then, and a signed request
  * object's parameters replace the query's) and any problem there is an error page; after that, errors go back to the
- * client's redirect URI with `state` and `iss` (RFC 9207).
+ * client's redirect URI with `state` and `iss` (RFC 9207). A pushed request's `request_uri` (RFC 9126 4) is taken in
+ * the same round trip as the client is read, and its parameters replace the request's.
  */
 export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Promise<AuthorizeOutcome> {
   const clientId = requestedClientId(input.params);
   const username = input.login && input.login.username.length <= MAX_USERNAME_LENGTH ? input.login.username : undefined;
   const user = username !== undefined ? { username } : input.session ? { userSubject: input.session.sub } : {};
-  const lookup: Lookup =
+  const requestUri = pushedRequestUri(input.params);
+  const [lookup, pushed] = await Promise.all([
     clientId === null
-      ? { client: null, user: null, consent: null, loginFailures: null }
-      : await deps.store.lookUp({ ...clientLookup(clientId), ...user, consent: 'username' in user || 'userSubject' in user });
+      ? ({ client: null, user: null, consent: null, loginFailures: null } satisfies Lookup)
+      : deps.store.lookUp({ ...clientLookup(clientId), ...user, consent: 'username' in user || 'userSubject' in user }),
+    requestUri === null || clientId === null ? null : takePushedRequest(deps.ledger, requestUri, clientId, deps.now),
+  ]);
   let target: VerifiedRedirect;
   let params: AuthorizationParams;
   try {
-    const client = await withDocument(deps, requireClient(activeClient(lookup.client), input.params));
-    params = await requestObjectParams(deps, client, input.params);
-    target = verifyRedirect(client, params);
+    const client = requireClient(activeClient(lookup.client), input.params);
+    ({ target, params } = await verifiedAuthorization(deps, client, pushed ? pushedParams(pushed, client) : input.params));
   } catch (error) {
     if (error instanceof UnverifiedRedirectError) {
       return { kind: 'error-page', error: error.code, description: error.description, client: error.client };
@@ -81,6 +85,7 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
   // A pairwise client without PAIRWISE_SECRET: the operator's problem, answered and logged as one, before any code.
   deps.subjects.requireUsable(target.client);
   try {
+    requirePushWhereDemanded(target.client, params, deps.settings.requirePushedAuthorizationRequests);
     const request = parseAuthorizationRequest(target, params);
     if (input.login) {
       const record = username === undefined ? { user: null, failures: null } : { user: lookup.user, failures: lookup.loginFailures };
@@ -93,25 +98,6 @@ export async function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Pro
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;
     return { kind: 'redirect', location: responseLocation(deps, target, { error: error.code, error_description: error.description }) };
-  }
-}
-
-/** A metadata-document client as its document (fetched or cached) describes it; any other client as it is. */
-async function withDocument(deps: AuthorizeDeps, client: Client): Promise<Client> {
-  if (client.kind !== 'metadata_document') return client;
-  return clientWithDocument(client, await metadataDocumentOf(deps.documents, client.clientId, deps.now));
-}
-
-/**
- * A signed request object's parameters in place of the query's (src/oauth/request-object.ts). A refusal is an error
- * page: the redirect URI it would go to is not verified yet.
- */
-async function requestObjectParams(deps: AuthorizeDeps, client: Client, params: AuthorizationParams): Promise<AuthorizationParams> {
-  try {
-    return await resolveRequestObject(deps, client, params);
-  } catch (error) {
-    if (!(error instanceof OAuthError) || error.status >= 500) throw error;
-    throw new UnverifiedRedirectError(error.code as UnverifiedRedirectError['code'], error.description, client);
   }
 }
 

@@ -58,6 +58,10 @@ export interface Client {
   resources: string[];
   /** RFC 9449 5.2: its token requests without a DPoP proof are refused. */
   dpopBoundAccessTokens: boolean;
+  /** Its own metadata says its authorization requests must be pushed (RFC 9126 6); REQUIRE_PAR may demand it of all. */
+  requirePushedAuthorizationRequests: boolean;
+  /** Where an RP-initiated logout may send the browser back to (exact match). */
+  postLogoutRedirectUris: string[];
   /** Nobody vouched for it (open registration, a metadata document): users approve what it asks for first. */
   unverified: boolean;
   /** May introspect any token (a designated resource server); static clients only. */
@@ -194,6 +198,8 @@ function fromTemplate(t: TemplateConfig, credential: Credential) {
     pkceRequired: pkceRequired(credential, t),
     resources: t.resources ?? [],
     dpopBoundAccessTokens: t.dpop_bound_access_tokens === true,
+    requirePushedAuthorizationRequests: t.require_pushed_authorization_requests === true,
+    postLogoutRedirectUris: t.post_logout_redirect_uris ?? [],
     resourceServer: false,
     registers: { instances: false, withoutTemplate: false },
   };
@@ -222,6 +228,8 @@ function ownMetadata(clientId: string, credential: Credential, c: ClientConfig, 
     pkceRequired: pkceRequired(credential, c),
     resources: c.resources ?? [],
     dpopBoundAccessTokens: c.dpop_bound_access_tokens === true,
+    requirePushedAuthorizationRequests: c.require_pushed_authorization_requests === true,
+    postLogoutRedirectUris: c.post_logout_redirect_uris ?? [],
     unverified: false,
     resourceServer: c.resource_server ?? false,
   };

@@ -8,6 +8,8 @@ import { AUTHORIZE_PATH } from './authorize';
 import { USERINFO_PATH } from './userinfo';
 import { INTROSPECTION_PATH, REVOCATION_PATH } from './introspection';
 import { TOKEN_PATH } from './token';
+import { PAR_PATH } from './par';
+import { LOGOUT_PATH } from './logout';
 import { AUTHENTICATORS, CLIENT_SIGNING_ALGS, SUBJECT_TYPES } from '../model';
 import { STANDARD_CLAIMS } from '../users/claims';
 import { GRANTS } from '../grants';
@@ -30,6 +32,12 @@ function serverMetadata({ issuer, settings }: RequestDeps) {
     introspection_endpoint: `${issuer}${INTROSPECTION_PATH}`,
     revocation_endpoint: `${issuer}${REVOCATION_PATH}`,
     ...(settings.dcrEnabled ? { registration_endpoint: `${issuer}${REGISTRATION_PATH}` } : {}),
+    // RFC 9126 5; the server-wide requirement (REQUIRE_PAR): a client's own metadata may require it of that client alone.
+    pushed_authorization_request_endpoint: `${issuer}${PAR_PATH}`,
+    require_pushed_authorization_requests: settings.requirePushedAuthorizationRequests,
+    // OpenID Connect RP-Initiated Logout 1.0.
+    end_session_endpoint: `${issuer}${LOGOUT_PATH}`,
+    // The authorization code flow only: implicit and hybrid response types are refused (RFC 9700 2.1.2).
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: Object.keys(GRANTS),
@@ -45,6 +53,7 @@ function serverMetadata({ issuer, settings }: RequestDeps) {
     // RFC 9101: signed request objects (src/oauth/request-object.ts).
     request_parameter_supported: true,
     request_object_signing_alg_values_supported: clientSigningAlgs,
+    // request_uri naming a request object the client hosts is not fetched; the URIs of pushed requests are RFC 9126's.
     request_uri_parameter_supported: false,
     token_endpoint_auth_methods_supported: clientAuthMethods,
     introspection_endpoint_auth_methods_supported: clientAuthMethods,

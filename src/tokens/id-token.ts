@@ -1,5 +1,5 @@
-import { SignJWT } from 'jose';
-import type { KeySet, SigningAlg } from './keys';
+import { SignJWT, compactVerify } from 'jose';
+import { SIGNING_ALGS, type KeySet, type SigningAlg } from './keys';
 import { base64url, sha256 } from './secrets';
 
 /** OpenID Connect Core 2 and 3.1.3.6: the ID token, signed with the algorithm the client's metadata names. */
@@ -46,4 +46,38 @@ export async function issueIdToken(keys: KeySet, input: IdTokenInput): Promise<s
 /** The left half of the access token's SHA-256 (both RS256 and ES256 use SHA-256), base64url. */
 async function accessTokenHash(accessToken: string): Promise<string> {
   return base64url((await sha256(accessToken)).slice(0, 16));
+}
+
+/** What an `id_token_hint` says, once it is known to be one of our ID tokens. */
+export interface IdTokenHint {
+  sub: string;
+  /** The client it was issued to. */
+  aud: string;
+}
+
+/**
+ * An ID token this server issued (OpenID Connect RP-Initiated Logout 1.0, `id_token_hint`): signed by one of our keys,
+ * typed as an ID token (access tokens are `at+jwt`), and ours by its issuer. Its expiry does not matter: a user may
+ * sign out long after signing in. Null for anything else.
+ */
+export async function verifiedIdTokenHint(keys: KeySet, issuer: string, token: string): Promise<IdTokenHint | null> {
+  let verified: Awaited<ReturnType<typeof compactVerify>>;
+  try {
+    verified = await compactVerify(
+      token,
+      ({ kid, alg }) => {
+        const key = kid === undefined ? undefined : keys.byKid(kid);
+        if (key?.alg !== alg) throw new Error('not one of our keys');
+        return key.publicKey;
+      },
+      { algorithms: [...SIGNING_ALGS] },
+    );
+  } catch {
+    return null;
+  }
+  if (verified.protectedHeader.typ !== 'JWT') return null;
+  // Signed by one of our keys, so a JSON object we made.
+  const { iss, sub, aud } = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
+  if (iss !== issuer || typeof sub !== 'string' || typeof aud !== 'string') return null;
+  return { sub, aud };
 }

@@ -10,24 +10,30 @@ export interface ErrorPageProps {
   requester?: Requester;
   /** Where the user can go back to, when known (never an unverified redirect URI). */
   backTo?: string;
+  /** What stopped: a sign-in (the default), or a sign-out the application asked for. */
+  activity?: Activity;
 }
 
+type Activity = 'sign-in' | 'sign-out';
+
 /** What happened, in words a user understands. */
-const PLAIN_WORDS: Record<string, string> = {
-  invalid_client: 'The application that sent you here is not known to this sign-in service, or has been switched off.',
-  invalid_redirect_uri:
-    'The application asked to send you back to an address it has not registered, so sign-in stopped here to keep your account safe.',
-  invalid_request: 'The sign-in link you followed is incomplete or damaged.',
+const PLAIN_WORDS: Record<string, (activity: Activity) => string> = {
+  invalid_client: () => 'The application that sent you here is not known to this sign-in service, or has been switched off.',
+  invalid_redirect_uri: (activity) =>
+    `The application asked to send you back to an address it has not registered, so ${activity} stopped here to keep your account safe.`,
+  invalid_request: (activity) => `The ${activity} link you followed is incomplete or damaged.`,
+  invalid_request_uri: () => 'The sign-in link you followed has expired or was already used. Go back to the application and start again.',
 };
 
-/** Shown when the authorization request cannot be answered by a redirect (RFC 6749 4.1.2.1). */
+/** Shown when an authorization or logout request cannot be answered by a redirect (RFC 6749 4.1.2.1). */
 export function ErrorPage(props: ErrorPageProps) {
   const appName = props.requester?.applicationName;
+  const activity = props.activity ?? 'sign-in';
   return (
-    <Page title="Sign-in stopped">
+    <Page title={activity === 'sign-in' ? 'Sign-in stopped' : 'Sign-out stopped'}>
       {props.requester && <RequesterHeader requester={props.requester} />}
-      <h1>We can’t sign you in</h1>
-      <p role="alert">{PLAIN_WORDS[props.error] ?? 'Something about this sign-in request is not right.'}</p>
+      <h1>{activity === 'sign-in' ? 'We can’t sign you in' : 'We can’t sign you out here'}</h1>
+      <p role="alert">{PLAIN_WORDS[props.error]?.(activity) ?? `Something about this ${activity} request is not right.`}</p>
       <p>
         {props.backTo ? (
           <a href={props.backTo}>Back to {appName}</a>

@@ -46,7 +46,7 @@ function parseForm(html: string, pageUrl: string) {
 const isRedirect = (res: Response) => res.status === 302 || res.status === 303;
 
 /** Submits the page's form with `values` added, as the browser holding `jar` would. */
-async function submit(html: string, pageUrl: string, values: Record<string, string>, jar: CookieJar): Promise<Response> {
+export async function submit(html: string, pageUrl: string, values: Record<string, string>, jar: CookieJar): Promise<Response> {
   const { action, fields } = parseForm(html, pageUrl);
   for (const [name, value] of Object.entries(values)) fields.set(name, value);
   const submitted = await fetch(action, {

@@ -69,6 +69,7 @@ const SETTINGS: [key: string, label: string, variable: string][] = [
   ['login_lockout_seconds', 'First lockout (s)', 'LOGIN_LOCKOUT_SECONDS'],
   ['login_lockout_max_seconds', 'Longest lockout (s)', 'LOGIN_LOCKOUT_MAX_SECONDS'],
   ['dpop_nonce_required', 'DPoP proofs need a server nonce', 'DPOP_NONCE_REQUIRED'],
+  ['require_par', 'Pushed authorization requests required', 'REQUIRE_PAR'],
 ];
 
 const shown = (value: unknown) =>

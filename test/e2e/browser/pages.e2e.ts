@@ -8,7 +8,7 @@ import { authorizationRequest, insecure, registrarConfig } from '../openid-clien
 import { withChromium } from './chromium';
 
 /**
- * The login, consent and error pages as people see them, at a 320 px phone's width and a desktop's: screenshots into
+ * The login, consent, error, sign-out and signed-out pages as people see them, at a 320 px phone's width and a desktop's: screenshots into
  * test-results/ (look at them), and a check that nothing is wider than the screen.
  */
 const RESULTS = resolve(import.meta.dirname, '../../../test-results');
@@ -37,6 +37,7 @@ async function brandedInstance() {
     tos_uri: 'https://example.com/terms',
     capabilities: ['code', 'refresh'],
     redirect_uris: ['https://localhost/callback'],
+    post_logout_redirect_uris: ['https://localhost/signed-out'],
     scopes: ['openid', 'profile'],
   });
   const iat = await client.clientCredentialsGrant(await registrarConfig(), { scope: 'dcr' });
@@ -106,5 +107,30 @@ it('the error page speaks plainly, gives a reference, links back, and fits a pho
     expect(await page.locator('.reference').textContent()).toBe('Reference: invalid_redirect_uri');
     expect(await page.getByRole('link', { name: 'Back to Field Service' }).getAttribute('href')).toBe('https://localhost');
     await capture(page, 'error');
+  });
+});
+
+it('the sign-out page says which application asks, needs no script, and ends on the signed-out page; both fit a phone', async () => {
+  const instance = await brandedInstance();
+  await withChromium('https://localhost/', async (browser) => {
+    const { page } = browser;
+    await serveLogo(page);
+    await page.goto((await authorizationRequest(instance)).url.href);
+    await page.getByLabel('Username').fill(e2e.user.username);
+    await page.getByLabel('Password').fill(e2e.user.password);
+    const [callback] = await Promise.all([browser.nextCallback(), page.getByRole('button', { name: 'Sign in' }).click()]);
+    expect(callback.searchParams.get('code')).toBeTruthy();
+
+    await page.goto(client.buildEndSessionUrl(instance).href);
+    expect(await page.title()).toBe('Sign out?');
+    expect(await page.locator('main').textContent()).toContain('Field Service asks you to sign out of this sign-in service.');
+    await capture(page, 'logout');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect(await page.locator('h1').textContent()).toBe('You are signed out');
+    await capture(page, 'signed-out');
+
+    // Signed out: the next authorization request asks for the password again.
+    await page.goto((await authorizationRequest(instance)).url.href);
+    expect(await page.getByLabel('Password').count()).toBe(1);
   });
 });
