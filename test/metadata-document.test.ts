@@ -198,10 +198,12 @@ describe('Client ID Metadata Documents', () => {
 
 describe('RP-initiated logout of a metadata-document client', () => {
   it('returns only to a post_logout_redirect_uri its document lists and its template allows', async () => {
-    const name = await metadataTemplate();
-    const [listed, allowedOnly] = [`https://${HOST}/signed-out`, `https://${HOST}/also-allowed`];
+    // A host of its own: the first template by name that allows a host is the one its clients belong to.
+    const host = `${unique('logout')}.example`;
+    const name = await metadataTemplate([host]);
+    const [listed, allowedOnly] = [`https://${host}/signed-out`, `https://${host}/also-allowed`];
     await editTemplate(fetch, name, { post_logout_redirect_uris: [listed, allowedOnly] });
-    const url = publish((doc) => ({ ...doc, post_logout_redirect_uris: [listed, 'https://elsewhere.example/out'] }));
+    const url = publish((doc) => ({ ...doc, post_logout_redirect_uris: [listed, 'https://elsewhere.example/out'] }), host);
     const logout = (uri: string) =>
       fetch(`/oauth/v2/oauth-session/logout?${new URLSearchParams({ client_id: url, post_logout_redirect_uri: uri, state: 's' })}`);
 
