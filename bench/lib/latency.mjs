@@ -27,7 +27,8 @@ function mergedKeys(before, after) {
 /**
  * The worldwide latency model: for each endpoint and city, the last mile both ways plus each sequential
  * storage wave, a wave costing its slowest member (d1 and d1-write: the round trip to the primary; with read
- * replicas d1 costs the regional round trip; ledger: the regional round trip). Computed from the JSON alone.
+ * replicas d1 costs the regional round trip; ledger: the regional round trip; ledger-single-use: the round trip to
+ * the primary's region). Computed from the JSON alone.
  */
 export function latencyModel(waves = readJson(WAVES_FILE), assumptions = readJson(ASSUMPTIONS_FILE)) {
   const before = wavesOf(waves.before);
@@ -39,7 +40,9 @@ export function latencyModel(waves = readJson(WAVES_FILE), assumptions = readJso
     if (kind === 'd1') return replicas ? Math.min(regional, city.primary) : city.primary;
     if (kind === 'd1-write') return city.primary;
     if (kind === 'ledger') return regional;
-    throw new Error(`storage-waves.json: unknown round-trip kind "${kind}" (the model knows d1, d1-write, ledger)`);
+    // useOnce's shards all sit in one region, near the primary (src/ledger/shards.ts, SINGLE_USE_REGION).
+    if (kind === 'ledger-single-use') return city.primary;
+    throw new Error(`storage-waves.json: unknown round-trip kind "${kind}" (the model knows d1, d1-write, ledger, ledger-single-use)`);
   };
   const total = (endpointWaves, city, replicas) =>
     endpointWaves && lastMile + endpointWaves.reduce((sum, wave) => sum + Math.max(0, ...wave.map((k) => cost(k, city, replicas))), 0);
@@ -85,7 +88,7 @@ function latencyMarkdown(model) {
     '',
     `A request costs the last mile both ways once (${a.last_mile_one_way_ms} ms each way) plus each wave in turn; a wave costs its slowest ` +
       `member: \`d1\` and \`d1-write\` the city's round trip to the primary, \`ledger\` the regional round trip (${model.regional} ms: the shard ` +
-      `lives in the caller's region). With D1 read replicas (\`D1_READ_REPLICAS\`), \`d1\` reads cost the regional round trip too; writes still ` +
+      `lives in the caller's region), \`ledger-single-use\` the city's round trip to the primary (the single-use shards of client assertions' and DPoP proofs' \`jti\` sit in its region). With D1 read replicas (\`D1_READ_REPLICAS\`), \`d1\` reads cost the regional round trip too; writes still ` +
       'go to the primary. Processing time in the Worker, D1 and the objects is not counted, nor the creation of a new object per token that ' +
       '`before` paid: the model compares round trips only.',
     '',

@@ -7,8 +7,12 @@ import type { Env } from '../../src/env';
  * in flight joins that wave; a call that starts when none is in flight opens a new one.
  */
 
-/** `d1`: a read; `d1-write`: a statement or batch that writes; `ledger`: one RPC to a ledger object. */
-export type RoundTrip = 'd1' | 'd1-write' | 'ledger';
+/**
+ * `d1`: a read; `d1-write`: a statement or batch that writes; `ledger`: one RPC to a ledger shard of the caller's
+ * region; `ledger-single-use`: one to the single-use shards of SINGLE_USE_REGION (`useOnce`: a jti we did not mint),
+ * which from far away costs about what a trip to the D1 primary does.
+ */
+export type RoundTrip = 'd1' | 'd1-write' | 'ledger' | 'ledger-single-use';
 
 export interface WaveRecorder {
   bindings: Pick<Env, 'DB' | 'LEDGER'>;
@@ -80,7 +84,7 @@ export function waveRecorder(): WaveRecorder {
         if (typeof prop === 'symbol' || prop === 'then') return Reflect.get(target, prop);
         return (...args: unknown[]) => {
           objects.add(id);
-          return track('ledger', () => (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[prop]!(...args));
+          return track(prop === 'useOnce' ? 'ledger-single-use' : 'ledger', () => (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[prop]!(...args));
         };
       },
     });
