@@ -19,7 +19,7 @@ import { configProblems, readEnvironment } from '../../scripts/lib/config.mjs';
 // @ts-expect-error plain ESM script shared with the operator scripts
 import { KeySetError, retire, rotate, signers } from '../../scripts/lib/keyset.mjs';
 import { ROOT } from './upgrade-harness';
-import { RATE_LIMITS } from '../../src/limits/rate-limits';
+import { RATE_LIMITS } from '../../src/limits/rate-limit-table';
 
 /**
  * npm run setup / deploy / keys as an operator runs them, in a temporary copy of the configuration (wrangler.toml and

@@ -84,7 +84,9 @@ export function waveRecorder(): WaveRecorder {
         if (typeof prop === 'symbol' || prop === 'then') return Reflect.get(target, prop);
         return (...args: unknown[]) => {
           objects.add(id);
-          return track(prop === 'useOnce' ? 'ledger-single-use' : 'ledger', () => (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[prop]!(...args));
+          return track(prop === 'useOnce' ? 'ledger-single-use' : 'ledger', () =>
+            (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[prop]!(...args),
+          );
         };
       },
     });
