@@ -1,8 +1,7 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { adminCall, form, json, testServer, unique } from './helpers';
+import { adminCall, form, json, testServer } from './helpers';
 import {
-  CALLBACK,
   USERINFO,
   authorizationCode,
   authorizeUrl,
@@ -17,6 +16,7 @@ import {
   registerInstance,
   type Instance,
   type TestUser,
+  createOpenTemplate,
 } from './flow-helpers';
 
 const fetch = testServer();
@@ -115,17 +115,8 @@ describe('acr and amr', () => {
 });
 
 describe('consent for claims asked for by name', () => {
-  const OPEN = {
-    capabilities: ['code'],
-    redirect_uris: [CALLBACK],
-    scopes: ['openid', 'profile'],
-    token_endpoint_auth_methods: ['none'],
-    registration: { mode: 'open' },
-  };
-
   async function openInstance(): Promise<Instance> {
-    const name = unique('open');
-    expect((await adminCall(fetch, 'POST', '/templates', { name, ...OPEN })).status).toBe(201);
+    const name = await createOpenTemplate(fetch, { scopes: ['openid', 'profile'] });
     const res = await fetch(
       '/oauth/v2/oauth-dynamic-client-registration',
       json({ software_id: name }, { 'CF-Connecting-IP': '192.0.2.77' }),

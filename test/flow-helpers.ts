@@ -246,3 +246,20 @@ export async function registrarWithoutTemplate(fetch: Fetch): Promise<Registrar>
   expect(created.status).toBe(201);
   return { clientId, secret: ((await created.json()) as { client_secret: string }).client_secret };
 }
+
+/** A template of open registration (public instances, no IAT) for the code flow and `openid`. */
+export const OPEN_CODE_TEMPLATE = {
+  capabilities: ['code'],
+  redirect_uris: [CALLBACK],
+  scopes: ['openid'],
+  token_endpoint_auth_methods: ['none'],
+  registration: { mode: 'open' },
+};
+
+/** Creates an open template (OPEN_CODE_TEMPLATE with `extra`) and returns its name. */
+export async function createOpenTemplate(fetch: Fetch, extra: Record<string, unknown> = {}): Promise<string> {
+  const name = unique('open');
+  const res = await adminCall(fetch, 'POST', '/templates', { name, ...OPEN_CODE_TEMPLATE, ...extra });
+  expect(res.status).toBe(201);
+  return name;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adminCall, json, nonTemplatizedIat, registerWith, requestIat, setUpTemplate, testServer, unique, type Fetch } from './helpers';
-import { CALLBACK } from './flow-helpers';
+import { createOpenTemplate } from './flow-helpers';
 
 /**
  * logo_uri, policy_uri and tos_uri (RFC 7591 2) are kept and echoed at every kind of registration: a templatized or
@@ -44,17 +44,7 @@ describe('logo_uri, policy_uri and tos_uri', () => {
   });
 
   it('an open instance: the template’s too', async () => {
-    const name = unique('open');
-    const template = {
-      name,
-      capabilities: ['code'],
-      redirect_uris: [CALLBACK],
-      scopes: ['openid'],
-      token_endpoint_auth_methods: ['none'],
-      registration: { mode: 'open' },
-      ...BRANDING,
-    };
-    expect((await adminCall(fetch, 'POST', '/templates', template)).status).toBe(201);
+    const name = await createOpenTemplate(fetch, BRANDING);
     const open = testServer({}, { DCR_OPEN_TEMPLATE: name });
     const registered = await open('/oauth/v2/oauth-dynamic-client-registration', json({}, { 'CF-Connecting-IP': '192.0.2.90' }));
     await expectEchoedThroughout(open, registered, { token_endpoint_auth_method: 'none' });

@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT, decodeJwt, type JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, adminCall, basic, form, json, testServer, unique } from './helpers';
+import { ORIGIN, basic, form, json, testServer } from './helpers';
 import {
   AUTHORIZE,
   CALLBACK,
@@ -13,6 +13,7 @@ import {
   redirectParams,
   registerInstance,
   type Instance,
+  createOpenTemplate,
 } from './flow-helpers';
 import { clientKey, jwksOf, keysInstance, signed, type ClientKey } from './support/client-keys';
 
@@ -117,16 +118,7 @@ describe('signed request objects at the authorization endpoint', () => {
   });
 
   it('an unverified client’s consent page carries the request object’s parameters too', async () => {
-    const name = unique('open-signers');
-    const template = await adminCall(fetch, 'POST', '/templates', {
-      name,
-      capabilities: ['code'],
-      redirect_uris: [CALLBACK],
-      scopes: ['openid'],
-      token_endpoint_auth_methods: ['none'],
-      registration: { mode: 'open' },
-    });
-    expect(template.status).toBe(201);
+    const name = await createOpenTemplate(fetch);
     const key = await clientKey();
     const registered = await fetch(
       '/oauth/v2/oauth-dynamic-client-registration',

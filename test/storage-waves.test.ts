@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:test';
-import { ORIGIN, adminCall, basic, json, form, registerWith, requestIat, testServer, unique } from './helpers';
+import { ORIGIN, basic, json, form, registerWith, requestIat, testServer, unique } from './helpers';
 import {
   CALLBACK,
   EXAMPLE_PKCE,
@@ -18,6 +18,7 @@ import {
   TOKEN,
   type TestUser,
   type Instance,
+  createOpenTemplate,
 } from './flow-helpers';
 import { waveRecorder, type RoundTrip } from './support/storage-waves';
 import { assertionClaims, assertionFields, clientKey, keysInstance, signed } from './support/client-keys';
@@ -85,16 +86,7 @@ async function templateMadeElsewhere(registrar: string): Promise<string> {
  * consent remembered (read with the client and the user: no wave more than any other client).
  */
 async function measureUnverifiedClients(user: { username: string; password: string }) {
-  const name = unique('agents');
-  const template = await adminCall(fetch, 'POST', '/templates', {
-    name,
-    capabilities: ['code'],
-    redirect_uris: [CALLBACK],
-    scopes: ['openid'],
-    token_endpoint_auth_methods: ['none'],
-    registration: { mode: 'open' },
-  });
-  expect(template.status).toBe(201);
+  const name = await createOpenTemplate(fetch);
   const open = (ip: string) =>
     fetch('/oauth/v2/oauth-dynamic-client-registration', json({ software_id: name }, { 'CF-Connecting-IP': ip }));
   expect((await open('192.0.2.1')).status).toBe(201);

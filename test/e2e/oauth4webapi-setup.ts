@@ -29,16 +29,17 @@ export async function register(as: oauth.AuthorizationServer, iat: string, metad
   );
 }
 
-/** An authorization request for `openid` with PKCE (S256), `state` and `nonce`, `extra` parameters added. */
-export async function codeRequest(as: oauth.AuthorizationServer, client: oauth.Client, extra: Record<string, string> = {}) {
+/**
+ * Fresh PKCE (S256), `state` and `nonce`, and the parameters of an authorization request for `openid` that carry them,
+ * `extra` added: to put in the URL, push (PAR) or sign (a request object).
+ */
+export async function codeChecks(extra: Record<string, string> = {}) {
   const checks = {
     codeVerifier: oauth.generateRandomCodeVerifier(),
     state: oauth.generateRandomState(),
     nonce: oauth.generateRandomNonce(),
   };
-  const url = new URL(as.authorization_endpoint!);
-  url.search = new URLSearchParams({
-    client_id: client.client_id,
+  const params = {
     response_type: 'code',
     redirect_uri: REDIRECT_URI,
     scope: 'openid',
@@ -47,6 +48,14 @@ export async function codeRequest(as: oauth.AuthorizationServer, client: oauth.C
     code_challenge: await oauth.calculatePKCECodeChallenge(checks.codeVerifier),
     code_challenge_method: 'S256',
     ...extra,
-  }).toString();
+  };
+  return { ...checks, params };
+}
+
+/** An authorization request URL for `openid` with PKCE (S256), `state` and `nonce`, `extra` parameters added. */
+export async function codeRequest(as: oauth.AuthorizationServer, client: oauth.Client, extra: Record<string, string> = {}) {
+  const { params, ...checks } = await codeChecks(extra);
+  const url = new URL(as.authorization_endpoint!);
+  url.search = new URLSearchParams({ client_id: client.client_id, ...params }).toString();
   return { url, ...checks };
 }

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
-import { REDIRECT_URI, REGISTRAR, createTemplate, e2e, issuer } from '../context';
+import { REDIRECT_URI, createTemplate, e2e } from '../context';
 import { authorizationRequest, registerInstance } from '../openid-client-setup';
 import { CookieJar, logInOverHttp, submit } from '../login-over-http';
 import { startLocalServer, type LocalServer } from '../local-server';
+import { codeChecks, discover, insecure, register, requestIat } from '../oauth4webapi-setup';
 
 /**
  * Pushed authorization requests (RFC 9126) through both libraries' own support, and RP-initiated logout through
@@ -98,55 +99,17 @@ describe('openid-client', () => {
 });
 
 describe('oauth4webapi', () => {
-  const insecureRequests = { [oauth.allowInsecureRequests]: true } as const;
-
   it('pushes with pushedAuthorizationRequest, signs in through the form, and gets tokens', async () => {
     const template = await parTemplate();
-    const as = await oauth.processDiscoveryResponse(
-      issuer,
-      await oauth.discoveryRequest(issuer, { ...insecureRequests, algorithm: 'oidc' }),
-    );
-    const registrar: oauth.Client = { client_id: REGISTRAR };
-    const iat = await oauth.processClientCredentialsResponse(
-      as,
-      registrar,
-      await oauth.clientCredentialsGrantRequest(
-        as,
-        registrar,
-        oauth.ClientSecretBasic(e2e.serverSecret),
-        { scope: 'dcr' },
-        insecureRequests,
-      ),
-    );
-    const instance = await oauth.processDynamicClientRegistrationResponse(
-      await oauth.dynamicClientRegistrationRequest(as, { software_id: template.name } as Partial<oauth.Client>, {
-        ...insecureRequests,
-        initialAccessToken: iat.access_token,
-      }),
-    );
+    const as = await discover();
+    const instance = await register(as, (await requestIat(as)).access_token, { software_id: template.name });
     const auth = oauth.ClientSecretBasic(instance.client_secret as string);
 
-    const codeVerifier = oauth.generateRandomCodeVerifier();
-    const state = oauth.generateRandomState();
-    const nonce = oauth.generateRandomNonce();
+    const { codeVerifier, state, nonce, params: request } = await codeChecks();
     const pushed = await oauth.processPushedAuthorizationResponse(
       as,
       instance,
-      await oauth.pushedAuthorizationRequest(
-        as,
-        instance,
-        auth,
-        {
-          response_type: 'code',
-          redirect_uri: REDIRECT_URI,
-          scope: 'openid',
-          state,
-          nonce,
-          code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-          code_challenge_method: 'S256',
-        },
-        insecureRequests,
-      ),
+      await oauth.pushedAuthorizationRequest(as, instance, auth, request, insecure),
     );
     expect(pushed.expires_in).toBe(60);
     const url = new URL(as.authorization_endpoint!);
@@ -157,7 +120,7 @@ describe('oauth4webapi', () => {
     const tokens = await oauth.processAuthorizationCodeResponse(
       as,
       instance,
-      await oauth.authorizationCodeGrantRequest(as, instance, auth, params, REDIRECT_URI, codeVerifier, insecureRequests),
+      await oauth.authorizationCodeGrantRequest(as, instance, auth, params, REDIRECT_URI, codeVerifier, insecure),
       { expectedNonce: nonce, requireIdToken: true },
     );
     expect(oauth.getValidatedIdTokenClaims(tokens)).toMatchObject({ iss: e2e.issuer, aud: instance.client_id, nonce });

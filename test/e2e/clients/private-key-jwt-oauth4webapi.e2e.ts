@@ -2,20 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { describe, expect, it } from 'vitest';
-import { REDIRECT_URI, REGISTRAR, createTemplate, e2e, issuer } from '../context';
+import { REDIRECT_URI, createTemplate, e2e } from '../context';
 import { CookieJar, logInOverHttp } from '../login-over-http';
+import { codeChecks, discover, insecure, register, requestIat } from '../oauth4webapi-setup';
 
 /**
  * oauth4webapi's own private_key_jwt (`oauth.PrivateKeyJwt`) and request objects (`oauth.issueRequestObject`)
  * against the built Worker: an instance registered with its `jwks` runs client_credentials, the code flow with a signed
  * request object, introspection and revocation, every response passing the library's checks.
  */
-
-// http://127.0.0.1 in tests only; every other check of the library stays on.
-const insecure = { [oauth.allowInsecureRequests]: true } as const;
-
-const discover = async () =>
-  oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oidc' }));
 
 describe('oauth4webapi with private_key_jwt', () => {
   it('registers its jwks, authenticates with assertions everywhere, and sends its authorization request signed', async () => {
@@ -29,23 +24,13 @@ describe('oauth4webapi with private_key_jwt', () => {
       scopes: ['openid'],
       token_endpoint_auth_methods: ['private_key_jwt'],
     });
-    const registrar: oauth.Client = { client_id: REGISTRAR };
-    const iat = await oauth.processClientCredentialsResponse(
-      as,
-      registrar,
-      await oauth.clientCredentialsGrantRequest(as, registrar, oauth.ClientSecretBasic(e2e.serverSecret), { scope: 'dcr' }, insecure),
-    );
+    const iat = await requestIat(as);
 
     // An Ed25519 key: oauth4webapi signs with alg "Ed25519" (RFC 9864).
     const { privateKey, publicKey } = await generateKeyPair('EdDSA');
     const signing = { key: privateKey, kid: randomUUID() };
     const jwk = { ...(await exportJWK(publicKey)), kid: signing.kid, use: 'sig' };
-    const instance = await oauth.processDynamicClientRegistrationResponse(
-      await oauth.dynamicClientRegistrationRequest(as, { software_id: template.name, jwks: { keys: [jwk] } } as Partial<oauth.Client>, {
-        ...insecure,
-        initialAccessToken: iat.access_token,
-      }),
-    );
+    const instance = await register(as, iat.access_token, { software_id: template.name, jwks: { keys: [jwk] } });
     expect(instance).toMatchObject({ token_endpoint_auth_method: 'private_key_jwt' });
     expect(instance.client_secret).toBeUndefined();
     const auth = oauth.PrivateKeyJwt(signing);
@@ -57,23 +42,8 @@ describe('oauth4webapi with private_key_jwt', () => {
     );
     expect(machine.token_type).toBe('bearer');
 
-    const codeVerifier = oauth.generateRandomCodeVerifier();
-    const state = oauth.generateRandomState();
-    const nonce = oauth.generateRandomNonce();
-    const request = await oauth.issueRequestObject(
-      as,
-      instance,
-      {
-        response_type: 'code',
-        redirect_uri: REDIRECT_URI,
-        scope: 'openid',
-        state,
-        nonce,
-        code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-        code_challenge_method: 'S256',
-      },
-      signing,
-    );
+    const { codeVerifier, state, nonce, params: requested } = await codeChecks();
+    const request = await oauth.issueRequestObject(as, instance, requested, signing);
     const url = new URL(as.authorization_endpoint!);
     url.search = new URLSearchParams({ client_id: instance.client_id, request }).toString();
     const { callback, sawLoginForm } = await logInOverHttp(url, e2e.user, new CookieJar());
