@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { pinToCore } from '../lib/affinity.mjs';
 import { childConfig } from '../lib/child-config.mjs';
 
-const { core, worker, direct } = childConfig();
+const { core, worker, direct, inspectorPort } = childConfig();
 pinToCore(core);
 
 // Miniflare 5 takes a new options shape; its converter accepts the documented (v4) one.
@@ -14,6 +14,7 @@ const mf = new Miniflare(
   convertV4MiniflareOptions({
     host: '127.0.0.1',
     port: 0,
+    ...(inspectorPort ? { inspectorPort } : {}),
     log: new NoOpLog(),
     logRequests: false,
     handleStructuredLogs: () => {}, // the Workers' own console output (peers log every error answer)

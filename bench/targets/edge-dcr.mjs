@@ -42,9 +42,10 @@ const builds = new Map();
 /**
  * edge-dcr's deploy bundle under Miniflare: D1 with schema.sql applied, the Ledger Durable Object,
  * ADMIN_TOKEN and SIGNING_KEYS, seeded through the admin API as in docs/flow.md step 1. `root` is the checkout
- * to build and configure from (the working tree, or a base commit's worktree); `vars` override wrangler.toml's.
+ * to build and configure from (the working tree, or a base commit's worktree); `vars` override wrangler.toml's;
+ * `inspectorPort` opens workerd's V8 inspector (bench/profile.mjs).
  */
-export async function startEdgeDcr({ core, keys, workDir, direct, root = '.', vars: extraVars = {} }) {
+export async function startEdgeDcr({ core, keys, workDir, direct, root = '.', vars: extraVars = {}, inspectorPort }) {
   const absoluteRoot = resolve(root);
   if (!builds.has(absoluteRoot)) builds.set(absoluteRoot, buildEdgeDcr(join(workDir, `edge-dcr-${builds.size}`), absoluteRoot));
   const scriptPath = builds.get(absoluteRoot);
@@ -67,6 +68,7 @@ export async function startEdgeDcr({ core, keys, workDir, direct, root = '.', va
     },
     core,
     direct,
+    { inspectorPort },
   );
   const { url } = worker;
   await worker.d1('DB', [schemaStatements(absoluteRoot)]);
