@@ -59,3 +59,23 @@ export async function codeRequest(as: oauth.AuthorizationServer, client: oauth.C
   url.search = new URLSearchParams({ client_id: client.client_id, ...params }).toString();
   return { url, ...checks };
 }
+
+/**
+ * The authorization response checked (its `state`, and `iss` as discovery announces RFC 9207) and its code exchanged
+ * with the PKCE verifier; the ID token is required and its `nonce` checked.
+ */
+export async function redeemCallback(
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  auth: oauth.ClientAuth,
+  callback: URL,
+  checks: { state: string; nonce: string; codeVerifier: string },
+): Promise<oauth.TokenEndpointResponse> {
+  const params = oauth.validateAuthResponse(as, client, callback, checks.state);
+  return oauth.processAuthorizationCodeResponse(
+    as,
+    client,
+    await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT_URI, checks.codeVerifier, insecure),
+    { expectedNonce: checks.nonce, requireIdToken: true },
+  );
+}

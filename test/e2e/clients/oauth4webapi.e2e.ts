@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as oauth from 'oauth4webapi';
-import { REDIRECT_URI, REGISTRAR, TEMPLATE, e2e } from '../context';
+import { REGISTRAR, TEMPLATE, e2e } from '../context';
 import { CookieJar, logInOverHttp } from '../login-over-http';
-import { codeRequest, discover, insecure, register, requestIat } from '../oauth4webapi-setup';
+import { codeRequest, discover, insecure, redeemCallback, register, requestIat } from '../oauth4webapi-setup';
 
 /** docs/flow.md step 3: an instance of template-client. */
 const registerInstance = (as: oauth.AuthorizationServer, iat: string) => register(as, iat, { software_id: TEMPLATE });
@@ -48,12 +48,7 @@ describe('oauth4webapi against the built Worker', () => {
     const { callback } = await logInOverHttp(url, e2e.user, new CookieJar());
 
     // state and, as discovery announces RFC 9207, iss are required here.
-    const params = oauth.validateAuthResponse(as, instance, callback, state);
-    const tokenResponse = await oauth.authorizationCodeGrantRequest(as, instance, auth, params, REDIRECT_URI, codeVerifier, insecure);
-    const tokens = await oauth.processAuthorizationCodeResponse(as, instance, tokenResponse, {
-      expectedNonce: nonce,
-      requireIdToken: true,
-    });
+    const tokens = await redeemCallback(as, instance, auth, callback, { state, nonce, codeVerifier });
     const idToken = oauth.getValidatedIdTokenClaims(tokens)!;
     expect(idToken).toMatchObject({ iss: e2e.issuer, aud: instance.client_id, nonce });
     expect(await accessTokenClaims(as, tokens.access_token)).toMatchObject({

@@ -5,7 +5,7 @@ import { REDIRECT_URI, TEMPLATE, createTemplate, e2e, issuer } from '../context'
 import { authorizationRequest, registrarConfig } from '../openid-client-setup';
 import { CookieJar, logInOverHttp } from '../login-over-http';
 import { files, startLocalServer, type LocalServer } from '../local-server';
-import { codeRequest, discover, insecure, register, requestIat } from '../oauth4webapi-setup';
+import { codeRequest, discover, insecure, redeemCallback, register, requestIat } from '../oauth4webapi-setup';
 
 /**
  * OpenID Connect breadth through the libraries' own support: signed userinfo (openid-client's fetchUserInfo with the
@@ -126,14 +126,8 @@ describe('oauth4webapi', () => {
     const claims = JSON.stringify({ id_token: { email: null }, userinfo: { name: null } });
     const { url, codeVerifier, state, nonce } = await codeRequest(as, instance, { claims });
     const { callback } = await logInOverHttp(url, e2e.user, new CookieJar());
-    const params = oauth.validateAuthResponse(as, instance, callback, state);
     const auth = oauth.ClientSecretBasic(instance.client_secret as string);
-    const tokens = await oauth.processAuthorizationCodeResponse(
-      as,
-      instance,
-      await oauth.authorizationCodeGrantRequest(as, instance, auth, params, REDIRECT_URI, codeVerifier, insecure),
-      { expectedNonce: nonce, requireIdToken: true },
-    );
+    const tokens = await redeemCallback(as, instance, auth, callback, { state, nonce, codeVerifier });
     const idToken = oauth.getValidatedIdTokenClaims(tokens)!;
     expect(idToken).toMatchObject({ email: 'demo@example.com', amr: ['pwd'] });
 

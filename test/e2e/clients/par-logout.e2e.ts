@@ -5,7 +5,7 @@ import { REDIRECT_URI, createTemplate, e2e } from '../context';
 import { authorizationRequest, registerInstance } from '../openid-client-setup';
 import { CookieJar, logInOverHttp, submit } from '../login-over-http';
 import { startLocalServer, type LocalServer } from '../local-server';
-import { codeChecks, discover, insecure, register, requestIat } from '../oauth4webapi-setup';
+import { codeChecks, discover, insecure, redeemCallback, register, requestIat } from '../oauth4webapi-setup';
 
 /**
  * Pushed authorization requests (RFC 9126) through both libraries' own support, and RP-initiated logout through
@@ -116,13 +116,7 @@ describe('oauth4webapi', () => {
     url.search = new URLSearchParams({ client_id: instance.client_id, request_uri: pushed.request_uri }).toString();
 
     const { callback } = await logInOverHttp(url, e2e.user, new CookieJar());
-    const params = oauth.validateAuthResponse(as, instance, callback, state);
-    const tokens = await oauth.processAuthorizationCodeResponse(
-      as,
-      instance,
-      await oauth.authorizationCodeGrantRequest(as, instance, auth, params, REDIRECT_URI, codeVerifier, insecure),
-      { expectedNonce: nonce, requireIdToken: true },
-    );
+    const tokens = await redeemCallback(as, instance, auth, callback, { state, nonce, codeVerifier });
     expect(oauth.getValidatedIdTokenClaims(tokens)).toMatchObject({ iss: e2e.issuer, aud: instance.client_id, nonce });
 
     // The request_uri works once.

@@ -4,7 +4,7 @@ import * as oauth from 'oauth4webapi';
 import { describe, expect, it } from 'vitest';
 import { REDIRECT_URI, createTemplate, e2e } from '../context';
 import { CookieJar, logInOverHttp } from '../login-over-http';
-import { codeChecks, discover, insecure, register, requestIat } from '../oauth4webapi-setup';
+import { codeChecks, discover, insecure, redeemCallback, register, requestIat } from '../oauth4webapi-setup';
 
 /**
  * oauth4webapi's own private_key_jwt (`oauth.PrivateKeyJwt`) and request objects (`oauth.issueRequestObject`)
@@ -49,13 +49,7 @@ describe('oauth4webapi with private_key_jwt', () => {
     const { callback, sawLoginForm } = await logInOverHttp(url, e2e.user, new CookieJar());
     expect(sawLoginForm).toBe(true);
 
-    const params = oauth.validateAuthResponse(as, instance, callback, state);
-    const tokens = await oauth.processAuthorizationCodeResponse(
-      as,
-      instance,
-      await oauth.authorizationCodeGrantRequest(as, instance, auth, params, REDIRECT_URI, codeVerifier, insecure),
-      { expectedNonce: nonce, requireIdToken: true },
-    );
+    const tokens = await redeemCallback(as, instance, auth, callback, { state, nonce, codeVerifier });
     expect(oauth.getValidatedIdTokenClaims(tokens)).toMatchObject({ nonce, aud: instance.client_id });
 
     const introspect = async (token: string) =>
