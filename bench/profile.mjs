@@ -15,18 +15,13 @@ import { fileURLToPath } from 'node:url';
 import { generateSigningKeys } from '../scripts/signing-keys.mjs';
 import { startChild, stopAll } from './lib/children.mjs';
 import { operationWindows } from './lib/measure.mjs';
+import { benchSettings, cores } from './lib/settings.mjs';
 import { startEdgeDcr } from './targets/edge-dcr.mjs';
 
 const env = process.env;
 const opName = process.argv[2];
-const settings = {
-  seconds: Number(env.BENCH_SECONDS ?? 6),
-  warmup: Number(env.BENCH_WARMUP ?? 2),
-  runs: 1,
-  connections: Number(env.BENCH_CONNECTIONS ?? 32),
-  warmupRate: 1000,
-  quietRetries: 0,
-};
+// One measured window, never repeated.
+const settings = { ...benchSettings(env), runs: 1, quietRetries: 0 };
 const inspectorPort = Number(env.BENCH_INSPECTOR_PORT ?? 9229);
 const top = Number(env.BENCH_TOP ?? 30);
 /** Sampling interval of the V8 profiler, µs: fine enough for a request of a tenth of a millisecond. */
@@ -35,7 +30,6 @@ const SAMPLING_INTERVAL_US = 50;
 const rawDir = fileURLToPath(new URL('./results/raw/', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'edge-dcr-profile-'));
 const poolFile = join(workDir, 'pool.json');
-const cores = { server: 0, load: 1 };
 const log = (message) => console.log(`profile: ${message}`);
 process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
 

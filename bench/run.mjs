@@ -17,7 +17,7 @@
 // processes took more than that of the server's core, at most twice; opt-in).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,6 +27,7 @@ import { startChild, stopAll } from './lib/children.mjs';
 import { writeLatencyModel } from './lib/latency.mjs';
 import { measureInterleaved } from './lib/measure.mjs';
 import { machine } from './lib/machine.mjs';
+import { benchSettings, cores } from './lib/settings.mjs';
 import { writeReport } from './lib/report.mjs';
 import { deployConfig, startEdgeDcr } from './targets/edge-dcr.mjs';
 import { startHello } from './targets/hello.mjs';
@@ -36,27 +37,11 @@ import { startWorkersOAuthProvider } from './targets/workers-oauth-provider.mjs'
 
 const env = process.env;
 const { values: args } = parseArgs({ options: { base: { type: 'string' } } });
-const settings = {
-  seconds: Number(env.BENCH_SECONDS ?? 6),
-  warmup: Number(env.BENCH_WARMUP ?? 2),
-  runs: Number(env.BENCH_RUNS ?? 5),
-  connections: Number(env.BENCH_CONNECTIONS ?? 32),
-  scaleSeconds: Number(env.BENCH_SCALE_SECONDS ?? 5),
-  scaleSizes: (env.BENCH_SCALE_SIZES ?? '1000,10000,100000').split(',').map(Number),
-  /** Rate assumed when sizing the warm-up's pool of one-time inputs (the window ends early if it runs dry). */
-  warmupRate: 1000,
-  /** Opt-in: a window in which other processes took more than this share of the server's core runs again. */
-  maxOthers: env.BENCH_MAX_OTHERS ? Number(env.BENCH_MAX_OTHERS) : undefined,
-  quietRetries: 2,
-  /** Opt-in scheduling priority of the servers and the load generator (applied in lib/affinity.mjs). */
-  nice: env.BENCH_NICE,
-};
+const settings = benchSettings(env);
 const baseRev = args.base ?? env.BENCH_BASE;
 const only = env.BENCH_ONLY?.split(',');
 const onlyOps = env.BENCH_OPS?.split(',');
 const selected = (name) => (only ? only.includes(name) : !name.endsWith('@entry'));
-const twoCores = availableParallelism() >= 2;
-const cores = { server: 0, load: twoCores ? 1 : 0 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const outDir = env.BENCH_OUT ? resolve(env.BENCH_OUT) : resultsDir;
