@@ -1,4 +1,4 @@
-import { base64url } from '../tokens/secrets';
+import { base64url, hmacSha256 } from '../tokens/secrets';
 
 /**
  * Server-provided DPoP nonces (RFC 9449 8 and 9), stateless: a nonce is the HMAC of a time step under a key derived
@@ -21,8 +21,7 @@ const encoder = new TextEncoder();
 let derived: { secret: string; key: Promise<CryptoKey> } | undefined;
 
 async function deriveKey(secret: string): Promise<CryptoKey> {
-  const master = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const bytes = await crypto.subtle.sign('HMAC', master, encoder.encode('edge-dcr DPoP nonce key'));
+  const bytes = await hmacSha256(secret, 'edge-dcr DPoP nonce key');
   return crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 }
 

@@ -3,7 +3,7 @@ import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import type { AppEnv } from './types';
 import { OAuthError, invalidToken, serverError } from '../errors';
 import { bearerToken, bodyText, mediaType } from '../http';
-import { base64url, randomToken, secretsEqual, sha256Hex } from '../tokens/secrets';
+import { base64url, hmacSha256, randomToken, secretsEqual, sha256Hex } from '../tokens/secrets';
 import { verifyAccessAssertion } from '../admin/access';
 import {
   type AdminSession,
@@ -64,10 +64,7 @@ async function writeSession(c: Ctx, session: AdminSession) {
 }
 
 async function csrfToken(c: Ctx, identity: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(await adminKey(c)), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
-  return base64url(new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`console-csrf:${identity}`))));
+  return base64url(await hmacSha256(await adminKey(c), `console-csrf:${identity}`));
 }
 
 /** The posted form; a console form is always urlencoded. */

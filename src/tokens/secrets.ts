@@ -30,10 +30,15 @@ export async function sha256Hex(value: string): Promise<string> {
   return hex(await sha256(value));
 }
 
+/** HMAC-SHA256 of `value` under the text `key`. */
+export async function hmacSha256(key: string, value: string): Promise<Uint8Array> {
+  const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(value)));
+}
+
 /** Hex HMAC-SHA256 of `value` under `key`: a fingerprint that cannot be reversed by trying every value (IP addresses). */
 export async function hmacHex(key: string, value: string): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return hex(new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(value))));
+  return hex(await hmacSha256(key, value));
 }
 
 /** Does `presented` hash to `storedHex`? Digests have equal length, so the comparison leaks nothing. */
