@@ -3,6 +3,7 @@ import type { Env } from '../env';
 import type { AuditSubjects } from '../model';
 import { tooManyRequests } from '../errors';
 import { RATE_LIMITS } from './rate-limit-table';
+import { BoundedMap } from '../bounded-map';
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
@@ -27,8 +28,7 @@ export interface Limits {
  * Keys over a limit, with the time they are refused until: what `refusedFor` answers from, and what keeps one key's
  * refusals to one audit event per window (a flood of refused requests must not become a flood of D1 writes).
  */
-const overLimit = new Map<string, number>();
-const MAX_KEYS = 10_000;
+const overLimit = new BoundedMap<number>(10_000);
 
 export function requestLimits(env: Env, audit: AuditRecorder, now: number): Limits {
   const binding = (name: RateLimitName): RateLimit | undefined => env[RATE_LIMITS[name].binding];
@@ -37,8 +37,6 @@ export function requestLimits(env: Env, audit: AuditRecorder, now: number): Limi
   function refused(name: LimitName, key: string, until: number, about: AuditSubjects) {
     const entry = `${name}:${key}`;
     if ((overLimit.get(entry) ?? 0) > now) return;
-    if (overLimit.size >= MAX_KEYS) overLimit.delete(overLimit.keys().next().value!);
-    overLimit.delete(entry);
     overLimit.set(entry, until);
     audit.record('rate_limit.exceeded', { ...about, details: { limit: name, until: new Date(until).toISOString(), ...about.details } });
   }

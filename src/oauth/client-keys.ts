@@ -1,3 +1,4 @@
+import { BoundedMap } from '../bounded-map';
 import {
   createLocalJWKSet,
   errors,
@@ -141,8 +142,24 @@ const withEd25519Names = (jwks: PublicJwkSet): PublicJwkSet => ({
   keys: jwks.keys.map(({ alg, ...key }) => (key.crv === 'Ed25519' && (alg === 'EdDSA' || alg === 'Ed25519') ? key : { ...key, alg })),
 });
 
+/**
+ * Key sets by their JSON text, kept per isolate: jose imports a key once per key set object, so a set made anew at
+ * each request would import its key at each request.
+ */
+const keySets = new BoundedMap<ReturnType<typeof createLocalJWKSet>>(1_000);
+
+function localKeySet(jwks: PublicJwkSet) {
+  const text = JSON.stringify(jwks);
+  let keys = keySets.get(text);
+  if (!keys) {
+    keys = createLocalJWKSet(withEd25519Names(jwks) as Parameters<typeof createLocalJWKSet>[0]);
+    keySets.set(text, keys);
+  }
+  return keys;
+}
+
 async function verifyWith(jwt: string, jwks: PublicJwkSet, options: JWTVerifyOptions) {
-  const keys = createLocalJWKSet(withEd25519Names(jwks) as Parameters<typeof createLocalJWKSet>[0]);
+  const keys = localKeySet(jwks);
   try {
     return await jwtVerify(jwt, keys, options);
   } catch (error) {

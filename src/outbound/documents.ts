@@ -5,6 +5,8 @@
  * is a dependency: Workers-runtime tests answer it themselves, the end-to-end tests with a real local server.
  */
 
+import { BoundedMap } from '../bounded-map';
+
 const FETCH_TIMEOUT_MS = 5_000;
 /** Cache-Control is honoured within these bounds: a document is re-read at most once a minute, at least once a day. */
 const MIN_CACHE_SECONDS = 60;
@@ -45,9 +47,9 @@ export interface OutboundDocuments {
 
 const MIN_REFETCH_MS = MIN_CACHE_SECONDS * 1000;
 
-const cache = new Map<string, { document: unknown; fetchedAt: number; until: number }>();
+const cache = new BoundedMap<{ document: unknown; fetchedAt: number; until: number }>(MAX_CACHED);
 /** Failed fetches of kinds that remember them: the error, until when it is answered again. */
-const failures = new Map<string, { error: OutboundDocumentError; until: number }>();
+const failures = new BoundedMap<{ error: OutboundDocumentError; until: number }>(MAX_CACHED);
 
 export function outboundDocuments(outboundFetch: typeof fetch): OutboundDocuments {
   async function fetched(kind: DocumentKind, url: string, key: string, now: number) {
@@ -58,13 +60,13 @@ export function outboundDocuments(outboundFetch: typeof fetch): OutboundDocument
       answer = await fetchDocument(outboundFetch, kind, url);
     } catch (error) {
       if (error instanceof OutboundDocumentError && kind.failureMemorySeconds) {
-        remember(failures, key, { error, until: now + kind.failureMemorySeconds * 1000 });
+        failures.set(key, { error, until: now + kind.failureMemorySeconds * 1000 });
       }
       throw error;
     }
     const { document, maxAgeSeconds } = answer;
     failures.delete(key);
-    remember(cache, key, {
+    cache.set(key, {
       document,
       fetchedAt: now,
       until: now + Math.min(Math.max(maxAgeSeconds, MIN_CACHE_SECONDS), MAX_CACHE_SECONDS) * 1000,
@@ -85,13 +87,6 @@ export function outboundDocuments(outboundFetch: typeof fetch): OutboundDocument
       return fetched(kind, url, key, now);
     },
   };
-}
-
-/** Sets `key` as the newest entry of a bounded map, dropping the oldest when it is full. */
-function remember<T>(map: Map<string, T>, key: string, value: T) {
-  if (map.size >= MAX_CACHED) map.delete(map.keys().next().value!);
-  map.delete(key);
-  map.set(key, value);
 }
 
 async function fetchDocument(outboundFetch: typeof fetch, kind: DocumentKind, url: string) {
